@@ -1,0 +1,85 @@
+package dev.passerelle.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration of one node: immutable, and valid by construction, because only
+ * {@link ConfigLoader} builds it and it checks every key. docs/configuration.md lists every key.
+ */
+public record GatewayConfig(
+        NodeConfig node,
+        WebSocketConfig websocket,
+        SipConfig sip,
+        StoreConfig store,
+        MediaConfig media,
+        IdentityConfig identity,
+        QosConfig qos,
+        SessionConfig session,
+        ConnectorsConfig connectors) {
+
+    /** {@code node.*}. */
+    public record NodeConfig(String id) {}
+
+    /**
+     * {@code websocket.*}: the HTTP/WebSocket listener and the limits each connection lives with.
+     *
+     * @param maxMessageBytes a bigger frame closes the connection with 1009
+     * @param maxNestingDepth a deeper JSON message is refused with -32600 and the connection lives on
+     * @param outboundQueueLimit frames waiting to be written to one slow client before it is closed
+     *     with 1008 (its events stay in the session's event log)
+     * @param idleTimeout a connection silent this long is closed
+     * @param pingInterval how often the gateway pings an open connection
+     */
+    public record WebSocketConfig(
+            String host,
+            int port,
+            String path,
+            int maxMessageBytes,
+            int maxNestingDepth,
+            int outboundQueueLimit,
+            Duration idleTimeout,
+            Duration pingInterval) {}
+
+    /**
+     * {@code sip.*}.
+     *
+     * @param outboundProxy next hop for every request to a SIP destination, as a SIP URI
+     * @param registrar where web users are registered on their behalf (IMS mode); empty: the
+     *     gateway is the registrar of its own domain
+     * @param userAgent the User-Agent and Server header value
+     */
+    public record SipConfig(
+            String host,
+            int port,
+            String domain,
+            Optional<String> outboundProxy,
+            Optional<String> registrar,
+            String userAgent,
+            int threadPoolSize,
+            int maxMessageSize,
+            Duration ringTimeout) {}
+
+    /** {@code store.*}. */
+    public record StoreConfig(String type, Optional<String> redisUri) {}
+
+    /** {@code media.*}. */
+    public record MediaConfig(String anchor, Optional<String> rtpengineNg) {}
+
+    /**
+     * {@code identity.*}. {@code settings} holds the subtree {@code identity.<connector>} as read
+     * from YAML (maps, lists, strings, numbers, booleans), handed to the connector untouched.
+     */
+    public record IdentityConfig(String connector, Map<String, Object> settings) {}
+
+    /** {@code qos.*}. */
+    public record QosConfig(List<String> turnUrls, Optional<String> turnSecret, Duration turnTtl) {}
+
+    /** {@code session.*}. */
+    public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}
+
+    /** {@code connectors.*}. */
+    public record ConnectorsConfig(String dir) {}
+}

@@ -1,0 +1,28 @@
+package dev.passerelle.gateway.media;
+
+/**
+ * Anchors the media of a call between its two legs. The routes hand every SDP that crosses the
+ * gateway through it: an offer from one leg becomes the offer sent to the other, and likewise for
+ * the answer. An anchor may rewrite addresses (a relay such as rtpengine) or profiles
+ * (WebRTC ⇄ plain RTP); the pass-through anchor only checks and copies.
+ *
+ * <p>Throws {@link dev.passerelle.gateway.error.GatewayException} with
+ * {@link dev.passerelle.gateway.error.ErrorCode#NOT_ACCEPTABLE_HERE} for an SDP it cannot use.
+ */
+public interface MediaAnchor extends AutoCloseable {
+
+    /** The side of the gateway an SDP comes from. */
+    enum Leg { WEB, SIP }
+
+    /** An offer from {@code from}; returns the offer for the other leg. */
+    String offer(String callId, Leg from, String sdp);
+
+    /** The answer from {@code from}; returns the answer for the other leg. */
+    String answer(String callId, Leg from, String sdp);
+
+    /** Frees whatever the call holds. Idempotent; called however the call ends. */
+    void release(String callId);
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,65 @@
+package dev.passerelle.gateway.session;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One call as the store keeps it. Immutable: every change is a new record with {@link #version()}
+ * one higher, so that a store can refuse a stale write.
+ *
+ * @param callerSession the web session that placed the call (WEB_TO_SIP, WEB_TO_WEB), else null
+ * @param caller who calls, as shown to the callee: a SIP URI or a web user's AOR
+ * @param callee who is called: the SIP target, or the web user's name
+ * @param offeredSessions web sessions the call is ringing on (SIP_TO_WEB, WEB_TO_WEB)
+ * @param answeredSession the web session that answered, or null
+ */
+public record CallRecord(
+        String callId,
+        CallKind kind,
+        CallState state,
+        String callerSession,
+        String caller,
+        String callerDisplayName,
+        String callee,
+        Set<String> offeredSessions,
+        String answeredSession,
+        long version,
+        Instant createdAt) {
+
+    public CallRecord {
+        Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(createdAt, "createdAt");
+        offeredSessions = offeredSessions == null ? Set.of() : Set.copyOf(offeredSessions);
+    }
+
+    /** A new call in {@link CallState#CALLING}, version 1. */
+    public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
+            String callerDisplayName, String callee, Set<String> offeredSessions, Instant now) {
+        return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
+                offeredSessions, null, 1, now);
+    }
+
+    public CallRecord withState(CallState next) {
+        return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
+                answeredSession, version + 1, createdAt);
+    }
+
+    public CallRecord withOffered(Set<String> sessions) {
+        return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
+                answeredSession, version + 1, createdAt);
+    }
+
+    public CallRecord answeredBy(String sessionId) {
+        return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
+                offeredSessions, sessionId, version + 1, createdAt);
+    }
+
+    /** Whether {@code sessionId} takes part: placed it, is ringing with it, or answered it. */
+    public boolean involves(String sessionId) {
+        return sessionId.equals(callerSession) || sessionId.equals(answeredSession)
+                || (answeredSession == null && offeredSessions.contains(sessionId));
+    }
+}

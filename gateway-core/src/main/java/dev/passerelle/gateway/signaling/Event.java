@@ -1,0 +1,68 @@
+package dev.passerelle.gateway.signaling;
+
+import java.util.Map;
+
+/**
+ * A gateway-to-client notification. On the wire its params are the record's components plus
+ * {@code seq}, which the session's event log assigns.
+ */
+public sealed interface Event {
+
+    /** The JSON-RPC method name of the notification. */
+    String method();
+
+    /** Who ended a call, as {@code call.ended} reports it. */
+    enum By {
+        LOCAL("local"), REMOTE("remote"), GATEWAY("gateway");
+
+        private final String wire;
+
+        By(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+    }
+
+    record CallIncoming(String callId, String from, String displayName, String sdp, Map<String, String> headers)
+            implements Event {
+        public CallIncoming {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        @Override
+        public String method() {
+            return "call.incoming";
+        }
+    }
+
+    record CallProgress(String callId, int code, String reason, String sdp) implements Event {
+        @Override
+        public String method() {
+            return "call.progress";
+        }
+    }
+
+    record CallAccepted(String callId, String sdp) implements Event {
+        @Override
+        public String method() {
+            return "call.accepted";
+        }
+    }
+
+    record CallConfirmed(String callId) implements Event {
+        @Override
+        public String method() {
+            return "call.confirmed";
+        }
+    }
+
+    record CallEnded(String callId, int code, String reason, By by) implements Event {
+        @Override
+        public String method() {
+            return "call.ended";
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.passerelle.gateway.sip;
+
+/**
+ * What the SIP side reports, one call per event, each naming the gateway call id. Called on stack
+ * threads: implementations return quickly. An implementation may throw
+ * {@link dev.passerelle.gateway.error.GatewayException} from {@link #incomingInvite}; the SIP side
+ * then answers the INVITE with the exception's SIP status. Any other exception thrown from
+ * {@code incomingInvite} is answered 500. Exceptions from the other methods are logged, never
+ * propagated into the stack.
+ */
+public interface SipEvents {
+
+    /**
+     * A new INVITE outside any dialog. The SIP side has answered nothing yet except 100 Trying;
+     * the application answers with {@link SipService#ringing}, {@link SipService#answer} or
+     * {@link SipService#reject}, or by throwing.
+     */
+    void incomingInvite(InboundInvite invite);
+
+    /** A provisional response 101-199 to our INVITE; {@code sdp} is null when it has no body. */
+    void progress(String callId, int status, String reason, String sdp);
+
+    /** A 2xx to our INVITE; the SIP side has already sent the ACK. */
+    void accepted(String callId, String sdp);
+
+    /**
+     * The leg failed or ended without a BYE: a final non-2xx to our INVITE (including 487 after
+     * our CANCEL), a transaction timeout (408), or no ACK for our 2xx (RFC 3261 §13.3.1.4; the
+     * SIP side has sent BYE).
+     */
+    void failed(String callId, int status, String reason);
+
+    /** The ACK for our 2xx on an inbound leg arrived. */
+    void confirmed(String callId);
+
+    /** The peer sent BYE on an established leg; the SIP side has answered 200. */
+    void remoteBye(String callId);
+
+    /** The peer cancelled an inbound INVITE before we answered; the SIP side has answered 487. */
+    void remoteCancel(String callId);
+}
