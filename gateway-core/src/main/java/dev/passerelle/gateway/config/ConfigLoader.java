@@ -1,0 +1,355 @@
+package dev.passerelle.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.passerelle.gateway.config.GatewayConfig.ConnectorsConfig;
+import dev.passerelle.gateway.config.GatewayConfig.IdentityConfig;
+import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
+import dev.passerelle.gateway.config.GatewayConfig.NodeConfig;
+import dev.passerelle.gateway.config.GatewayConfig.QosConfig;
+import dev.passerelle.gateway.config.GatewayConfig.SessionConfig;
+import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
+import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
+import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link GatewayConfig} from YAML and the environment. Precedence: environment variable
+ * ({@code PASSERELLE_SIP_PORT} for {@code sip.port}), then the YAML file, then the default. Every
+ * key is checked; an unknown key or a bad value fails with a {@link ConfigException} naming it.
+ */
+public final class ConfigLoader {
+
+    /** Keys whose subtree belongs to a connector and is passed to it unchecked. */
+    private static final String CONNECTOR_SUBTREE = "identity.";
+
+    private final Map<String, String> env;
+    private final ObjectMapper yaml = YAMLMapper.builder().build();
+
+    /** @param env the environment to read {@code PASSERELLE_*} overrides from */
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** The embedded defaults, with environment overrides. */
+    public GatewayConfig defaults() {
+        return fromYaml("");
+    }
+
+    public GatewayConfig fromFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return fromYaml(text);
+    }
+
+    public GatewayConfig fromYaml(String text) {
+        JsonNode root;
+        try {
+            root = text.isBlank() ? JsonNodeFactory.instance.objectNode() : yaml.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("(yaml)", "not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("(root)", "the configuration must be a YAML mapping");
+        }
+        Tree tree = new Tree((ObjectNode) root, env);
+        GatewayConfig config = bind(tree);
+        tree.rejectUnknownKeys();
+        return config;
+    }
+
+    private static GatewayConfig bind(Tree t) {
+        NodeConfig node = new NodeConfig(t.string("node.id", defaultNodeId()));
+
+        WebSocketConfig websocket = new WebSocketConfig(
+                t.host("websocket.host", "0.0.0.0"),
+                t.integer("websocket.port", 8080, 0, 65535),
+                t.path("websocket.path", "/ws"),
+                t.integer("websocket.maxMessageBytes", 64 * 1024, 1024, 16 * 1024 * 1024),
+                t.integer("websocket.maxNestingDepth", 32, 2, 1000),
+                t.integer("websocket.outboundQueueLimit", 1024, 8, 1_000_000),
+                t.seconds("websocket.idleTimeout", 120, 5, 86_400),
+                t.seconds("websocket.pingInterval", 30, 1, 3_600));
+        if (websocket.pingInterval().compareTo(websocket.idleTimeout()) >= 0) {
+            throw new ConfigException("websocket.pingInterval", "must be shorter than websocket.idleTimeout ("
+                    + websocket.idleTimeout().toSeconds() + " s), or idle connections close before they are pinged");
+        }
+
+        SipConfig sip = new SipConfig(
+                t.host("sip.host", "127.0.0.1"),
+                t.integer("sip.port", 5060, 0, 65535),
+                t.token("sip.domain", "localhost"),
+                t.optionalSipUri("sip.outboundProxy"),
+                t.optionalSipUri("sip.registrar"),
+                t.string("sip.userAgent", "Passerelle"),
+                t.integer("sip.threadPoolSize", 8, 1, 1024),
+                t.integer("sip.maxMessageSize", 64 * 1024, 4 * 1024, 1024 * 1024),
+                t.seconds("sip.ringTimeout", 60, 5, 3_600));
+
+        String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
+        StoreConfig store = new StoreConfig(storeType, t.optionalString("store.redis.uri"));
+        if (storeType.equals("redis")) {
+            throw new ConfigException("store.type", "'redis' is not available in this version; use 'memory'");
+        }
+
+        String anchor = t.oneOf("media.anchor", "passthrough", List.of("passthrough", "rtpengine", "embedded"));
+        MediaConfig media = new MediaConfig(anchor, t.optionalString("media.rtpengine.ng"));
+        if (!anchor.equals("passthrough")) {
+            throw new ConfigException("media.anchor", "'" + anchor + "' is not available in this version; use 'passthrough'");
+        }
+
+        String connector = t.token("identity.connector", "static");
+        IdentityConfig identity = new IdentityConfig(connector, t.subtree("identity." + connector));
+
+        QosConfig qos = new QosConfig(
+                t.stringList("qos.turn.urls"),
+                t.optionalString("qos.turn.secret"),
+                t.seconds("qos.turn.ttl", 86_400, 60, 30L * 86_400));
+        if (qos.turnSecret().isPresent() && qos.turnUrls().isEmpty()) {
+            throw new ConfigException("qos.turn.urls", "required when qos.turn.secret is set");
+        }
+
+        SessionConfig session = new SessionConfig(
+                t.seconds("session.resumeWindow", 60, 0, 86_400),
+                t.integer("session.eventLogLimit", 1000, 10, 1_000_000));
+
+        ConnectorsConfig connectors = new ConnectorsConfig(t.string("connectors.dir", "./connectors"));
+
+        return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors);
+    }
+
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    /** The YAML tree with environment overrides, remembering which keys were read. */
+    private static final class Tree {
+        private final ObjectNode root;
+        private final Map<String, String> env;
+        private final java.util.Set<String> known = new java.util.HashSet<>();
+
+        Tree(ObjectNode root, Map<String, String> env) {
+            this.root = root;
+            this.env = env;
+        }
+
+        static String envName(String key) {
+            return "PASSERELLE_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+        }
+
+        /** The raw value: environment first, then YAML; null when neither has it. */
+        private JsonNode raw(String key) {
+            known.add(key);
+            String fromEnv = env.get(envName(key));
+            if (fromEnv != null) {
+                return JsonNodeFactory.instance.textNode(fromEnv);
+            }
+            JsonNode n = root;
+            for (String part : key.split("\\.")) {
+                if (n == null || !n.isObject()) {
+                    return null;
+                }
+                n = n.get(part);
+            }
+            return n == null || n.isNull() ? null : n;
+        }
+
+        private String scalar(String key) {
+            JsonNode n = raw(key);
+            if (n == null) {
+                return null;
+            }
+            if (!n.isValueNode()) {
+                throw new ConfigException(key, "must be a single value, not a " + (n.isArray() ? "list" : "mapping"));
+            }
+            return n.asText();
+        }
+
+        String string(String key, String dflt) {
+            String v = scalar(key);
+            if (v == null) {
+                return dflt;
+            }
+            if (v.isBlank()) {
+                throw new ConfigException(key, "must not be empty");
+            }
+            return v.trim();
+        }
+
+        java.util.Optional<String> optionalString(String key) {
+            String v = scalar(key);
+            return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(v.trim());
+        }
+
+        String token(String key, String dflt) {
+            String v = string(key, dflt);
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+                    throw new ConfigException(key, "'" + v + "' may hold only letters, digits, '.', '-' and '_'");
+                }
+            }
+            return v;
+        }
+
+        String host(String key, String dflt) {
+            String v = string(key, dflt);
+            if (v.contains(" ") || v.contains("/")) {
+                throw new ConfigException(key, "'" + v + "' is not a host name or IP address");
+            }
+            return v;
+        }
+
+        String path(String key, String dflt) {
+            String v = string(key, dflt);
+            if (!v.startsWith("/") || v.contains(" ") || v.contains("?")) {
+                throw new ConfigException(key, "'" + v + "' must be a URL path starting with '/'");
+            }
+            return v;
+        }
+
+        int integer(String key, int dflt, int min, int max) {
+            return (int) number(key, dflt, min, max);
+        }
+
+        long number(String key, long dflt, long min, long max) {
+            String v = scalar(key);
+            if (v == null) {
+                return dflt;
+            }
+            long n;
+            try {
+                n = Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "'" + v + "' is not a whole number");
+            }
+            if (n < min || n > max) {
+                throw new ConfigException(key, "must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        }
+
+        Duration seconds(String key, long dflt, long min, long max) {
+            return Duration.ofSeconds(number(key, dflt, min, max));
+        }
+
+        String oneOf(String key, String dflt, List<String> allowed) {
+            String v = string(key, dflt);
+            if (!allowed.contains(v)) {
+                throw new ConfigException(key, "'" + v + "' is not one of " + allowed);
+            }
+            return v;
+        }
+
+        java.util.Optional<String> optionalSipUri(String key) {
+            java.util.Optional<String> v = optionalString(key);
+            v.ifPresent(uri -> {
+                if (!(uri.startsWith("sip:") || uri.startsWith("sips:")) || uri.length() < 5 || uri.contains(" ")) {
+                    throw new ConfigException(key, "'" + uri + "' is not a sip: or sips: URI");
+                }
+            });
+            return v;
+        }
+
+        /** A list from YAML, or a comma-separated environment value. */
+        List<String> stringList(String key) {
+            JsonNode n = raw(key);
+            if (n == null) {
+                return List.of();
+            }
+            List<String> out = new java.util.ArrayList<>();
+            if (n.isTextual()) {
+                for (String part : n.asText().split(",")) {
+                    if (!part.isBlank()) {
+                        out.add(part.trim());
+                    }
+                }
+            } else if (n.isArray()) {
+                for (JsonNode e : n) {
+                    if (!e.isValueNode() || e.asText().isBlank()) {
+                        throw new ConfigException(key, "every entry must be a non-empty string");
+                    }
+                    out.add(e.asText().trim());
+                }
+            } else {
+                throw new ConfigException(key, "must be a list of strings");
+            }
+            return List.copyOf(out);
+        }
+
+        /** A connector's own subtree, as plain Java maps and lists, checked by the connector. */
+        Map<String, Object> subtree(String key) {
+            markSubtree(key);
+            JsonNode n = root;
+            for (String part : key.split("\\.")) {
+                n = n == null ? null : n.get(part);
+            }
+            if (n == null || n.isNull()) {
+                return Map.of();
+            }
+            if (!n.isObject()) {
+                throw new ConfigException(key, "must be a mapping");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = new ObjectMapper().convertValue(n, Map.class);
+            return java.util.Collections.unmodifiableMap(map);
+        }
+
+        private final java.util.Set<String> subtrees = new java.util.HashSet<>();
+
+        private void markSubtree(String key) {
+            subtrees.add(key);
+        }
+
+        /** Fails on the first key in the YAML that no reader asked for. */
+        void rejectUnknownKeys() {
+            walk(root, "");
+        }
+
+        private void walk(JsonNode node, String prefix) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+                if (known.contains(key) || subtrees.contains(key)) {
+                    continue;
+                }
+                boolean connectorOwned = key.startsWith(CONNECTOR_SUBTREE) && key.indexOf('.', CONNECTOR_SUBTREE.length()) < 0
+                        && f.getValue().isObject();
+                if (connectorOwned) {
+                    continue;
+                }
+                if (f.getValue().isObject() && known.stream().anyMatch(k -> k.startsWith(key + "."))) {
+                    walk(f.getValue(), key);
+                    continue;
+                }
+                throw new ConfigException(key, "unknown key (docs/configuration.md lists every key)");
+            }
+        }
+    }
+}
