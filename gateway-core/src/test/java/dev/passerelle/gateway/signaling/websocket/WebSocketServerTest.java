@@ -12,17 +12,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.signaling.ClientConnection;
 import dev.passerelle.gateway.signaling.ConnectionListener;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +129,45 @@ class WebSocketServerTest {
     }
 
     @Test
+    void pongsCountAsActivity() throws Exception {
+        start(Duration.ofMillis(400), Duration.ofMillis(100));
+        TestClient client = TestClient.connect(wsUri(), true, WebSocketServer.SUBPROTOCOL);
+        // The JDK client answers each ping with a pong and sends nothing else.
+        assertThrows(TimeoutException.class, () -> client.closeCode.get(1200, TimeUnit.MILLISECONDS),
+                "open three idle timeouts long");
+        client.send("still here");
+        assertEquals("still here", client.next());
+    }
+
+    @Test
+    void peerThatNeverAnswersIsClosedWith1001() throws Exception {
+        start(Duration.ofMillis(500), Duration.ofMillis(100));
+        try (Socket raw = new Socket("127.0.0.1", server.port())) {
+            raw.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: " + WebSocketServer.SUBPROTOCOL
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            DataInputStream in = new DataInputStream(raw.getInputStream());
+            assertTrue(readHeaders(in).startsWith("HTTP/1.1 101"));
+            int pings = 0;
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0F;
+                byte[] payload = new byte[in.readUnsignedByte() & 0x7F]; // control frames are short and unmasked
+                in.readFully(payload);
+                if (opcode == 0x9) {
+                    pings++;
+                } else if (opcode == 0x8) {
+                    assertTrue(pings > 0, "pinged before being closed");
+                    assertEquals(1001, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF));
+                    break;
+                }
+            }
+        }
+        assertEquals(1001, listener.closed.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
     void silentConnectionIsClosedAfterTheIdleTimeout() throws Exception {
         start(Duration.ofMillis(300), Duration.ofHours(1));
         TestClient client = TestClient.connect(wsUri(), true, WebSocketServer.SUBPROTOCOL);
@@ -148,6 +192,14 @@ class WebSocketServerTest {
                 "127.0.0.1", 0, "/ws", MAX_BYTES, 32, QUEUE_LIMIT, idleTimeout, pingInterval), listener);
         server.start();
         assertTrue(server.port() > 0);
+    }
+
+    private static String readHeaders(DataInputStream in) throws IOException {
+        StringBuilder headers = new StringBuilder();
+        while (!headers.toString().endsWith("\r\n\r\n")) {
+            headers.append((char) in.readUnsignedByte());
+        }
+        return headers.toString();
     }
 
     private URI wsUri() {
