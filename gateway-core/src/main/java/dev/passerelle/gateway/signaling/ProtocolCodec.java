@@ -87,7 +87,8 @@ public final class ProtocolCodec {
                 .addDeserializer(Event.By.class, new ByDeserializer());
         return JsonMapper.builder(factory)
                 .addModule(wireNames)
-                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .defaultPropertyInclusion(
+                        JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
                 // Forward compatibility: members this version does not know are ignored.
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

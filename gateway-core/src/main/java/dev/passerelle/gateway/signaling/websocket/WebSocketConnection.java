@@ -171,14 +171,18 @@ public final class WebSocketConnection implements ClientConnection, Session.List
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         synchronized (lock) {
             closing = true;
             queue.clear();
         }
-        if (closeReported.compareAndSet(false, true)) {
-            onClose.accept(this);
-            listener.closed(this, statusCode, reason);
+        try {
+            if (closeReported.compareAndSet(false, true)) {
+                onClose.accept(this);
+                listener.closed(this, statusCode, reason);
+            }
+        } finally {
+            callback.succeed();
         }
     }
 
