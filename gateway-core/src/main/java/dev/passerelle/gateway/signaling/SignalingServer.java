@@ -1,0 +1,250 @@
+package dev.passerelle.gateway.signaling;
+
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON-RPC side of the client connections of this node: decodes each frame, checks that the
+ * connection may call the method, hands the request to the {@link RequestHandler} and writes
+ * exactly one response per request that has an id (none for notifications).
+ *
+ * <p>It also keeps the binding connection ⇄ session: one session per connection and one
+ * connection per session. A connection is bound when {@code session.login} or {@code
+ * session.resume} succeeds, before the result is written, so that the client's next request
+ * already finds its session. It is unbound when {@code session.logout} succeeds, also before the
+ * result is written, so that the client may log in again as soon as it reads the result; and when
+ * it closes, in which case the handler hears {@link RequestHandler#sessionDetached}.
+ *
+ * <p>Refusals it makes itself: a method other than login/resume on an unbound connection is 401
+ * "not logged in"; login or resume on a connection that is bound, or has one of them in flight,
+ * is 400.
+ */
+public final class SignalingServer implements ConnectionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
+
+    /** Close code when a session is resumed on another connection of this node. */
+    static final int SESSION_MOVED = 1000;
+
+    private final ProtocolCodec codec;
+    private final RequestHandler handler;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<String, Connection> bySession = new ConcurrentHashMap<>();
+    /** Guards every change of a binding: {@link Connection}'s mutable fields and {@link #bySession}. */
+    private final Object bindings = new Object();
+
+    public SignalingServer(ProtocolCodec codec, RequestHandler handler) {
+        this.codec = codec;
+        this.handler = handler;
+    }
+
+    /** One client connection and its binding; mutable fields only under {@link #bindings}. */
+    private static final class Connection {
+        final ClientConnection transport;
+        String sessionId;
+        boolean loginInFlight;
+        boolean closed;
+
+        Connection(ClientConnection transport) {
+            this.transport = transport;
+        }
+    }
+
+    @Override
+    public void opened(ClientConnection connection) {
+        connections.put(connection.id(), new Connection(connection));
+    }
+
+    @Override
+    public void text(ClientConnection connection, String text) {
+        Connection c = connections.get(connection.id());
+        if (c == null) {
+            log.debug("frame on unknown connection {} ignored", connection.id());
+            return;
+        }
+        Request request;
+        try {
+            request = codec.decode(text);
+        } catch (RpcException e) {
+            // -32700 and -32600 are answered even without an id (JSON-RPC: the id could not be
+            // trusted); -32601 and -32602 come after the id was read, so null there is a notification.
+            boolean answer = e.id() != null
+                    || e.code() == ErrorCode.PARSE_ERROR || e.code() == ErrorCode.INVALID_REQUEST;
+            if (answer) {
+                connection.send(codec.error(e.id(), e.code(), e.getMessage()));
+            }
+            return;
+        }
+        String sessionId;
+        String refusal = null;
+        synchronized (bindings) {
+            sessionId = c.sessionId;
+            if (request.method().needsSession()) {
+                if (sessionId == null) {
+                    refusal = codec.error(request.id(), ErrorCode.UNAUTHORIZED, "not logged in");
+                }
+            } else if (sessionId != null || c.loginInFlight) {
+                refusal = codec.error(request.id(), ErrorCode.BAD_REQUEST, "this connection already has a session");
+            } else {
+                c.loginInFlight = true;
+            }
+        }
+        if (refusal != null) {
+            reply(c, request, refusal);
+            return;
+        }
+        dispatch(c, sessionId, request)
+                .whenComplete((result, failure) -> complete(c, request, result, failure));
+    }
+
+    private CompletionStage<Object> dispatch(Connection c, String sessionId, Request request) {
+        try {
+            CompletionStage<Object> stage = handler.handle(c.transport.id(), sessionId, request);
+            return stage != null ? stage
+                    : CompletableFuture.failedFuture(new IllegalStateException("handler returned no stage"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void complete(Connection c, Request request, Object result, Throwable failure) {
+        if (failure != null) {
+            if (!request.method().needsSession()) {
+                synchronized (bindings) {
+                    c.loginInFlight = false;
+                }
+            }
+            reply(c, request, errorFor(request, unwrap(failure)));
+            return;
+        }
+        if (result instanceof Results.Login login) {
+            bind(c, login.sessionId());
+        } else if (result instanceof Results.Resume resume) {
+            bind(c, resume.sessionId());
+        } else if (request.method() == Method.SESSION_LOGOUT) {
+            unbind(c);
+        }
+        // A handler that completes with null means "nothing to say": written as {}.
+        reply(c, request, codec.result(request.id(), result != null ? result : Results.Empty.INSTANCE));
+    }
+
+    private String errorFor(Request request, Throwable failure) {
+        if (failure instanceof GatewayException e) {
+            return codec.error(request.id(), e.code(), e.getMessage());
+        }
+        log.error("{} failed", request.method().wireName(), failure);
+        return codec.error(request.id(), ErrorCode.INTERNAL_ERROR, "internal error");
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** Writes {@code frame} unless the request was a notification. */
+    private static void reply(Connection c, Request request, String frame) {
+        if (!request.isNotification()) {
+            c.transport.send(frame);
+        }
+    }
+
+    private void bind(Connection c, String sessionId) {
+        Connection previous;
+        boolean detachNow;
+        synchronized (bindings) {
+            c.loginInFlight = false;
+            detachNow = c.closed;
+            if (detachNow) {
+                previous = null;
+            } else {
+                c.sessionId = sessionId;
+                previous = bySession.put(sessionId, c);
+                if (previous != null && previous != c) {
+                    // The session moved here (resume from a new socket): the old socket no longer
+                    // owns it, and its closing must not detach it.
+                    previous.sessionId = null;
+                }
+            }
+        }
+        if (detachNow) {
+            // The connection closed while login/resume was in flight: the session has no socket.
+            detached(sessionId);
+        } else if (previous != null && previous != c) {
+            previous.transport.close(SESSION_MOVED, "session resumed on another connection");
+        }
+    }
+
+    private void unbind(Connection c) {
+        synchronized (bindings) {
+            if (c.sessionId != null) {
+                bySession.remove(c.sessionId, c);
+                c.sessionId = null;
+            }
+        }
+    }
+
+    @Override
+    public void closed(ClientConnection connection, int statusCode, String reason) {
+        Connection c = connections.remove(connection.id());
+        if (c == null) {
+            return;
+        }
+        String sessionId;
+        synchronized (bindings) {
+            c.closed = true;
+            sessionId = c.sessionId;
+            if (sessionId != null) {
+                bySession.remove(sessionId, c);
+                c.sessionId = null;
+            }
+        }
+        log.debug("connection {} closed ({} {}), session {}", connection.id(), statusCode, reason, sessionId);
+        if (sessionId != null) {
+            detached(sessionId);
+        }
+    }
+
+    private void detached(String sessionId) {
+        try {
+            handler.sessionDetached(sessionId);
+        } catch (RuntimeException e) {
+            log.error("sessionDetached({}) failed", sessionId, e);
+        }
+    }
+
+    /**
+     * Sends a frame to the connection of {@code sessionId} on this node. False when the session
+     * has no connection here, or the connection refused the frame (closed, or its queue is full).
+     */
+    public boolean push(String sessionId, String frame) {
+        Connection c = bySession.get(sessionId);
+        return c != null && c.transport.send(frame);
+    }
+
+    /** True when the session has a connection on this node. */
+    public boolean isAttached(String sessionId) {
+        return bySession.containsKey(sessionId);
+    }
+
+    /** Closes every connection; each one is then reported through {@link #closed}. */
+    public void closeAll(int statusCode, String reason) {
+        for (Connection c : connections.values()) {
+            c.transport.close(statusCode, reason);
+        }
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+}
