@@ -1,40 +1,153 @@
 package dev.passerelle.gateway;
 
+import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.connector.ConnectorLoader;
+import dev.passerelle.gateway.media.MediaAnchor;
+import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
+import dev.passerelle.gateway.routes.RoutingEngine;
+import dev.passerelle.gateway.routes.SessionPusher;
+import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.session.memory.MemorySessionStore;
+import dev.passerelle.gateway.signaling.ProtocolCodec;
+import dev.passerelle.gateway.signaling.SignalingServer;
+import dev.passerelle.gateway.signaling.websocket.WebSocketServer;
+import dev.passerelle.gateway.sip.JainSipService;
+import dev.passerelle.gateway.sip.SipService;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every part of one node from its {@link GatewayConfig}, starts them
  * in order and drains them on the way out. Nothing else in the code creates a long-lived part.
  */
 public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
+    private final ConnectorLoader connectors;
+    private final IdentityConnector identity;
+    private final SessionStore store;
+    private final MediaAnchor media;
+    private final SipService sip;
+    private final RoutingEngine routing;
+    private final SignalingServer signaling;
+    private final WebSocketServer websocket;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final AtomicBoolean drained = new AtomicBoolean();
 
+    /**
+     * Builds the node; binds nothing yet.
+     *
+     * @throws dev.passerelle.gateway.config.ConfigException when a part refuses its settings
+     */
     public Gateway(GatewayConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
+        this.connectors = new ConnectorLoader(Path.of(config.connectors().dir()));
+        String identityName = config.identity().connector();
+        this.identity = connectors.identity(identityName,
+                new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
+        this.store = new MemorySessionStore(config.session().eventLogLimit());
+        this.media = new PassthroughAnchor(config.websocket().maxMessageBytes());
+        this.sip = new JainSipService(config.sip());
+        ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
+        this.routing = new RoutingEngine(config, store, sip, media, identity, codec::event, new Sockets(), clock);
+        this.signaling = new SignalingServer(codec, routing.requestHandler());
+        this.websocket = new WebSocketServer(config.websocket(), signaling);
+        sip.setEvents(routing.sipEvents());
+    }
+
+    /** The routes reach this node's sockets through the signaling server, built after them. */
+    private final class Sockets implements SessionPusher {
+        @Override
+        public boolean push(String sessionId, String frame) {
+            return signaling.push(sessionId, frame);
+        }
+
+        @Override
+        public void attach(String connectionId, String sessionId) {
+            signaling.bind(connectionId, sessionId);
+        }
     }
 
     /** Starts every part; returns once the WebSocket and SIP listeners accept traffic. */
     public void start() {
-        throw new IllegalStateException("composition root under construction for " + config.node().id());
+        try {
+            routing.start();
+            started.push(routing);
+            sip.start();
+            started.push(() -> sip.stop(Duration.ZERO));
+            startWebSocket();
+            started.push(websocket::stop);
+        } catch (RuntimeException e) {
+            closeStarted();
+            throw e;
+        }
+        log.info("node {} ready: WebSocket on {}:{}{}, SIP on {}:{} (UDP, TCP), domain {}", config.node().id(),
+                config.websocket().host(), webSocketPort(), config.websocket().path(), config.sip().host(), sipPort(),
+                config.sip().domain());
+    }
+
+    private void startWebSocket() {
+        try {
+            websocket.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the WebSocket listener on " + config.websocket().host() + ":"
+                    + config.websocket().port() + " did not start: " + e.getMessage(), e);
+        }
     }
 
     /** The bound WebSocket port (the configured one, or the one picked for 0). */
     public int webSocketPort() {
-        return -1;
+        return websocket.port();
     }
 
     /** The bound SIP port, UDP and TCP. */
     public int sipPort() {
-        return -1;
+        return sip.port();
     }
 
     /**
      * Refuses new calls, ends live calls (BYE to SIP legs, {@code call.ended} to their sessions),
-     * waits up to {@code grace} for the SIP side to finish, then stops every part.
+     * waits up to {@code grace} for the SIP side to finish, then stops every part. Idempotent.
      */
     public void drain(Duration grace) {
+        if (!drained.compareAndSet(false, true)) {
+            return;
+        }
+        if (!started.isEmpty()) {
+            try {
+                routing.drain();
+            } catch (RuntimeException e) {
+                log.error("ending the live calls failed", e);
+            }
+            sip.stop(grace);
+        }
+        closeStarted();
+        store.close();
+        identity.close();
+        connectors.close();
+    }
+
+    private void closeStarted() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("stopping a part failed", e);
+            }
+        }
     }
 
     @Override

@@ -79,7 +79,9 @@ final class SessionSteps {
     }
 
     /**
-     * Re-attaches a session whose socket dropped and replays what it missed. The replay and the
+     * Re-attaches a session to the requesting socket and replays what it missed. A session still
+     * attached elsewhere moves here: the resume token is the session's credential, and a client
+     * resumes when it believes its old socket dead before the gateway notices. The replay and the
      * attachment happen under the session's event lock, so no event is lost or reordered between
      * the replayed ones and the live ones.
      */
@@ -90,9 +92,6 @@ final class SessionSteps {
         SessionRecord session = store.sessionByResumeToken(resume.resumeToken())
                 .orElseThrow(() -> new GatewayException(ErrorCode.FORBIDDEN,
                         "resumeToken: unknown, or the session ended (resume window " + resumeWindow.toSeconds() + " s)"));
-        if (session.attached()) {
-            throw new GatewayException(ErrorCode.FORBIDDEN, "the session is attached to another connection");
-        }
         int replayed = outbox.withSessionLock(session.sessionId(), () -> {
             List<LoggedEvent> missed = store.eventsAfter(session.sessionId(), resume.lastSeq());
             if (!missed.isEmpty() && missed.get(0).seq() > resume.lastSeq() + 1) {

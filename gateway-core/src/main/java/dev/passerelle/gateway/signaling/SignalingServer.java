@@ -232,6 +232,17 @@ public final class SignalingServer implements ConnectionListener {
         return c != null && c.transport.send(frame);
     }
 
+    /**
+     * Binds a session to a connection of this node now, before its request completes: a resume
+     * binds first and then replays, so that no live event slips between the replayed ones.
+     */
+    public void bind(String connectionId, String sessionId) {
+        Connection c = connections.get(connectionId);
+        if (c != null) {
+            bind(c, sessionId);
+        }
+    }
+
     /** True when the session has a connection on this node. */
     public boolean isAttached(String sessionId) {
         return bySession.containsKey(sessionId);
