@@ -285,8 +285,8 @@ final class LegActions {
             }
             leg.state = Leg.State.ENDED;
         }
-        sendOnInvite(leg, status, reasonPhrase(reason), null);
         sip.legs.remove(leg);
+        sendOnInvite(leg, status, reasonPhrase(reason), null);
         return true;
     }
 
