@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.SipListenerExt;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -29,6 +30,7 @@ final class GatewaySipListener implements SipListenerExt {
     private final Map<String, RequestHandler> handlers;
     private final ResponseHandler responses;
     private final LegActions actions;
+    private final AtomicInteger failures = new AtomicInteger();
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions) {
@@ -48,6 +50,7 @@ final class GatewaySipListener implements SipListenerExt {
             }
             handlers.get(in.method()).handle(in);
         } catch (Exception | LinkageError e) {
+            failures.incrementAndGet();
             LOG.error("{} {} failed", in.method(), in.request.getRequestURI(), e);
             if (!in.answered()) {
                 in.respond(Response.SERVER_INTERNAL_ERROR);
@@ -60,8 +63,14 @@ final class GatewaySipListener implements SipListenerExt {
         try {
             responses.handle(event);
         } catch (Exception | LinkageError e) {
+            failures.incrementAndGet();
             LOG.error("response {} failed", event.getResponse().getStatusCode(), e);
         }
+    }
+
+    /** How many events a handler failed on (and the listener absorbed); tests expect none. */
+    int failures() {
+        return failures.get();
     }
 
     @Override

@@ -7,6 +7,7 @@ import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipException;
 import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionUnavailableException;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ final class IncomingRequest {
     private ServerTransaction serverTransaction;
     private boolean finalSent;
     private boolean retransmission;
+    private boolean stateless;
 
     IncomingRequest(RequestEvent event, SipContext sip) {
         this.event = event;
@@ -59,11 +61,15 @@ final class IncomingRequest {
      * stack already has a transaction for.
      */
     synchronized ServerTransaction serverTransaction() throws SipException {
-        if (serverTransaction == null && !retransmission) {
+        if (serverTransaction == null && !retransmission && !stateless) {
             try {
                 serverTransaction = sip.provider.getNewServerTransaction(request);
             } catch (TransactionAlreadyExistsException e) {
                 retransmission = true;
+            } catch (TransactionUnavailableException e) {
+                // The stack refuses requests it cannot match later (e.g. no Max-Forwards, RFC 2543
+                // style): they are answered statelessly.
+                stateless = true;
             }
         }
         return serverTransaction;
@@ -94,12 +100,11 @@ final class IncomingRequest {
         }
         boolean isFinal = response.getStatusCode() >= 200;
         try {
-            if (statefulMethod()) {
-                ServerTransaction st = serverTransaction();
-                if (st == null) {
-                    return;
-                }
+            ServerTransaction st = statefulMethod() ? serverTransaction() : null;
+            if (st != null) {
                 st.sendResponse(response);
+            } else if (retransmission) {
+                return;
             } else {
                 sip.provider.sendResponse(response);
             }

@@ -47,6 +47,7 @@ public final class JainSipService implements SipService {
     private SipProvider provider;
     private ScheduledExecutorService timers;
     private LegActions actions;
+    private GatewaySipListener listener;
     private int port;
     private boolean started;
     private boolean stopped;
@@ -98,8 +99,8 @@ public final class JainSipService implements SipService {
                     Request.BYE, new ByeHandler(sip, actions),
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator));
-            provider.addSipListener(new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions), actions));
+            listener = new GatewaySipListener(sip, validator, handlers, new ResponseHandler(sip, actions), actions);
+            provider.addSipListener(listener);
             stack.start();
             LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);
         } catch (Exception e) {
@@ -173,6 +174,16 @@ public final class JainSipService implements SipService {
     /** Entries in the leg registry; zero once every call has ended (tests check for leaks). */
     int legCount() {
         return legs.size();
+    }
+
+    /** Whether the stack still holds a server transaction with this branch (tests wait on it). */
+    boolean serverTransactionLive(String branch) {
+        return stack.findTransaction(branch.toLowerCase(java.util.Locale.ROOT), true) != null;
+    }
+
+    /** Events the listener caught a handler failing on. */
+    int listenerFailures() {
+        return listener.failures();
     }
 
     private synchronized LegActions running() {

@@ -55,6 +55,11 @@ final class RequestValidator {
                 return ack || answer(in, Response.BAD_REQUEST, "More than one " + name);
             }
         }
+        if (request.getHeader(MaxForwardsHeader.NAME) == null) {
+            // RFC 3261 §8.1.1.6: MUST be present. RFC 2543 peers omitted it (RFC 4475 §3.4.1), but
+            // the stack cannot open a server transaction without it, so the request is refused.
+            return ack || answer(in, Response.BAD_REQUEST, "Missing Max-Forwards");
+        }
         if (ack) {
             return false;
         }

@@ -212,10 +212,7 @@ class JainSipServiceInboundTest {
         assertNull(events.events.poll(200, TimeUnit.MILLISECONDS), "no confirmed event once the app hung up");
         SipText bye = peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE after the ACK");
         peer.sendTcp(SipTestSupport.response(bye, 200, "OK", null, localPort, null));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (service.legCount() != 0 && System.nanoTime() < deadline) {
-            assertNull(events.events.poll(20, TimeUnit.MILLISECONDS));
-        }
-        assertEquals(0, service.legCount());
+        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT));
+        assertNull(events.events.poll());
     }
 }

@@ -171,12 +171,7 @@ class JainSipServiceOutboundTest {
         assertEquals(0, service.legCount());
     }
 
-    private static void awaitNoLegs() throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (service.legCount() != 0 && System.nanoTime() < deadline) {
-            // The leg ends on a stack thread right after the message the test waited for.
-            assertNull(events.events.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS));
-        }
-        assertEquals(0, service.legCount());
+    private static void awaitNoLegs() {
+        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT), "legs left: " + service.legCount());
     }
 }

@@ -17,6 +17,18 @@ final class SipTestSupport {
     private SipTestSupport() {
     }
 
+    /** Waits until {@code condition} holds, checking every 10 ms; false if {@code timeout} passed first. */
+    static boolean until(java.util.function.BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return true;
+    }
+
     static GatewayConfig.SipConfig config(Optional<String> outboundProxy) {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
                 "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60));
