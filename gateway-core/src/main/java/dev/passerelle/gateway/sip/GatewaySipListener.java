@@ -1,0 +1,184 @@
+package dev.passerelle.gateway.sip;
+
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.SipListenerExt;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link javax.sip.SipListener} of the stack: checks each request, hands it to the handler
+ * of its method, and guarantees that nothing is thrown back into the stack and that every request
+ * gets an answer (500 when a handler failed before answering).
+ */
+final class GatewaySipListener implements SipListenerExt {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewaySipListener.class);
+
+    private final SipContext sip;
+    private final RequestValidator validator;
+    private final Map<String, RequestHandler> handlers;
+    private final ResponseHandler responses;
+    private final LegActions actions;
+    private final AtomicInteger failures = new AtomicInteger();
+
+    GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
+            ResponseHandler responses, LegActions actions) {
+        this.sip = sip;
+        this.validator = validator;
+        this.handlers = Map.copyOf(handlers);
+        this.responses = responses;
+        this.actions = actions;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        IncomingRequest in = new IncomingRequest(event, sip);
+        try {
+            if (validator.reject(in)) {
+                return;
+            }
+            handlers.get(in.method()).handle(in);
+        } catch (Exception | LinkageError e) {
+            failures.incrementAndGet();
+            LOG.error("{} {} failed", in.method(), in.request.getRequestURI(), e);
+            if (!in.answered()) {
+                in.respond(Response.SERVER_INTERNAL_ERROR);
+            }
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        try {
+            responses.handle(event);
+        } catch (Exception | LinkageError e) {
+            failures.incrementAndGet();
+            LOG.error("response {} failed", event.getResponse().getStatusCode(), e);
+        }
+    }
+
+    /** How many events a handler failed on (and the listener absorbed); tests expect none. */
+    int failures() {
+        return failures.get();
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        try {
+            if (event.isServerTransaction()) {
+                return;
+            }
+            ClientTransaction ct = event.getClientTransaction();
+            Leg leg = (Leg) ct.getApplicationData();
+            if (leg == null) {
+                return;
+            }
+            switch (ct.getRequest().getMethod()) {
+                case Request.INVITE -> endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
+                case Request.BYE -> sip.legs.remove(leg);
+                default -> {
+                    // A CANCEL timing out changes nothing: the INVITE transaction decides.
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("timeout handling failed", e);
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        try {
+            LOG.warn("transport error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+            for (Leg leg : sip.legs.snapshot()) {
+                ClientTransaction ct = leg.inviteClientTransaction;
+                if (ct != null && sameHop(ct, event)) {
+                    endPendingOutbound(leg, Response.SERVICE_UNAVAILABLE, "Transport error");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("I/O exception handling failed", e);
+        }
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // Legs end on responses, timeouts and our own timers, never on transaction clean-up.
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        // Same: the dialog's end is already known from the BYE or the failure that caused it.
+    }
+
+    @Override
+    public void processDialogTimeout(DialogTimeoutEvent event) {
+        try {
+            Leg leg = (Leg) event.getDialog().getApplicationData();
+            if (leg == null) {
+                return;
+            }
+            if (event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived) {
+                boolean noAck;
+                synchronized (leg) {
+                    noAck = leg.state == Leg.State.ANSWERED;
+                    if (noAck) {
+                        leg.state = Leg.State.ENDING;
+                    }
+                }
+                if (noAck) {
+                    // RFC 3261 §13.3.1.4: no ACK within 64*T1 - the UAS ends the dialog with BYE.
+                    actions.bye(leg);
+                    sip.events.failed(leg.callId, Response.REQUEST_TIMEOUT, "No ACK");
+                }
+            } else if (event.getReason() == DialogTimeoutEvent.Reason.EarlyStateTimeout) {
+                if (leg.direction == Leg.Direction.INBOUND) {
+                    if (actions.rejectInbound(leg, Response.REQUEST_TIMEOUT, null)) {
+                        sip.events.failed(leg.callId, Response.REQUEST_TIMEOUT, "Early dialog timeout");
+                    }
+                } else if (endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Early dialog timeout")) {
+                    actions.sendCancel(leg);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("dialog timeout handling failed", e);
+        }
+    }
+
+    /** Ends an outbound leg still waiting for its final response; true if it was waiting. */
+    private boolean endPendingOutbound(Leg leg, int status, String reason) {
+        Leg.State before;
+        synchronized (leg) {
+            before = leg.state;
+            if (before != Leg.State.CALLING && before != Leg.State.PROCEEDING && before != Leg.State.CANCELLING) {
+                return false;
+            }
+            leg.state = Leg.State.ENDED;
+        }
+        sip.legs.remove(leg);
+        if (before != Leg.State.CANCELLING) {
+            sip.events.failed(leg.callId, status, reason);
+        }
+        return true;
+    }
+
+    private boolean sameHop(ClientTransaction ct, IOExceptionEvent event) {
+        javax.sip.address.Hop hop;
+        try {
+            hop = sip.provider.getSipStack().getRouter().getNextHop(ct.getRequest());
+        } catch (javax.sip.SipException e) {
+            return false;
+        }
+        return hop != null && hop.getHost().equalsIgnoreCase(event.getHost()) && hop.getPort() == event.getPort();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.passerelle.gateway.sip;
+
+import dev.passerelle.gateway.error.GatewayException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import javax.sip.Dialog;
+import javax.sip.ServerTransaction;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ExtensionHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INVITE: a new inbound leg outside any dialog, or a re-INVITE within one. A new INVITE gets
+ * 100 Trying and becomes {@link SipEvents#incomingInvite}; what the application answers goes out
+ * through {@link LegActions}.
+ */
+final class InviteHandler implements RequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InviteHandler.class);
+
+    private final SipContext sip;
+    private final LegActions actions;
+    private final RequestValidator validator;
+
+    InviteHandler(SipContext sip, LegActions actions, RequestValidator validator) {
+        this.sip = sip;
+        this.actions = actions;
+        this.validator = validator;
+    }
+
+    @Override
+    public void handle(IncomingRequest in) throws Exception {
+        Request request = in.request;
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (to.getTag() != null) {
+            reInvite(in);
+            return;
+        }
+        MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+        if (mf != null && mf.getMaxForwards() == 0) {
+            // The B2BUA would extend the request path with a new leg, so it applies a proxy's loop
+            // guard (RFC 3261 §16.3 item 2) to INVITE.
+            in.respond(Response.TOO_MANY_HOPS);
+            return;
+        }
+        if (!acceptsSdp(request)) {
+            // RFC 3261 §21.4.7: our answer would be SDP, which the caller does not accept.
+            Response r = sip.response(Response.NOT_ACCEPTABLE, request, null);
+            r.addHeader(validator.accept());
+            in.send(r);
+            return;
+        }
+        ServerTransaction st = in.serverTransaction();
+        if (st == null) {
+            return;
+        }
+        // RFC 3261 §17.2.1: 100 Trying at once, so the caller stops retransmitting.
+        in.send(sip.response(Response.TRYING, request, null));
+        Dialog dialog = sip.provider.getNewDialog(st);
+
+        String sipCallId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        Leg leg = new Leg(UUID.randomUUID().toString(), Leg.Direction.INBOUND, sipCallId, Leg.State.INVITED);
+        leg.dialog = dialog;
+        leg.inviteServerTransaction = st;
+        leg.localTag = sip.newTag();
+        leg.transport = SipContext.transportOf(request);
+        leg.remoteSdp = SipContext.body(request);
+        dialog.setApplicationData(leg);
+        st.setApplicationData(leg);
+        sip.legs.add(leg);
+        in.handOver();
+
+        InboundInvite invite = inboundInvite(leg, request);
+        try {
+            sip.events.incomingInvite(invite);
+        } catch (GatewayException e) {
+            actions.rejectInbound(leg, e.code().sipStatus(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("incomingInvite for {} threw", leg.callId, e);
+            actions.rejectInbound(leg, Response.SERVER_INTERNAL_ERROR, null);
+        }
+    }
+
+    private void reInvite(IncomingRequest in) throws Exception {
+        Dialog dialog = in.dialog();
+        Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
+        if (leg == null) {
+            // RFC 3261 §12.2.2: a request within an unknown dialog.
+            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return;
+        }
+        String offer = SipContext.body(in.request);
+        Response response;
+        synchronized (leg) {
+            if (leg.state != Leg.State.CONFIRMED) {
+                // RFC 3261 §14.2: a re-INVITE while the previous one is unfinished.
+                in.respond(Response.REQUEST_PENDING);
+                return;
+            }
+            if (offer != null && !offer.equals(leg.remoteSdp)) {
+                // Changing the session is not implemented: the old session stays (RFC 3261 §14.2).
+                in.respond(Response.NOT_ACCEPTABLE_HERE);
+                return;
+            }
+            // A session refresh: the same session again (RFC 4028 §7 refreshes look like this).
+            response = sip.response(Response.OK, in.request, null);
+            response.addHeader(sip.contact(SipContext.transportOf(in.request)));
+            sip.setSdp(response, leg.localSdp);
+        }
+        in.send(response);
+    }
+
+    private static boolean acceptsSdp(Request request) {
+        ListIterator<?> it = request.getHeaders(AcceptHeader.NAME);
+        if (it == null || !it.hasNext()) {
+            return true;
+        }
+        while (it.hasNext()) {
+            AcceptHeader a = (AcceptHeader) it.next();
+            String type = a.getContentType() == null ? "" : a.getContentType().toLowerCase(Locale.ROOT);
+            String sub = a.getContentSubType() == null ? "" : a.getContentSubType().toLowerCase(Locale.ROOT);
+            if ((type.equals("application") || type.equals("*")) && (sub.equals("sdp") || sub.equals("*"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InboundInvite inboundInvite(Leg leg, Request request) {
+        String user = null;
+        String host = null;
+        if (request.getRequestURI() instanceof SipURI uri) {
+            user = uri.getUser();
+            host = uri.getHost();
+        }
+        Address from = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
+        Map<String, String> headers = new HashMap<>();
+        Iterator<?> names = request.getHeaderNames();
+        while (names.hasNext()) {
+            String name = (String) names.next();
+            if (name.regionMatches(true, 0, "X-", 0, 2)) {
+                Header h = request.getHeader(name);
+                if (h instanceof ExtensionHeader ext) {
+                    headers.put(name, ext.getValue());
+                }
+            }
+        }
+        return new InboundInvite(leg.callId, user, host, from.getURI().toString(), from.getDisplayName(),
+                leg.remoteSdp, headers);
+    }
+}

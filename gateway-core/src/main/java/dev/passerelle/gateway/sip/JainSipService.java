@@ -1,0 +1,213 @@
+package dev.passerelle.gateway.sip;
+
+import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.sipstack.SipStackProperties;
+import dev.passerelle.sipstack.SipStackSettings;
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sip.ListeningPoint;
+import javax.sip.SipProvider;
+import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP side of the gateway on JAIN-SIP RI: one stack with a UDP and a TCP listening point on
+ * the same port, acting as a B2BUA whose every leg is its own dialog.
+ */
+public final class JainSipService implements SipService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JainSipService.class);
+
+    private final GatewayConfig.SipConfig config;
+    private final SipStackSettings settings;
+    private final SafeEvents events = new SafeEvents();
+    private final Legs legs = new Legs();
+
+    private SipStackImpl stack;
+    private SipProvider provider;
+    private ScheduledExecutorService timers;
+    private LegActions actions;
+    private GatewaySipListener listener;
+    private int port;
+    private boolean started;
+    private boolean stopped;
+
+    public JainSipService(GatewayConfig.SipConfig config) {
+        this(config, SipStackSettings.builder(SipStackSettings.Profile.DEFAULT)
+                .stackName("passerelle-" + config.port())
+                .threadPoolSize(config.threadPoolSize())
+                .maxMessageSize(config.maxMessageSize())
+                .build());
+    }
+
+    /** With explicit stack settings (tests shorten the ACK wait this way). */
+    JainSipService(GatewayConfig.SipConfig config, SipStackSettings settings) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public void setEvents(SipEvents events) {
+        this.events.set(Objects.requireNonNull(events, "events"));
+    }
+
+    @Override
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        try {
+            port = config.port() == 0 ? freePort(config.host()) : config.port();
+            stack = new SipStackImpl(SipStackProperties.toProperties(settings));
+            ListeningPoint udp = stack.createListeningPoint(config.host(), port, ListeningPoint.UDP);
+            ListeningPoint tcp = stack.createListeningPoint(config.host(), port, ListeningPoint.TCP);
+            provider = stack.createSipProvider(udp);
+            provider.addListeningPoint(tcp);
+            timers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sip-timers-" + port);
+                t.setDaemon(true);
+                return t;
+            });
+            SipContext sip = new SipContext(config, new AddressFactoryImpl(), new HeaderFactoryImpl(),
+                    new MessageFactoryImpl(), legs, events, port, provider, timers);
+            actions = new LegActions(sip);
+            RequestValidator validator = new RequestValidator(sip);
+            Map<String, RequestHandler> handlers = Map.of(
+                    Request.INVITE, new InviteHandler(sip, actions, validator),
+                    Request.ACK, new AckHandler(sip),
+                    Request.BYE, new ByeHandler(sip, actions),
+                    Request.CANCEL, new CancelHandler(sip, actions),
+                    Request.OPTIONS, new OptionsHandler(sip, validator));
+            listener = new GatewaySipListener(sip, validator, handlers, new ResponseHandler(sip, actions), actions);
+            provider.addSipListener(listener);
+            stack.start();
+            LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start SIP on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void invite(OutboundInvite invite) {
+        running().invite(invite);
+    }
+
+    @Override
+    public void cancel(String callId) {
+        running().cancel(callId);
+    }
+
+    @Override
+    public void bye(String callId) {
+        running().bye(callId);
+    }
+
+    @Override
+    public void ringing(String callId) {
+        running().ringing(callId);
+    }
+
+    @Override
+    public void answer(String callId, String sdp) {
+        running().answer(callId, sdp);
+    }
+
+    @Override
+    public void reject(String callId, int status, String reason) {
+        running().reject(callId, status, reason);
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (!started || stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        List<CompletableFuture<Void>> ending = legs.snapshot().stream().map(actions::shutdown).toList();
+        try {
+            CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new))
+                    .get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("{} SIP legs still ending after {}", legs.snapshot().size(), grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("SIP leg shutdown failed", e);
+        }
+        legs.snapshot().forEach(legs::remove);
+        timers.shutdownNow();
+        // Deleting providers and listening points one by one races the stack's own UDP channel
+        // clean-up (ConcurrentModificationException in 1.3.0-91); stop() closes them all.
+        stack.stop();
+        LOG.info("SIP stopped on port {}", port);
+    }
+
+    /** Entries in the leg registry; zero once every call has ended (tests check for leaks). */
+    int legCount() {
+        return legs.size();
+    }
+
+    /** Whether the stack still holds a server transaction with this branch (tests wait on it). */
+    boolean serverTransactionLive(String branch) {
+        return stack.findTransaction(branch.toLowerCase(java.util.Locale.ROOT), true) != null;
+    }
+
+    /** Events the listener caught a handler failing on. */
+    int listenerFailures() {
+        return listener.failures();
+    }
+
+    private synchronized LegActions running() {
+        if (!started || stopped || actions == null) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "SIP is not running");
+        }
+        return actions;
+    }
+
+    /** A port free for both UDP and TCP on {@code host} (JAIN-SIP refuses port 0). */
+    private static int freePort(String host) throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket tcp = new ServerSocket()) {
+                tcp.setReuseAddress(false);
+                tcp.bind(new InetSocketAddress(address, 0));
+                int candidate = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, candidate))) {
+                    return candidate;
+                } catch (IOException busy) {
+                    LOG.debug("port {} free for TCP only", candidate);
+                }
+            }
+        }
+        throw new IOException("no port free for both UDP and TCP on " + host);
+    }
+}

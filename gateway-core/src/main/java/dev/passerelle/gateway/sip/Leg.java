@@ -1,0 +1,80 @@
+package dev.passerelle.gateway.sip;
+
+import java.util.concurrent.CompletableFuture;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+
+/**
+ * One SIP leg of the B2BUA, named by the gateway call id. Mutable state is guarded by the leg's
+ * own monitor: stack threads and application threads both act on it.
+ */
+final class Leg {
+
+    enum Direction { INBOUND, OUTBOUND }
+
+    enum State {
+        /** Outbound INVITE sent, no provisional response yet. */
+        CALLING,
+        /** Outbound INVITE got a provisional response. */
+        PROCEEDING,
+        /** Inbound INVITE answered 100 only. */
+        INVITED,
+        /** Inbound INVITE answered 180. */
+        RINGING,
+        /** Inbound INVITE answered 2xx, ACK not yet received. */
+        ANSWERED,
+        /** Dialog confirmed both ways. */
+        CONFIRMED,
+        /** Outbound INVITE abandoned: CANCEL sent, or waiting for a provisional to send it. */
+        CANCELLING,
+        /** Our BYE is on its way. */
+        ENDING,
+        /** Removed from the registry; nothing more happens on this leg. */
+        ENDED
+    }
+
+    final String callId;
+    final Direction direction;
+    final String sipCallId;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    State state;
+    Dialog dialog;
+    ClientTransaction inviteClientTransaction;
+    ServerTransaction inviteServerTransaction;
+    Request ack;
+    String localTag;
+    String transport;
+    String localSdp;
+    String remoteSdp;
+    /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
+    boolean cancelWhenProvisional;
+    /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */
+    boolean byeAfterAck;
+
+    Leg(String callId, Direction direction, String sipCallId, State state) {
+        this.callId = callId;
+        this.direction = direction;
+        this.sipCallId = sipCallId;
+        this.state = state;
+    }
+
+    /** Completes when the leg leaves the registry. */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    void markEnded() {
+        synchronized (this) {
+            state = State.ENDED;
+        }
+        ended.complete(null);
+    }
+
+    @Override
+    public String toString() {
+        return "Leg[" + callId + " " + direction + " " + state + " sip-call-id=" + sipCallId + "]";
+    }
+}

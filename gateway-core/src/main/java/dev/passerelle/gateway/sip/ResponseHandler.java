@@ -1,0 +1,136 @@
+package dev.passerelle.gateway.sip;
+
+import gov.nist.javax.sip.ResponseEventExt;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.ResponseEvent;
+import javax.sip.header.CSeqHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Responses to the gateway's own requests: INVITE, BYE and CANCEL. */
+final class ResponseHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
+
+    private final SipContext sip;
+    private final LegActions actions;
+
+    ResponseHandler(SipContext sip, LegActions actions) {
+        this.sip = sip;
+        this.actions = actions;
+    }
+
+    void handle(ResponseEvent event) throws Exception {
+        Response response = event.getResponse();
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        ClientTransaction ct = event.getClientTransaction();
+        Dialog dialog = event.getDialog();
+        Leg leg = ct != null ? (Leg) ct.getApplicationData()
+                : dialog != null ? (Leg) dialog.getApplicationData() : null;
+        if (leg == null) {
+            LOG.debug("response {} {} matches no leg", response.getStatusCode(), cseq.getMethod());
+            return;
+        }
+        switch (cseq.getMethod()) {
+            case Request.INVITE -> onInvite(leg, event, response, cseq);
+            case Request.BYE -> {
+                if (response.getStatusCode() >= 200) {
+                    // RFC 3261 §15.1.1: whatever the final response, the session is over.
+                    sip.legs.remove(leg);
+                }
+            }
+            default -> {
+                // CANCEL: its 200 changes nothing; the INVITE's 487 ends the leg (RFC 3261 §9.1).
+            }
+        }
+    }
+
+    private void onInvite(Leg leg, ResponseEvent event, Response response, CSeqHeader cseq) throws Exception {
+        int status = response.getStatusCode();
+        if (status == Response.TRYING) {
+            return;
+        }
+        if (status < 200) {
+            onProvisional(leg, response);
+        } else if (status < 300) {
+            onSuccess(leg, event, response, cseq);
+        } else {
+            onFailure(leg, response);
+        }
+    }
+
+    private void onProvisional(Leg leg, Response response) {
+        boolean report = false;
+        boolean cancelNow = false;
+        synchronized (leg) {
+            if (leg.state == Leg.State.CALLING) {
+                leg.state = Leg.State.PROCEEDING;
+            }
+            if (leg.state == Leg.State.PROCEEDING) {
+                report = true;
+            } else if (leg.state == Leg.State.CANCELLING && leg.cancelWhenProvisional) {
+                // RFC 3261 §9.1: the CANCEL held back until a provisional arrived goes now.
+                leg.cancelWhenProvisional = false;
+                cancelNow = true;
+            }
+        }
+        if (cancelNow) {
+            actions.sendCancel(leg);
+        } else if (report) {
+            sip.events.progress(leg.callId, response.getStatusCode(), response.getReasonPhrase(),
+                    SipContext.body(response));
+        }
+    }
+
+    private void onSuccess(Leg leg, ResponseEvent event, Response response, CSeqHeader cseq) throws Exception {
+        Dialog dialog = event.getDialog() != null ? event.getDialog() : leg.dialog;
+        boolean retransmission = event.getClientTransaction() == null
+                || (event instanceof ResponseEventExt ext && ext.isRetransmission());
+        Request ack;
+        Leg.State before;
+        synchronized (leg) {
+            if (retransmission && leg.ack != null) {
+                ack = leg.ack;
+                before = null;
+            } else {
+                // RFC 3261 §13.2.2.4: the UAC core ACKs every 2xx, built from the dialog.
+                ack = dialog.createAck(cseq.getSeqNumber());
+                leg.ack = ack;
+                before = leg.state;
+                if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
+                    leg.state = Leg.State.CONFIRMED;
+                    leg.remoteSdp = SipContext.body(response);
+                } else {
+                    leg.state = Leg.State.ENDING;
+                }
+            }
+        }
+        dialog.sendAck(ack);
+        if (before == null) {
+            return;
+        }
+        if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
+            sip.events.accepted(leg.callId, SipContext.body(response));
+        } else {
+            // Cancelled, yet the callee answered first: end the session it set up (RFC 3261 §15).
+            actions.bye(leg);
+        }
+    }
+
+    private void onFailure(Leg leg, Response response) {
+        Leg.State before;
+        synchronized (leg) {
+            before = leg.state;
+            leg.state = Leg.State.ENDED;
+        }
+        sip.legs.remove(leg);
+        // The stack's client transaction has ACKed this response (RFC 3261 §17.1.1.3). After our
+        // CANCEL the application has already ended the call: no event for the 487.
+        if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
+            sip.events.failed(leg.callId, response.getStatusCode(), response.getReasonPhrase());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.passerelle.gateway.sip;
+
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's {@link SipEvents} as the stack threads call them: every event except
+ * {@link SipEvents#incomingInvite} is isolated, so an exception in the application is logged and
+ * never reaches the stack (the {@link SipEvents} contract).
+ */
+final class SafeEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SafeEvents.class);
+
+    private volatile SipEvents events;
+
+    void set(SipEvents events) {
+        this.events = events;
+    }
+
+    boolean isSet() {
+        return events != null;
+    }
+
+    /** Propagates what the application throws: the caller turns it into the final response. */
+    void incomingInvite(InboundInvite invite) {
+        SipEvents e = events;
+        if (e == null) {
+            throw new IllegalStateException("no SipEvents set");
+        }
+        e.incomingInvite(invite);
+    }
+
+    void progress(String callId, int status, String reason, String sdp) {
+        deliver("progress", callId, e -> e.progress(callId, status, reason, sdp));
+    }
+
+    void accepted(String callId, String sdp) {
+        deliver("accepted", callId, e -> e.accepted(callId, sdp));
+    }
+
+    void failed(String callId, int status, String reason) {
+        deliver("failed", callId, e -> e.failed(callId, status, reason));
+    }
+
+    void confirmed(String callId) {
+        deliver("confirmed", callId, e -> e.confirmed(callId));
+    }
+
+    void remoteBye(String callId) {
+        deliver("remoteBye", callId, e -> e.remoteBye(callId));
+    }
+
+    void remoteCancel(String callId) {
+        deliver("remoteCancel", callId, e -> e.remoteCancel(callId));
+    }
+
+    private void deliver(String name, String callId, Consumer<SipEvents> call) {
+        SipEvents e = events;
+        if (e == null) {
+            LOG.warn("{} for {} dropped: no SipEvents set", name, callId);
+            return;
+        }
+        try {
+            call.accept(e);
+        } catch (RuntimeException ex) {
+            LOG.error("SipEvents.{} for {} threw", name, callId, ex);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.passerelle.gateway.sip;
+
+import dev.passerelle.gateway.config.GatewayConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sip.ClientTransaction;
+import javax.sip.SipException;
+import javax.sip.SipProvider;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * What every handler shares: the JAIN-SIP factories and provider, the leg registry, the
+ * application's events, and the small message-building steps the gateway repeats.
+ */
+final class SipContext {
+
+    /** The methods the gateway implements (RFC 3261 §20.5). */
+    static final List<String> ALLOWED = List.of(
+            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS);
+
+    /** How long T1*64 lasts (RFC 3261 §17.1.1.1 and §9.1). */
+    static final long TIMER_64T1_MILLIS = 64L * 500L;
+
+    final GatewayConfig.SipConfig config;
+    final AddressFactory addressFactory;
+    final HeaderFactory headerFactory;
+    final MessageFactory messageFactory;
+    final Legs legs;
+    final SafeEvents events;
+    final String host;
+    final int port;
+    final SipProvider provider;
+    final ScheduledExecutorService timers;
+    private final Header userAgent;
+    private final Header server;
+    private final SecureRandom random = new SecureRandom();
+
+    SipContext(GatewayConfig.SipConfig config, AddressFactory addressFactory, HeaderFactory headerFactory,
+            MessageFactory messageFactory, Legs legs, SafeEvents events, int port, SipProvider provider,
+            ScheduledExecutorService timers) throws ParseException {
+        this.config = config;
+        this.addressFactory = addressFactory;
+        this.headerFactory = headerFactory;
+        this.messageFactory = messageFactory;
+        this.legs = legs;
+        this.events = events;
+        this.host = config.host();
+        this.port = port;
+        this.provider = provider;
+        this.timers = timers;
+        this.userAgent = headerFactory.createHeader("User-Agent", config.userAgent());
+        this.server = headerFactory.createHeader("Server", config.userAgent());
+    }
+
+    /** A random tag or branch-free token with 64 bits of entropy (RFC 3261 §19.3). */
+    String newTag() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * A response to {@code request} with a To tag when it has none (RFC 3261 §8.2.6.2; not for
+     * 100) and the Server header.
+     */
+    Response response(int status, Request request, String toTag) throws ParseException {
+        Response r = messageFactory.createResponse(status, request);
+        ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+        if (status > 100 && to != null && to.getTag() == null) {
+            to.setTag(toTag != null ? toTag : newTag());
+        }
+        r.setHeader(server);
+        return r;
+    }
+
+    /** Our Contact for messages carried over {@code transport} (RFC 3261 §8.1.1.8). */
+    ContactHeader contact(String transport) throws ParseException {
+        SipURI uri = addressFactory.createSipURI(null, host);
+        uri.setPort(port);
+        uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
+        return headerFactory.createContactHeader(addressFactory.createAddress(uri));
+    }
+
+    /** The transport the request arrived over, from its top Via. */
+    static String transportOf(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        return via == null || via.getTransport() == null ? "udp" : via.getTransport();
+    }
+
+    void addUserAgent(Request request) {
+        request.setHeader(userAgent);
+    }
+
+    void addAllow(Message message) throws ParseException {
+        for (String method : ALLOWED) {
+            message.addHeader(headerFactory.createAllowHeader(method));
+        }
+    }
+
+    void setSdp(Message message, String sdp) throws ParseException {
+        ContentTypeHeader type = headerFactory.createContentTypeHeader("application", "sdp");
+        message.setContent(sdp.getBytes(StandardCharsets.UTF_8), type);
+    }
+
+    /** The body as text, or null when there is none. */
+    static String body(Message message) {
+        byte[] raw = message.getRawContent();
+        return raw == null || raw.length == 0 ? null : new String(raw, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the message body is an SDP session description (or absent). */
+    static boolean isSdpOrEmpty(Message message) {
+        ContentTypeHeader type = (ContentTypeHeader) message.getHeader(ContentTypeHeader.NAME);
+        if (type == null) {
+            return body(message) == null;
+        }
+        return "application".equalsIgnoreCase(type.getContentType())
+                && "sdp".equalsIgnoreCase(type.getContentSubType());
+    }
+
+    /** Sends BYE within the leg's dialog (RFC 3261 §15.1.1); the response ends the leg. */
+    void sendBye(Leg leg) throws SipException {
+        Request bye = leg.dialog.createRequest(Request.BYE);
+        addUserAgent(bye);
+        ClientTransaction ct = provider.getNewClientTransaction(bye);
+        ct.setApplicationData(leg);
+        leg.dialog.sendRequest(ct);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.passerelle.sipstack;
+
+import java.util.Properties;
+
+/**
+ * Turns {@link SipStackSettings} into the properties JAIN-SIP RI 1.3 reads. The only class that
+ * knows the {@code javax.sip.*} and {@code gov.nist.javax.sip.*} property names.
+ */
+public final class SipStackProperties {
+
+    static final String NIST = "gov.nist.javax.sip.";
+
+    /**
+     * TLS 1.3 and ECDHE-GCM suites: the RI's default list fails handshakes on Java 25, and setting
+     * it explicitly also silences the RI's warnings about TLS defaults.
+     */
+    static final String CIPHER_SUITES = "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
+            + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+            + "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+
+    private SipStackProperties() {
+    }
+
+    public static Properties toProperties(SipStackSettings s) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", s.stackName());
+        s.ipAddress().ifPresent(ip -> p.setProperty("javax.sip.IP_ADDRESS", ip));
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", s.automaticDialogSupport() ? "on" : "off");
+        p.setProperty("javax.sip.RETRANSMISSION_FILTER", s.retransmissionFilter() ? "on" : "off");
+
+        p.setProperty(NIST + "THREAD_POOL_SIZE", Integer.toString(s.threadPoolSize()));
+        // Events of different dialogs run in parallel on the pool; the listener is thread-safe.
+        p.setProperty(NIST + "REENTRANT_LISTENER", "true");
+        p.setProperty(NIST + "MAX_MESSAGE_SIZE", Integer.toString(s.maxMessageSize()));
+        p.setProperty(NIST + "CACHE_CLIENT_CONNECTIONS", Boolean.toString(s.cacheClientConnections()));
+        p.setProperty(NIST + "CACHE_SERVER_CONNECTIONS", Boolean.toString(s.cacheServerConnections()));
+        p.setProperty(NIST + "RELIABLE_CONNECTION_KEEP_ALIVE_TIMEOUT",
+                Long.toString(s.reliableConnectionKeepAliveTimeout().toMillis()));
+        p.setProperty(NIST + "EARLY_DIALOG_TIMEOUT_SECONDS",
+                Long.toString(s.earlyDialogTimeout().toSeconds()));
+        p.setProperty(NIST + "DIALOG_TIMEOUT_FACTOR", Integer.toString(s.dialogTimeoutFactor()));
+        if (s.nioTransport()) {
+            p.setProperty(NIST + "MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        }
+
+        // The gateway never subscribes, so a NOTIFY outside a subscription is answered 481 by the
+        // stack instead of reaching the listener.
+        p.setProperty(NIST + "DELIVER_UNSOLICITED_NOTIFY", "false");
+        // Responses matching no client transaction are dropped by the stack (RFC 3261 §18.1.2):
+        // a UA has nothing to forward them to (RFC 4475 §3.3.10 broadcast Via).
+        p.setProperty(NIST + "REJECT_STRAY_RESPONSES", "true");
+
+        p.setProperty(NIST + "STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty(NIST + "SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty(NIST + "TRACE_LEVEL", traceLevel(s.logLevel()));
+        p.setProperty(NIST + "LOG_MESSAGE_CONTENT", "false");
+        p.setProperty(NIST + "LOG_STACK_TRACE_ON_MESSAGE_SEND", "false");
+
+        p.setProperty(NIST + "ENABLED_CIPHER_SUITES", CIPHER_SUITES);
+        p.setProperty(NIST + "TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+        return p;
+    }
+
+    private static String traceLevel(SipStackSettings.LogLevel level) {
+        return switch (level) {
+            case OFF -> "0";
+            case ERROR -> "4";
+            case WARN -> "8";
+            case INFO -> "16";
+            case DEBUG -> "32";
+            case TRACE -> "64";
+        };
+    }
+}
