@@ -342,6 +342,13 @@ public final class ConfigLoader {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+                int dot = f.getKey().indexOf('.');
+                if (dot >= 0) {
+                    // raw() reads nested mappings only: "sip.port: 5062" would match a known key
+                    // here and yet never be read, so the default would silently win.
+                    throw new ConfigException(key, "write it as nested mappings (" + f.getKey().substring(0, dot)
+                            + ":, then " + f.getKey().substring(dot + 1) + ": below it); a key may not contain '.'");
+                }
                 if (known.contains(key) || subtrees.contains(key)) {
                     continue;
                 }

@@ -238,6 +238,22 @@ class ConfigLoaderTest {
                 refused("store:\n  redis:\n    url: redis://localhost\n"));
     }
 
+    /**
+     * A flat dotted key looks like it sets {@code sip.port} but the loader reads nested mappings
+     * only; accepting it would silently run on the default port.
+     */
+    @Test
+    void flatDottedKeyIsRefusedNotIgnored() {
+        assertRefused("sip.port", "write it as nested mappings (sip:, then port: below it); a key may not contain '.'",
+                refused("sip.port: 5062\n"));
+    }
+
+    @Test
+    void dottedKeyInsideASectionIsRefused() {
+        assertRefused("qos.turn.ttl", "write it as nested mappings (turn:, then ttl: below it); a key may not contain '.'",
+                refused("qos:\n  turn.ttl: 600\n"));
+    }
+
     @Test
     void pingIntervalMustBeShorterThanIdleTimeout() {
         assertRefused("websocket.pingInterval", "must be shorter than websocket.idleTimeout (60 s), "
