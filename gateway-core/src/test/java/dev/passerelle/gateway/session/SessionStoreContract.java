@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -479,5 +480,41 @@ public abstract class SessionStoreContract {
         runTogether(tasks);
 
         assertEquals(1 + threads * perThread, store.call("c1").orElseThrow().version());
+    }
+
+    @Test
+    @Timeout(60)
+    void creatingWhileTheUsersLastSessionIsRemovedKeepsTheNewOneIndexed() throws Exception {
+        int rounds = 20_000;
+        CyclicBarrier together = new CyclicBarrier(2);
+        for (int i = 0; i < rounds; i++) {
+            store.createSession(session("old-" + i, "user-" + i));
+        }
+        // Each round, one thread removes a user's only session while the other gives that user a
+        // new one: the index entry emptied by the removal must not swallow the new session.
+        Callable<Void> remover = () -> {
+            for (int i = 0; i < rounds; i++) {
+                together.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                store.removeSession("old-" + i);
+            }
+            return null;
+        };
+        Callable<Void> creator = () -> {
+            for (int i = 0; i < rounds; i++) {
+                together.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                store.createSession(session("new-" + i, "user-" + i));
+            }
+            return null;
+        };
+
+        runTogether(List.of(remover, creator));
+
+        List<String> lost = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            if (!ids(store.sessionsOfUser("user-" + i)).equals(Set.of("new-" + i))) {
+                lost.add("user-" + i);
+            }
+        }
+        assertEquals(List.of(), lost, "users whose index lost their new session");
     }
 }
