@@ -19,6 +19,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -43,7 +44,8 @@ class ConnectorLoaderTest {
      * Compiles an identity connector factory named {@code name} that claims {@code apiVersion}
      * and writes it, with its ServiceLoader entry, as {@code <name>.jar} into {@code dir}. It is
      * compiled here rather than taken from the test classes so that the jar is the only place the
-     * class exists: the loader can find it only by opening the jar.
+     * class exists: the loader can find it only by opening the jar. Its connector refuses settings
+     * holding a string {@code fail}, with that string as the whole message.
      */
     private Path connectorJar(Path dir, String name, int apiVersion) throws IOException {
         String simpleName = Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Factory";
@@ -61,6 +63,9 @@ class ConnectorLoaderTest {
                     public String name() { return "%s"; }
                     public int apiVersion() { return %d; }
                     public IdentityConnector create(ConnectorContext context) {
+                        if (context.settings().get("fail") instanceof String message) {
+                            throw new dev.passerelle.connector.spi.ConnectorException(message);
+                        }
                         return new IdentityConnector() {
                             public Identity authenticate(String token) {
                                 return new Identity(token, "sip:" + token + "@" + context.sipDomain(), null, null);
@@ -180,6 +185,32 @@ class ConnectorLoaderTest {
                     () -> loader.identity("fixture", staticContext(Map.of())));
             assertEquals("identity.connector: no connector named 'fixture' is installed; installed: [static]",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void invalidSettingsNameTheKeyAtFault() {
+        Map<String, Object> settings = Map.of("users", List.of(Map.of("user", "alice")));
+
+        try (ConnectorLoader loader = new ConnectorLoader(work.resolve("absent"))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> loader.identity("static", staticContext(settings)));
+
+            assertEquals("identity.static.users[0].token", e.key());
+            assertEquals("identity.static.users[0].token: required", e.getMessage());
+        }
+    }
+
+    @Test
+    void settingsErrorThatNamesNoKeyIsReportedAgainstTheSubtree() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("connectors"));
+        connectorJar(dir, "picky", ConnectorApi.VERSION);
+
+        try (ConnectorLoader loader = new ConnectorLoader(dir)) {
+            ConfigException e = assertThrows(ConfigException.class, () -> loader.identity("picky",
+                    new ConnectorContext("identity.picky", Map.of("fail", "no key named here"), "example.com")));
+
+            assertEquals("identity.picky", e.key());
+            assertEquals("identity.picky: no key named here", e.getMessage());
         }
     }
 }
