@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.MediaAnchor.Leg;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -71,6 +72,16 @@ class PassthroughAnchorTest {
 
         assertSame(atLimit, anchor.offer("c1", Leg.WEB, atLimit));
         assertRefused("sdp: longer than 1024 bytes", () -> anchor.offer("c1", Leg.WEB, atLimit + "x"));
+    }
+
+    @Test
+    void limitCountsUtf8BytesNotCharacters() {
+        // s= may hold UTF-8 (RFC 8866 §5.3): 1024 characters here, but 2039 bytes on the wire.
+        String wide = "v=0\r\ns=" + "é".repeat(1024 - 9) + "\r\n";
+        assertEquals(1024, wide.length());
+        assertEquals(2039, wide.getBytes(StandardCharsets.UTF_8).length);
+
+        assertRefused("sdp: longer than 1024 bytes", () -> anchor.answer("c1", Leg.SIP, wide));
     }
 
     @Test
