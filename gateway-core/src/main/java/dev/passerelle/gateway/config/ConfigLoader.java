@@ -20,9 +20,15 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds a {@link GatewayConfig} from YAML and the environment. Precedence: environment variable
@@ -151,7 +157,7 @@ public final class ConfigLoader {
     private static final class Tree {
         private final ObjectNode root;
         private final Map<String, String> env;
-        private final java.util.Set<String> known = new java.util.HashSet<>();
+        private final Set<String> known = new HashSet<>();
 
         Tree(ObjectNode root, Map<String, String> env) {
             this.root = root;
@@ -159,7 +165,7 @@ public final class ConfigLoader {
         }
 
         static String envName(String key) {
-            return "PASSERELLE_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+            return "PASSERELLE_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
         }
 
         /** The raw value: environment first, then YAML; null when neither has it. */
@@ -201,9 +207,9 @@ public final class ConfigLoader {
             return v.trim();
         }
 
-        java.util.Optional<String> optionalString(String key) {
+        Optional<String> optionalString(String key) {
             String v = scalar(key);
-            return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(v.trim());
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
         }
 
         String token(String key, String dflt) {
@@ -266,8 +272,8 @@ public final class ConfigLoader {
             return v;
         }
 
-        java.util.Optional<String> optionalSipUri(String key) {
-            java.util.Optional<String> v = optionalString(key);
+        Optional<String> optionalSipUri(String key) {
+            Optional<String> v = optionalString(key);
             v.ifPresent(uri -> {
                 if (!(uri.startsWith("sip:") || uri.startsWith("sips:")) || uri.length() < 5 || uri.contains(" ")) {
                     throw new ConfigException(key, "'" + uri + "' is not a sip: or sips: URI");
@@ -282,7 +288,7 @@ public final class ConfigLoader {
             if (n == null) {
                 return List.of();
             }
-            List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             if (n.isTextual()) {
                 for (String part : n.asText().split(",")) {
                     if (!part.isBlank()) {
@@ -317,10 +323,10 @@ public final class ConfigLoader {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> map = new ObjectMapper().convertValue(n, Map.class);
-            return java.util.Collections.unmodifiableMap(map);
+            return Collections.unmodifiableMap(map);
         }
 
-        private final java.util.Set<String> subtrees = new java.util.HashSet<>();
+        private final Set<String> subtrees = new HashSet<>();
 
         private void markSubtree(String key) {
             subtrees.add(key);
@@ -336,6 +342,13 @@ public final class ConfigLoader {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+                int dot = f.getKey().indexOf('.');
+                if (dot >= 0) {
+                    // raw() reads nested mappings only: "sip.port: 5062" would match a known key
+                    // here and yet never be read, so the default would silently win.
+                    throw new ConfigException(key, "write it as nested mappings (" + f.getKey().substring(0, dot)
+                            + ":, then " + f.getKey().substring(dot + 1) + ": below it); a key may not contain '.'");
+                }
                 if (known.contains(key) || subtrees.contains(key)) {
                     continue;
                 }

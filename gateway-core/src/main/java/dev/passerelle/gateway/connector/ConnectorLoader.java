@@ -66,8 +66,23 @@ public final class ConnectorLoader implements AutoCloseable {
             log.info("identity connector '{}' loaded from {}", name, origin(factory));
             return connector;
         } catch (ConnectorException e) {
-            throw new ConfigException(context.settingsKey(), e.getMessage(), e);
+            throw settingsError(context.settingsKey(), e);
         }
+    }
+
+    /**
+     * A connector names the key at fault at the start of its message ("identity.static.users[0].token:
+     * required"); that key, not the whole subtree's, becomes the ConfigException's key, so the message
+     * is not prefixed twice. A message that names no key of the subtree is reported against the subtree.
+     */
+    private static ConfigException settingsError(String settingsKey, ConnectorException e) {
+        String message = String.valueOf(e.getMessage());
+        int colon = message.indexOf(": ");
+        String key = colon < 0 ? "" : message.substring(0, colon);
+        boolean namesItsKey = (key.equals(settingsKey) || key.startsWith(settingsKey + ".")) && !key.contains(" ");
+        return namesItsKey
+                ? new ConfigException(key, message.substring(colon + 2), e)
+                : new ConfigException(settingsKey, message, e);
     }
 
     private <F extends ConnectorFactory> F find(Class<F> kind, String name, String key) {

@@ -3,6 +3,7 @@ package dev.passerelle.gateway.media.passthrough;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.MediaAnchor;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code media.anchor: passthrough}: the SDP of one leg is handed to the other unchanged, so media
@@ -37,7 +38,8 @@ public final class PassthroughAnchor implements MediaAnchor {
         if (sdp == null || sdp.isBlank()) {
             throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: missing session description");
         }
-        if (sdp.length() > maxSdpBytes) {
+        // UTF-8 never takes fewer bytes than chars, so the cheap test spares encoding a huge body.
+        if (sdp.length() > maxSdpBytes || sdp.getBytes(StandardCharsets.UTF_8).length > maxSdpBytes) {
             throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: longer than " + maxSdpBytes + " bytes");
         }
         if (!sdp.startsWith("v=0")) {

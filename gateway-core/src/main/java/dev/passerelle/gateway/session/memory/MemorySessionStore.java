@@ -43,7 +43,13 @@ public final class MemorySessionStore implements SessionStore {
             throw new IllegalStateException("session " + session.sessionId() + " exists already");
         }
         sessionByToken.put(session.resumeToken(), session.sessionId());
-        sessionsByUser.computeIfAbsent(session.user(), u -> ConcurrentHashMap.newKeySet()).add(session.sessionId());
+        // Added inside compute, not after computeIfAbsent: removeSession drops a user's emptied set
+        // under the same key lock, and an add to a set already dropped would be lost.
+        sessionsByUser.compute(session.user(), (u, ids) -> {
+            Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+            set.add(session.sessionId());
+            return set;
+        });
         logs.put(session.sessionId(), new EventLog());
     }
 

@@ -1,0 +1,403 @@
+package dev.passerelle.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    /** No PASSERELLE_* variables, so the build machine's environment cannot change a result. */
+    private static final ConfigLoader NO_ENV = new ConfigLoader(Map.of());
+
+    private static ConfigException refused(String yaml) {
+        return refused(NO_ENV, yaml);
+    }
+
+    private static ConfigException refused(ConfigLoader loader, String yaml) {
+        return assertThrows(ConfigException.class, () -> loader.fromYaml(yaml));
+    }
+
+    /** Both the key and the message name the key, because operators only see the message. */
+    private static void assertRefused(String key, String problem, ConfigException e) {
+        assertEquals(key, e.key());
+        assertEquals(key + ": " + problem, e.getMessage());
+    }
+
+    @Test
+    void defaultsAreTheContractDefaults() {
+        GatewayConfig c = NO_ENV.defaults();
+
+        assertEquals("0.0.0.0", c.websocket().host());
+        assertEquals(8080, c.websocket().port());
+        assertEquals("/ws", c.websocket().path());
+        assertEquals(64 * 1024, c.websocket().maxMessageBytes());
+        assertEquals(32, c.websocket().maxNestingDepth());
+        assertEquals(1024, c.websocket().outboundQueueLimit());
+        assertEquals(Duration.ofSeconds(120), c.websocket().idleTimeout());
+        assertEquals(Duration.ofSeconds(30), c.websocket().pingInterval());
+
+        assertEquals("127.0.0.1", c.sip().host());
+        assertEquals(5060, c.sip().port());
+        assertEquals("localhost", c.sip().domain());
+        assertEquals(Optional.empty(), c.sip().outboundProxy());
+        assertEquals(Optional.empty(), c.sip().registrar());
+        assertEquals("Passerelle", c.sip().userAgent());
+        assertEquals(8, c.sip().threadPoolSize());
+        assertEquals(64 * 1024, c.sip().maxMessageSize());
+        assertEquals(Duration.ofSeconds(60), c.sip().ringTimeout());
+
+        assertEquals("memory", c.store().type());
+        assertEquals(Optional.empty(), c.store().redisUri());
+        assertEquals("passthrough", c.media().anchor());
+        assertEquals(Optional.empty(), c.media().rtpengineNg());
+        assertEquals("static", c.identity().connector());
+        // Empty settings: the static connector then falls back to its own demo users.
+        assertEquals(Map.of(), c.identity().settings());
+
+        assertEquals(List.of(), c.qos().turnUrls());
+        assertEquals(Optional.empty(), c.qos().turnSecret());
+        assertEquals(Duration.ofSeconds(86_400), c.qos().turnTtl());
+        assertEquals(Duration.ofSeconds(60), c.session().resumeWindow());
+        assertEquals(1000, c.session().eventLogLimit());
+        assertEquals("./connectors", c.connectors().dir());
+    }
+
+    @Test
+    void defaultNodeIdIsHostNameAndPid() {
+        String id = NO_ENV.defaults().node().id();
+        String suffix = "-" + ProcessHandle.current().pid();
+        assertTrue(id.endsWith(suffix) && id.length() > suffix.length(), id);
+    }
+
+    @Test
+    void emptyOrCommentOnlyYamlGivesTheDefaults() {
+        assertEquals(5060, NO_ENV.fromYaml("").sip().port());
+        assertEquals(5060, NO_ENV.fromYaml("# nothing set yet\n").sip().port());
+    }
+
+    @Test
+    void yamlValuesAreRead() {
+        GatewayConfig c = NO_ENV.fromYaml("""
+                node:
+                  id: gw-1
+                websocket:
+                  host: 127.0.0.1
+                  port: 0
+                  path: /rpc
+                  maxMessageBytes: 2048
+                  idleTimeout: 300
+                  pingInterval: 20
+                sip:
+                  host: 10.0.0.2
+                  port: 5070
+                  domain: example.com
+                  outboundProxy: "sip:10.0.0.5:5060;transport=udp"
+                  registrar: sips:ims.example.com
+                  userAgent: Passerelle test
+                  ringTimeout: 30
+                qos:
+                  turn:
+                    urls: [turn:turn.example.com:3478, turns:turn.example.com:5349]
+                    secret: s3cret
+                    ttl: 3600
+                session:
+                  resumeWindow: 0
+                  eventLogLimit: 50
+                connectors:
+                  dir: /opt/passerelle/connectors
+                """);
+
+        assertEquals("gw-1", c.node().id());
+        assertEquals("127.0.0.1", c.websocket().host());
+        assertEquals(0, c.websocket().port());
+        assertEquals("/rpc", c.websocket().path());
+        assertEquals(2048, c.websocket().maxMessageBytes());
+        assertEquals(Duration.ofSeconds(300), c.websocket().idleTimeout());
+        assertEquals(Duration.ofSeconds(20), c.websocket().pingInterval());
+        assertEquals("10.0.0.2", c.sip().host());
+        assertEquals(5070, c.sip().port());
+        assertEquals("example.com", c.sip().domain());
+        assertEquals(Optional.of("sip:10.0.0.5:5060;transport=udp"), c.sip().outboundProxy());
+        assertEquals(Optional.of("sips:ims.example.com"), c.sip().registrar());
+        assertEquals("Passerelle test", c.sip().userAgent());
+        assertEquals(Duration.ofSeconds(30), c.sip().ringTimeout());
+        assertEquals(List.of("turn:turn.example.com:3478", "turns:turn.example.com:5349"), c.qos().turnUrls());
+        assertEquals(Optional.of("s3cret"), c.qos().turnSecret());
+        assertEquals(Duration.ofSeconds(3600), c.qos().turnTtl());
+        assertEquals(Duration.ZERO, c.session().resumeWindow());
+        assertEquals(50, c.session().eventLogLimit());
+        assertEquals("/opt/passerelle/connectors", c.connectors().dir());
+    }
+
+    @Test
+    void fromFileReadsTheFile(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("gw.yaml"), "sip:\n  port: 5080\n");
+        assertEquals(5080, NO_ENV.fromFile(file).sip().port());
+    }
+
+    @Test
+    void missingFileIsReportedAgainstTheConfigOption(@TempDir Path dir) {
+        Path missing = dir.resolve("absent.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.fromFile(missing));
+        assertEquals("--config", e.key());
+        assertTrue(e.getMessage().startsWith("--config: cannot read " + missing + ": "), e.getMessage());
+    }
+
+    @Test
+    void environmentBeatsYaml() {
+        ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_SIP_PORT", "5062"));
+        assertEquals(5062, loader.fromYaml("sip:\n  port: 5070\n").sip().port());
+        assertEquals(5062, loader.defaults().sip().port());
+    }
+
+    @Test
+    void environmentNamesUpperCaseCamelCaseKeys() {
+        ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_SIP_OUTBOUNDPROXY", "sip:proxy.example.com;lr"));
+        assertEquals(Optional.of("sip:proxy.example.com;lr"), loader.defaults().sip().outboundProxy());
+    }
+
+    @Test
+    void environmentListIsCommaSeparated() {
+        ConfigLoader loader = new ConfigLoader(Map.of(
+                "PASSERELLE_QOS_TURN_URLS", " turn:a.example.com:3478 ,turns:b.example.com:5349,, "));
+        GatewayConfig c = loader.fromYaml("qos:\n  turn:\n    urls: [turn:yaml.example.com]\n");
+        assertEquals(List.of("turn:a.example.com:3478", "turns:b.example.com:5349"), c.qos().turnUrls());
+    }
+
+    @Test
+    void environmentValuesAreValidatedLikeYaml() {
+        ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_SIP_PORT", "abc"));
+        assertRefused("sip.port", "'abc' is not a whole number", refused(loader, ""));
+    }
+
+    @Test
+    void variablesOfOtherProgramsAreIgnored() {
+        ConfigLoader loader = new ConfigLoader(Map.of("SIP_PORT", "1", "PASSERELLE", "x"));
+        assertEquals(5060, loader.defaults().sip().port());
+    }
+
+    @Test
+    void portOutOfRange() {
+        assertRefused("sip.port", "must be between 0 and 65535, was 70000", refused("sip:\n  port: 70000\n"));
+    }
+
+    @Test
+    void portNotANumber() {
+        assertRefused("websocket.port", "'abc' is not a whole number", refused("websocket:\n  port: abc\n"));
+    }
+
+    @Test
+    void portNotWhole() {
+        assertRefused("sip.port", "'5060.5' is not a whole number", refused("sip:\n  port: 5060.5\n"));
+    }
+
+    @Test
+    void pathMustStartWithSlash() {
+        assertRefused("websocket.path", "'ws' must be a URL path starting with '/'", refused("websocket:\n  path: ws\n"));
+    }
+
+    @Test
+    void hostMayNotHoldASlash() {
+        assertRefused("sip.host", "'10.0.0.0/8' is not a host name or IP address", refused("sip:\n  host: 10.0.0.0/8\n"));
+    }
+
+    @Test
+    void emptyValueOfARequiredKey() {
+        assertRefused("sip.domain", "must not be empty", refused("sip:\n  domain: ''\n"));
+    }
+
+    @Test
+    void domainMustBeAToken() {
+        assertRefused("sip.domain", "'exa mple' may hold only letters, digits, '.', '-' and '_'",
+                refused("sip:\n  domain: exa mple\n"));
+    }
+
+    @Test
+    void unknownNestedKey() {
+        assertRefused("sip.prot", "unknown key (docs/configuration.md lists every key)", refused("sip:\n  prot: 5060\n"));
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        assertRefused("colour", "unknown key (docs/configuration.md lists every key)", refused("colour: blue\n"));
+    }
+
+    @Test
+    void unknownKeyDeepInAKnownSection() {
+        assertRefused("store.redis.url", "unknown key (docs/configuration.md lists every key)",
+                refused("store:\n  redis:\n    url: redis://localhost\n"));
+    }
+
+    /**
+     * A flat dotted key looks like it sets {@code sip.port} but the loader reads nested mappings
+     * only; accepting it would silently run on the default port.
+     */
+    @Test
+    void flatDottedKeyIsRefusedNotIgnored() {
+        assertRefused("sip.port", "write it as nested mappings (sip:, then port: below it); a key may not contain '.'",
+                refused("sip.port: 5062\n"));
+    }
+
+    @Test
+    void dottedKeyInsideASectionIsRefused() {
+        assertRefused("qos.turn.ttl", "write it as nested mappings (turn:, then ttl: below it); a key may not contain '.'",
+                refused("qos:\n  turn.ttl: 600\n"));
+    }
+
+    @Test
+    void pingIntervalMustBeShorterThanIdleTimeout() {
+        assertRefused("websocket.pingInterval", "must be shorter than websocket.idleTimeout (60 s), "
+                + "or idle connections close before they are pinged",
+                refused("websocket:\n  idleTimeout: 60\n  pingInterval: 60\n"));
+    }
+
+    @Test
+    void turnSecretNeedsUrls() {
+        assertRefused("qos.turn.urls", "required when qos.turn.secret is set", refused("qos:\n  turn:\n    secret: s\n"));
+    }
+
+    @Test
+    void turnTtlRange() {
+        assertRefused("qos.turn.ttl", "must be between 60 and 2592000, was 59", refused("qos:\n  turn:\n    ttl: 59\n"));
+    }
+
+    @Test
+    void turnUrlsMustBeStrings() {
+        assertRefused("qos.turn.urls", "every entry must be a non-empty string",
+                refused("qos:\n  turn:\n    urls: [turn:a, {b: c}]\n"));
+    }
+
+    @Test
+    void redisStoreIsNotAvailableYet() {
+        assertRefused("store.type", "'redis' is not available in this version; use 'memory'",
+                refused("store:\n  type: redis\n  redis:\n    uri: redis://localhost:6379\n"));
+    }
+
+    @Test
+    void unknownStoreType() {
+        assertRefused("store.type", "'disk' is not one of [memory, redis]", refused("store:\n  type: disk\n"));
+    }
+
+    @Test
+    void rtpengineAnchorIsNotAvailableYet() {
+        assertRefused("media.anchor", "'rtpengine' is not available in this version; use 'passthrough'",
+                refused("media:\n  anchor: rtpengine\n  rtpengine:\n    ng: udp:127.0.0.1:2223\n"));
+    }
+
+    @Test
+    void embeddedAnchorIsNotAvailableYet() {
+        assertRefused("media.anchor", "'embedded' is not available in this version; use 'passthrough'",
+                refused("media:\n  anchor: embedded\n"));
+    }
+
+    @Test
+    void invalidYaml() {
+        ConfigException e = refused("sip:\n  port: [5060\n");
+        assertEquals("(yaml)", e.key());
+        assertTrue(e.getMessage().startsWith("(yaml): not valid YAML: "), e.getMessage());
+        assertTrue(e.getMessage().contains(" at line "), e.getMessage());
+    }
+
+    @Test
+    void rootMustBeAMapping() {
+        assertRefused("(root)", "the configuration must be a YAML mapping", refused("- sip\n- websocket\n"));
+        assertRefused("(root)", "the configuration must be a YAML mapping", refused("just words\n"));
+    }
+
+    @Test
+    void outboundProxyMustBeASipUri() {
+        assertRefused("sip.outboundProxy", "'http://proxy.example.com' is not a sip: or sips: URI",
+                refused("sip:\n  outboundProxy: http://proxy.example.com\n"));
+    }
+
+    @Test
+    void outboundProxyFromTheEnvironmentIsCheckedToo() {
+        ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_SIP_OUTBOUNDPROXY", "10.0.0.5:5060"));
+        assertRefused("sip.outboundProxy", "'10.0.0.5:5060' is not a sip: or sips: URI", refused(loader, ""));
+    }
+
+    @Test
+    void listWhereAScalarIsExpected() {
+        assertRefused("sip.port", "must be a single value, not a list", refused("sip:\n  port: [5060, 5061]\n"));
+    }
+
+    @Test
+    void mappingWhereAScalarIsExpected() {
+        assertRefused("sip.domain", "must be a single value, not a mapping", refused("sip:\n  domain:\n    name: x\n"));
+    }
+
+    @Test
+    void connectorSubtreeIsPassedThroughUntouched() {
+        GatewayConfig c = NO_ENV.fromYaml("""
+                identity:
+                  connector: static
+                  static:
+                    users:
+                      - {user: alice, token: t-alice, displayName: Alice}
+                      - {user: bob, token: 1234, sipUri: "sip:bob@pbx.example.com"}
+                """);
+        assertEquals("static", c.identity().connector());
+        // Values keep their YAML types (1234 stays a number): the connector does its own checks.
+        assertEquals(Map.of("users", List.of(
+                Map.of("user", "alice", "token", "t-alice", "displayName", "Alice"),
+                Map.of("user", "bob", "token", 1234, "sipUri", "sip:bob@pbx.example.com"))),
+                c.identity().settings());
+    }
+
+    @Test
+    void connectorSubtreeIsNotCheckedByTheLoader() {
+        // Unknown keys inside identity.static are the connector's business, reported by it.
+        GatewayConfig c = NO_ENV.fromYaml("identity:\n  static:\n    colour: blue\n");
+        assertEquals(Map.of("colour", "blue"), c.identity().settings());
+    }
+
+    @Test
+    void subtreeOfAnotherConnectorIsAcceptedButNotHandedOver() {
+        GatewayConfig c = NO_ENV.fromYaml("""
+                identity:
+                  connector: static
+                  static:
+                    users: [{user: alice, token: a}]
+                  jwt:
+                    jwksUri: https://idp.example.com/jwks.json
+                    issuer: https://idp.example.com
+                """);
+        assertEquals("static", c.identity().connector());
+        assertEquals(Map.of("users", List.of(Map.of("user", "alice", "token", "a"))), c.identity().settings());
+    }
+
+    @Test
+    void selectedConnectorSubtreeFollowsTheSelection() {
+        ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_IDENTITY_CONNECTOR", "jwt"));
+        GatewayConfig c = loader.fromYaml("identity:\n  jwt:\n    secret: k\n  static:\n    users: []\n");
+        assertEquals("jwt", c.identity().connector());
+        assertEquals(Map.of("secret", "k"), c.identity().settings());
+    }
+
+    @Test
+    void selectedConnectorSubtreeMustBeAMapping() {
+        assertRefused("identity.static", "must be a mapping", refused("identity:\n  static: [alice]\n"));
+    }
+
+    @Test
+    void scalarUnderIdentityIsAnUnknownKey() {
+        assertRefused("identity.jwt", "unknown key (docs/configuration.md lists every key)",
+                refused("identity:\n  jwt: on\n"));
+    }
+
+    @Test
+    void connectorNameMustBeAToken() {
+        assertRefused("identity.connector", "'my connector' may hold only letters, digits, '.', '-' and '_'",
+                refused("identity:\n  connector: my connector\n"));
+    }
+}
