@@ -41,6 +41,9 @@ public interface SessionStore extends AutoCloseable {
      * one plus one; a function that returns {@code current} itself leaves the call as it is. A
      * call that reaches {@link CallState#ENDED} is removed. Returns the record the function
      * returned, or empty when the call does not exist (never existed, or ended).
+     *
+     * @throws IllegalArgumentException when the function changes the call id or does not raise
+     *     the version by exactly one
      */
     Optional<CallRecord> updateCall(String callId, UnaryOperator<CallRecord> change);
 
