@@ -31,17 +31,21 @@ final class CallRoutes extends RouteBuilder {
                 .process(steps::resolveTarget)
                 .choice()
                     .when(steps::targetIsWebUser)
-                        .process(steps::createWebToWebCall)
-                        .to("websession:events")
+                        .to("direct:invite-web-user")
                     .otherwise()
-                        .process(steps::createOutboundCall)
-                        .doTry()
-                            .to("sip:invite")
-                        .doCatch(Exception.class)
-                            .process(steps::abandonOutboundCall)
-                        .endDoTry()
+                        .to("direct:invite-sip")
                 .end()
                 .process(steps::inviteResult);
+        from("direct:invite-web-user").routeId("invite-web-user")
+                .process(steps::createWebToWebCall)
+                .to("websession:events");
+        from("direct:invite-sip").routeId("invite-sip")
+                .process(steps::createOutboundCall)
+                .doTry()
+                    .to("sip:invite")
+                .doCatch(Exception.class)
+                    .process(steps::abandonOutboundCall)
+                .endDoTry();
 
         // Responses to our INVITE: 1xx → call.progress, 2xx (ACKed by the SIP side) → call.accepted.
         from("sip:progress").routeId("sip.progress")

@@ -322,29 +322,28 @@ final class CallSteps {
 
     // ---- call.answer / call.reject / call.hangup -----------------------------------------------
 
-    /** The first answer wins; the other ringing sessions hear "answered elsewhere". */
+    /**
+     * The first answer wins; the other ringing sessions hear "answered elsewhere". The answer SDP
+     * goes through the media anchor before the race is run, so that a refused SDP leaves the call
+     * ringing: the client may answer again with a usable one, or reject.
+     */
     void answer(Exchange exchange) {
         Message in = exchange.getMessage();
         String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
         Params.Answer answer = in.getBody(Params.Answer.class);
         CallRecord before = store.call(answer.callId()).orElseThrow(() -> unknownCall(answer.callId()));
-        CallRecord answered = store.updateCall(answer.callId(), c -> {
-            if (c.kind() == CallKind.WEB_TO_SIP || !c.offeredSessions().contains(sessionId)) {
-                throw unknownCall(c.callId());
-            }
-            if (c.answeredSession() != null || c.state().compareTo(CallState.RINGING) > 0) {
-                throw new GatewayException(ErrorCode.REQUEST_TERMINATED, "call " + c.callId() + " was answered elsewhere");
-            }
-            return c.answeredBy(sessionId);
-        }).orElseThrow(() -> unknownCall(answer.callId()));
+        checkMayAnswer(before, sessionId);
         String sdp;
         try {
-            sdp = media.answer(answered.callId(), Leg.WEB, answer.sdp());
+            sdp = media.answer(before.callId(), Leg.WEB, answer.sdp());
         } catch (GatewayException e) {
-            endOnExchange(exchange, answered.callId(), EndCause.byGateway(ErrorCode.NOT_ACCEPTABLE_HERE.sipStatus(),
-                    "the answer was not usable"));
-            throw new GatewayException(ErrorCode.INVALID_PARAMS, "sdp: " + e.getMessage());
+            throw e.code() == ErrorCode.NOT_ACCEPTABLE_HERE
+                    ? new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e) : e;
         }
+        CallRecord answered = store.updateCall(answer.callId(), c -> {
+            checkMayAnswer(c, sessionId);
+            return c.answeredBy(sessionId);
+        }).orElseThrow(() -> unknownCall(answer.callId()));
         List<Delivery> deliveries = new ArrayList<>();
         Set<String> others = new HashSet<>(before.offeredSessions());
         others.remove(sessionId);
@@ -363,6 +362,15 @@ final class CallSteps {
         in.setBody(deliveries);
     }
 
+    private static void checkMayAnswer(CallRecord call, String sessionId) {
+        if (call.kind() == CallKind.WEB_TO_SIP || !call.offeredSessions().contains(sessionId)) {
+            throw unknownCall(call.callId());
+        }
+        if (call.answeredSession() != null || call.state().compareTo(CallState.RINGING) > 0) {
+            throw new GatewayException(ErrorCode.REQUEST_TERMINATED, "call " + call.callId() + " was answered elsewhere");
+        }
+    }
+
     boolean answerGoesToSip(Exchange exchange) {
         return exchange.getMessage().getHeader(Headers.CALL_KIND, CallKind.class) == CallKind.SIP_TO_WEB;
     }
@@ -375,6 +383,10 @@ final class CallSteps {
         Message in = exchange.getMessage();
         String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
         Params.Reject reject = in.getBody(Params.Reject.class);
+        if (reject.code() == 401 || reject.code() == 407) {
+            // RFC 3261 §21.4.2 and §21.4.8: these demand a challenge header the client cannot give.
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "code: " + reject.code() + " needs an authentication challenge; use 403, 480, 486 or 603");
+        }
         rejectBy(exchange, sessionId, reject.callId(), reject.code());
     }
 
@@ -570,6 +582,6 @@ final class CallSteps {
 
     private static String reasonFor(int code) {
         ErrorCode known = ErrorCode.forSipStatus(code);
-        return known.rpcCode() == code ? known.reason() : "rejected";
+        return known.rpcCode() == code && known.sipStatus() == code ? known.reason() : "rejected";
     }
 }

@@ -47,10 +47,11 @@ public final class RoutingEngine implements AutoCloseable {
         this.sipSide = new SipComponent(sip);
         Duration ringTimeout = config.sip().ringTimeout();
         CallSteps calls = new CallSteps(store, media, identity, config.sip(), clock, draining::get,
-                callId -> later("direct:ring-timeout", null, callId, ringTimeout));
+                callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout));
         SessionSteps sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
                 pusher, config.node().id(), config.session().resumeWindow(), clock, draining::get,
-                (sessionId, after) -> later("direct:session-expired", sessionId, null, after));
+                (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
+                        SessionSteps.DETACHED_AT, detachedAt, after));
         this.camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("passerelle-" + config.node().id());
         camel.addComponent("websession", webSessions);
@@ -87,10 +88,10 @@ public final class RoutingEngine implements AutoCloseable {
         template.sendBody("direct:drain", null);
     }
 
-    private void later(String uri, Object body, String callId, Duration after) {
+    private void later(String uri, Object body, String header, Object headerValue, Duration after) {
         timers.schedule(() -> {
             try {
-                template.sendBodyAndHeader(uri, body, Headers.CALL_ID, callId);
+                template.sendBodyAndHeader(uri, body, header, headerValue);
             } catch (RuntimeException e) {
                 log.error("{} failed", uri, e);
             }

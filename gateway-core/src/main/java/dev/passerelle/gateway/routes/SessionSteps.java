@@ -39,11 +39,18 @@ final class SessionSteps {
     private final ExpiryTimer expiryTimer;
     private final SecureRandom random = new SecureRandom();
 
-    /** Schedules the end of a session whose socket dropped, {@code session.resumeWindow} later. */
+    /**
+     * Schedules the end of a session whose socket dropped at {@code detachedAt},
+     * {@code session.resumeWindow} later; the timer fires {@code direct:session-expired} with the
+     * session id as body and {@link #DETACHED_AT} as header.
+     */
     @FunctionalInterface
     interface ExpiryTimer {
-        void start(String sessionId, Duration after);
+        void start(String sessionId, Instant detachedAt, Duration after);
     }
+
+    /** Header: the instant of the drop an expiry timer was started for. */
+    static final String DETACHED_AT = "PasserelleDetachedAt";
 
     SessionSteps(SessionStore store, IdentityConnector identity, TurnCredentials turn, EventOutbox outbox,
             SessionPusher pusher, String nodeId, Duration resumeWindow, Clock clock, BooleanSupplier draining,
@@ -86,6 +93,9 @@ final class SessionSteps {
      * the replayed ones and the live ones.
      */
     void resume(Exchange exchange) {
+        if (draining.getAsBoolean()) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down; resume on another node");
+        }
         Message in = exchange.getMessage();
         Params.Resume resume = in.getBody(Params.Resume.class);
         String connectionId = in.getHeader(Headers.CONNECTION_ID, String.class);
@@ -130,7 +140,7 @@ final class SessionSteps {
         String sessionId = exchange.getMessage().getBody(String.class);
         Instant now = clock.instant();
         if (store.updateSession(sessionId, s -> s.detached(now)).isPresent()) {
-            expiryTimer.start(sessionId, resumeWindow);
+            expiryTimer.start(sessionId, now, resumeWindow);
         }
     }
 
@@ -140,8 +150,11 @@ final class SessionSteps {
      */
     void callsOfExpiredSession(Exchange exchange) {
         String sessionId = exchange.getMessage().getBody(String.class);
+        Instant droppedAt = exchange.getMessage().getHeader(DETACHED_AT, Instant.class);
         Optional<SessionRecord> session = store.session(sessionId);
-        if (session.isEmpty() || session.get().attached()) {
+        // Only the timer of the latest drop counts: a session resumed and dropped again since has
+        // a newer timer of its own.
+        if (session.isEmpty() || session.get().attached() || !session.get().detachedAt().equals(droppedAt)) {
             exchange.setRouteStop(true);
             return;
         }

@@ -99,8 +99,18 @@ public final class ProtocolCodec {
 
     // ---------------------------------------------------------------- client to gateway: decode
 
-    /** Decodes one client message; throws {@link RpcException} as the class comment describes. */
+    /** Decodes one message of a logged-in client; see {@link #decode(String, boolean)}. */
     public Request decode(String text) {
+        return decode(text, true);
+    }
+
+    /**
+     * Decodes one client message; throws {@link RpcException} as the class comment describes. The
+     * checks run in the order the protocol promises: framing (-32700, -32600), then, for a client
+     * not logged in, 401 for any method but {@code session.login} and {@code session.resume},
+     * then the method (-32601) and its params (-32602).
+     */
+    public Request decode(String text, boolean loggedIn) {
         if (utf8Length(text) > maxMessageBytes) {
             throw new RpcException(ErrorCode.INVALID_REQUEST,
                     "message larger than " + maxMessageBytes + " bytes", null);
@@ -123,6 +133,9 @@ public final class ProtocolCodec {
         JsonNode methodNode = root.get("method");
         if (methodNode == null || !methodNode.isTextual()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "method must be a string", id);
+        }
+        if (!loggedIn && Method.byWireName(methodNode.textValue()).map(Method::needsSession).orElse(true)) {
+            throw new RpcException(ErrorCode.UNAUTHORIZED, "not logged in", id);
         }
         Method method = Method.byWireName(methodNode.textValue())
                 .orElseThrow(() -> new RpcException(ErrorCode.METHOD_NOT_FOUND,

@@ -70,12 +70,17 @@ public final class SignalingServer implements ConnectionListener {
             log.debug("frame on unknown connection {} ignored", connection.id());
             return;
         }
+        boolean loggedIn;
+        synchronized (bindings) {
+            loggedIn = c.sessionId != null;
+        }
         Request request;
         try {
-            request = codec.decode(text);
+            request = codec.decode(text, loggedIn);
         } catch (RpcException e) {
             // -32700 and -32600 are answered even without an id (JSON-RPC: the id could not be
-            // trusted); -32601 and -32602 come after the id was read, so null there is a notification.
+            // trusted); 401, -32601 and -32602 come after the id was read, so null there is a
+            // notification.
             boolean answer = e.id() != null
                     || e.code() == ErrorCode.PARSE_ERROR || e.code() == ErrorCode.INVALID_REQUEST;
             if (answer) {

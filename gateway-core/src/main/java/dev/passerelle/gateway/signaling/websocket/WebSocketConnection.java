@@ -38,6 +38,7 @@ public final class WebSocketConnection implements ClientConnection, Session.List
     private final Consumer<WebSocketConnection> onClose;
     private final Flusher flusher = new Flusher();
     private final AtomicBoolean closeReported = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /** Guards {@link #queue}, {@link #closing} and {@link #pendingClose}. */
     private final Object lock = new Object();
@@ -101,6 +102,11 @@ public final class WebSocketConnection implements ClientConnection, Session.List
             pendingClose = new CloseRequest(statusCode, reason);
         }
         flusher.iterate();
+    }
+
+    /** Completes when the connection has closed, whoever closed it. */
+    CompletableFuture<Void> closed() {
+        return closed;
     }
 
     /**
@@ -182,6 +188,7 @@ public final class WebSocketConnection implements ClientConnection, Session.List
                 listener.closed(this, statusCode, reason);
             }
         } finally {
+            closed.complete(null);
             callback.succeed();
         }
     }

@@ -106,18 +106,26 @@ public final class WebSocketServer {
         return connector.getLocalPort();
     }
 
-    /** Closes every connection with 1001, waits briefly for the close frames, and stops. */
+    /**
+     * Closes every connection with 1001 behind the frames already queued for it (the
+     * {@code call.ended} of a drain among them), waits up to {@code STOP_CLOSE_WAIT} for the
+     * clients to take them, closes the slow ones at once, and stops.
+     */
     public void stop() throws Exception {
         running = false;
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (WebSocketConnection c : open) {
-            closing.add(c.closeNow(StatusCode.SHUTDOWN, "server stopping"));
+            c.close(StatusCode.SHUTDOWN, "server stopping");
+            closing.add(c.closed());
         }
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
                     .get(STOP_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("{} connections did not take their close frame in time", closing.size());
+            log.warn("{} connections did not take their last frames in time; closing them now", open.size());
+            for (WebSocketConnection c : open) {
+                c.closeNow(StatusCode.SHUTDOWN, "server stopping");
+            }
         }
         server.stop();
     }
