@@ -15,6 +15,8 @@ public final class EventLog<T> {
 
     private final List<T> entries = new ArrayList<>();
     private final List<Boolean> consumed = new ArrayList<>();
+    /** Every entry before this index is consumed; scans start here, so long logs stay cheap. */
+    private int head;
 
     public synchronized void add(T entry) {
         entries.add(entry);
@@ -30,11 +32,14 @@ public final class EventLog<T> {
     /** Waits up to {@code timeout} for an entry matching {@code match} and consumes it. */
     public synchronized Optional<T> poll(Predicate<? super T> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int scanned = 0;
+        int scanned = head;
         while (true) {
             for (int i = scanned; i < entries.size(); i++) {
                 if (!consumed.get(i) && match.test(entries.get(i))) {
                     consumed.set(i, true);
+                    while (head < entries.size() && consumed.get(head)) {
+                        head++;
+                    }
                     return Optional.of(entries.get(i));
                 }
             }
