@@ -38,8 +38,9 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Atomically replaces a call with {@code change(current)}, whose version must be the current
-     * one plus one. A call that reaches {@link CallState#ENDED} is removed. Empty when the call
-     * does not exist (never existed, or ended).
+     * one plus one; a function that returns {@code current} itself leaves the call as it is. A
+     * call that reaches {@link CallState#ENDED} is removed. Returns the record the function
+     * returned, or empty when the call does not exist (never existed, or ended).
      */
     Optional<CallRecord> updateCall(String callId, UnaryOperator<CallRecord> change);
 
@@ -51,9 +52,10 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Appends an event to a session's log: assigns the next seq (1, 2, ...) and stores the frame
-     * that {@code frameForSeq} renders for it. Returns the stored event.
+     * that {@code frameForSeq} renders for it. Returns the stored event, or empty when the session
+     * does not exist (any more).
      */
-    LoggedEvent appendEvent(String sessionId, LongFunction<String> frameForSeq);
+    Optional<LoggedEvent> appendEvent(String sessionId, LongFunction<String> frameForSeq);
 
     /** The logged events with seq greater than {@code afterSeq}, in order. */
     List<LoggedEvent> eventsAfter(String sessionId, long afterSeq);

@@ -1,0 +1,12 @@
+package dev.passerelle.connector.spi;
+
+/** The service type of identity connectors, selected by {@code identity.connector}. */
+public interface IdentityConnectorFactory extends ConnectorFactory {
+
+    /**
+     * Creates the connector from its settings.
+     *
+     * @throws ConnectorException when the settings are invalid
+     */
+    IdentityConnector create(ConnectorContext context);
+}

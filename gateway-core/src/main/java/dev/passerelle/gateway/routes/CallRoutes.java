@@ -1,0 +1,129 @@
+package dev.passerelle.gateway.routes;
+
+import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.signaling.Results;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The call flows, between the {@code websession} side and the {@code sip} side. Each route is one
+ * thing that can happen to a call; the steps it runs are {@link CallSteps}.
+ */
+final class CallRoutes extends RouteBuilder {
+    private static final Logger log = LoggerFactory.getLogger(CallRoutes.class);
+
+    private final CallSteps steps;
+
+    CallRoutes(CallSteps steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public void configure() {
+        // A failure is the answer to whoever started the exchange (an error response, a SIP final
+        // response), never a retry or a log line of Camel's own.
+        errorHandler(noErrorHandler());
+
+        // The browser calls: a web user is rung directly, anything else gets an INVITE.
+        from("websession:call.invite").routeId("call.invite")
+                .process(steps::resolveTarget)
+                .choice()
+                    .when(steps::targetIsWebUser)
+                        .process(steps::createWebToWebCall)
+                        .to("websession:events")
+                    .otherwise()
+                        .process(steps::createOutboundCall)
+                        .doTry()
+                            .to("sip:invite")
+                        .doCatch(Exception.class)
+                            .process(steps::abandonOutboundCall)
+                        .endDoTry()
+                .end()
+                .process(steps::inviteResult);
+
+        // Responses to our INVITE: 1xx → call.progress, 2xx (ACKed by the SIP side) → call.accepted.
+        from("sip:progress").routeId("sip.progress")
+                .process(steps::onProgress)
+                .to("websession:events");
+        from("sip:accepted").routeId("sip.accepted")
+                .process(steps::onAccepted)
+                .to("websession:events")
+                .to("direct:sip-action");
+
+        // The SIP leg ended by itself: final error, timeout, BYE or CANCEL from the peer.
+        from("sip:failed").routeId("sip.failed")
+                .process(steps::onSipEnded)
+                .to("websession:events");
+        from("sip:remote-bye").routeId("sip.remote-bye")
+                .process(steps::onSipEnded)
+                .to("websession:events");
+        from("sip:remote-cancel").routeId("sip.remote-cancel")
+                .process(steps::onSipEnded)
+                .to("websession:events");
+
+        // A phone calls a web user: 404 or 480 (thrown), else 180 and every session rings.
+        from("sip:incoming-invite").routeId("sip.incoming-invite")
+                .process(steps::locateCallee)
+                .process(steps::createInboundCall)
+                .to("sip:ringing")
+                .to("websession:events");
+
+        // Our 200 was ACKed.
+        from("sip:confirmed").routeId("sip.confirmed")
+                .process(steps::onConfirmed)
+                .to("websession:events");
+
+        // A ringing session answers: the first one wins.
+        from("websession:call.answer").routeId("call.answer")
+                .process(steps::answer)
+                .filter(steps::answerGoesToSip)
+                    .to("sip:answer")
+                .end()
+                .to("websession:events")
+                .setBody(constant(Results.Empty.INSTANCE));
+
+        from("websession:call.reject").routeId("call.reject")
+                .process(steps::reject)
+                .to("websession:events")
+                .to("direct:sip-action")
+                .setBody(constant(Results.Empty.INSTANCE));
+
+        from("websession:call.hangup").routeId("call.hangup")
+                .process(steps::hangup)
+                .to("websession:events")
+                .to("direct:sip-action")
+                .setBody(constant(Results.Empty.INSTANCE));
+
+        // Ending a call for any other reason: logout, lost session, drain, ring timeout.
+        from("direct:end-call").routeId("end-call")
+                .process(steps::endCall)
+                .to("websession:events")
+                .to("direct:sip-action");
+        from("direct:ring-timeout").routeId("ring-timeout")
+                .process(steps::ringTimeout)
+                .to("websession:events")
+                .to("direct:sip-action");
+
+        // What ending a call asks of its SIP leg. The call is over for the web side whatever the
+        // SIP side answers, so a leg that is already gone is only logged.
+        from("direct:sip-action").routeId("sip-action")
+                .doTry()
+                    .to("direct:sip-action-perform")
+                .doCatch(GatewayException.class)
+                    .process(exchange -> log.info("call {}: SIP leg already gone: {}",
+                            exchange.getMessage().getHeader(Headers.CALL_ID),
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                .endDoTry();
+        from("direct:sip-action-perform").routeId("sip-action-perform")
+                .choice()
+                    .when(header(Headers.SIP_ACTION).isEqualTo(SipAction.CANCEL))
+                        .to("sip:cancel")
+                    .when(header(Headers.SIP_ACTION).isEqualTo(SipAction.BYE))
+                        .to("sip:bye")
+                    .when(header(Headers.SIP_ACTION).isEqualTo(SipAction.REJECT))
+                        .to("sip:reject")
+                .end();
+    }
+}

@@ -1,0 +1,575 @@
+package dev.passerelle.gateway.routes;
+
+import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.media.MediaAnchor;
+import dev.passerelle.gateway.media.MediaAnchor.Leg;
+import dev.passerelle.gateway.session.CallKind;
+import dev.passerelle.gateway.session.CallRecord;
+import dev.passerelle.gateway.session.CallState;
+import dev.passerelle.gateway.session.SessionRecord;
+import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.signaling.Event;
+import dev.passerelle.gateway.signaling.Event.By;
+import dev.passerelle.gateway.signaling.Params;
+import dev.passerelle.gateway.signaling.Results;
+import dev.passerelle.gateway.sip.InboundInvite;
+import dev.passerelle.gateway.sip.OutboundInvite;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The steps {@link CallRoutes} is made of. Each step reads the exchange, changes the store
+ * atomically, and leaves on the exchange what the next endpoint needs: a {@link Delivery} list
+ * for {@code websession:events}, an {@link OutboundInvite} for {@code sip:invite}, headers for the
+ * other SIP actions. A step that finds nothing left to do stops the route.
+ */
+final class CallSteps {
+    /** A client's {@code to} that is an E.164 number (RFC 3966 global number, digits only). */
+    private static final int MAX_E164_DIGITS = 15;
+
+    private final SessionStore store;
+    private final MediaAnchor media;
+    private final IdentityConnector identity;
+    private final SipConfig sip;
+    private final Clock clock;
+    private final BooleanSupplier draining;
+    private final RingTimer ringTimer;
+
+    /** Schedules the end of a call that rings unanswered for too long. */
+    @FunctionalInterface
+    interface RingTimer {
+        void start(String callId);
+    }
+
+    CallSteps(SessionStore store, MediaAnchor media, IdentityConnector identity, SipConfig sip, Clock clock,
+            BooleanSupplier draining, RingTimer ringTimer) {
+        this.store = store;
+        this.media = media;
+        this.identity = identity;
+        this.sip = sip;
+        this.clock = clock;
+        this.draining = draining;
+        this.ringTimer = ringTimer;
+    }
+
+    // ---- call.invite -------------------------------------------------------------------------
+
+    /** What a client's {@code to} names. */
+    record Target(String webUser, String sipUri) {
+        boolean isWebUser() {
+            return webUser != null;
+        }
+    }
+
+    /** Header holding the resolved {@link Target} of a {@code call.invite}. */
+    static final String TARGET = "PasserelleTarget";
+
+    void resolveTarget(Exchange exchange) {
+        if (draining.getAsBoolean()) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down");
+        }
+        Params.Invite invite = exchange.getMessage().getBody(Params.Invite.class);
+        exchange.getMessage().setHeader(TARGET, resolve(invite.to().trim()));
+    }
+
+    boolean targetIsWebUser(Exchange exchange) {
+        return exchange.getMessage().getHeader(TARGET, Target.class).isWebUser();
+    }
+
+    private Target resolve(String to) {
+        String lower = to.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
+            String user = userPart(to);
+            String host = hostPart(to);
+            if (user != null && isOurHost(host) && isKnownUser(user)) {
+                return new Target(user, null);
+            }
+            return new Target(null, to);
+        }
+        if (lower.startsWith("tel:")) {
+            return new Target(null, to);
+        }
+        if (isE164(to)) {
+            return new Target(null, "tel:" + to);
+        }
+        if (isKnownUser(to)) {
+            return new Target(to, null);
+        }
+        throw new GatewayException(ErrorCode.NOT_FOUND,
+                "to: '" + to + "' is neither a SIP or tel URI, an E.164 number, nor a known user");
+    }
+
+    private static boolean isE164(String to) {
+        if (to.length() < 3 || to.charAt(0) != '+' || to.length() > MAX_E164_DIGITS + 1) {
+            return false;
+        }
+        return to.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** The user part of a sip: URI, or null (RFC 3261 §19.1.1: sip:user@host...). */
+    private static String userPart(String uri) {
+        int colon = uri.indexOf(':');
+        int at = uri.indexOf('@');
+        return at > colon + 1 ? uri.substring(colon + 1, at) : null;
+    }
+
+    private static String hostPart(String uri) {
+        int start = Math.max(uri.indexOf('@'), uri.indexOf(':')) + 1;
+        int end = start;
+        while (end < uri.length() && ":;?>".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        return uri.substring(start, end);
+    }
+
+    private boolean isOurHost(String host) {
+        return host.equalsIgnoreCase(sip.domain()) || host.equalsIgnoreCase(sip.host());
+    }
+
+    private boolean isKnownUser(String user) {
+        return identity.lookup(user).isPresent() || !store.sessionsOfUser(user).isEmpty();
+    }
+
+    /** Web → SIP: stores the call, passes the offer through the media anchor, builds the INVITE. */
+    void createOutboundCall(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SessionRecord caller = session(in);
+        Params.Invite invite = in.getBody(Params.Invite.class);
+        Target target = in.getHeader(TARGET, Target.class);
+        String callId = newCallId();
+        store.createCall(CallRecord.create(callId, CallKind.WEB_TO_SIP, caller.sessionId(), caller.sipUri(),
+                caller.displayName(), target.sipUri(), Set.of(), clock.instant()));
+        in.setHeader(Headers.CALL_ID, callId);
+        String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
+        in.setBody(new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
+                invite.headers()));
+    }
+
+    /**
+     * A {@code call.invite} whose INVITE could not be sent: forgets the call and lets the client
+     * see why.
+     */
+    void abandonOutboundCall(Exchange exchange) throws Exception {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        if (callId != null) {
+            store.updateCall(callId, c -> c.withState(CallState.ENDED));
+            media.release(callId);
+        }
+        throw cause;
+    }
+
+    /** Web → web: rings every attached session of the callee with the caller's offer. */
+    void createWebToWebCall(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SessionRecord caller = session(in);
+        Params.Invite invite = in.getBody(Params.Invite.class);
+        String callee = in.getHeader(TARGET, Target.class).webUser();
+        Set<String> ringing = attachedSessionsOf(callee);
+        ringing.remove(caller.sessionId());
+        if (ringing.isEmpty()) {
+            throw new GatewayException(ErrorCode.TEMPORARILY_UNAVAILABLE, "to: " + callee + " is not logged in");
+        }
+        String callId = newCallId();
+        store.createCall(CallRecord.create(callId, CallKind.WEB_TO_WEB, caller.sessionId(), caller.sipUri(),
+                caller.displayName(), callee, ringing, clock.instant()));
+        in.setHeader(Headers.CALL_ID, callId);
+        String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
+        store.updateCall(callId, c -> c.withState(CallState.RINGING));
+        ringTimer.start(callId);
+        in.setBody(Delivery.to(ringing, new Event.CallIncoming(callId, caller.sipUri(), caller.displayName(), sdp,
+                invite.headers())));
+    }
+
+    void inviteResult(Exchange exchange) {
+        exchange.getMessage().setBody(new Results.Invite(exchange.getMessage().getHeader(Headers.CALL_ID, String.class)));
+    }
+
+    // ---- SIP → web: responses to our INVITE and requests in its dialog ------------------------
+
+    void onProgress(Exchange exchange) {
+        SipEvent.Progress p = exchange.getMessage().getBody(SipEvent.Progress.class);
+        Optional<CallRecord> call = store.updateCall(p.callId(),
+                c -> c.state() == CallState.CALLING ? c.withState(CallState.RINGING) : c);
+        if (call.isEmpty() || call.get().state() != CallState.RINGING) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        String sdp = p.sdp() == null ? null : media.answer(p.callId(), Leg.SIP, p.sdp());
+        exchange.getMessage().setBody(Delivery.to(call.get().callerSession(),
+                new Event.CallProgress(p.callId(), p.status(), p.reason(), sdp)));
+    }
+
+    void onAccepted(Exchange exchange) {
+        SipEvent.Accepted a = exchange.getMessage().getBody(SipEvent.Accepted.class);
+        Optional<CallRecord> call = store.updateCall(a.callId(),
+                c -> c.state().answered() ? c : c.withState(CallState.CONFIRMED));
+        if (call.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        String sdp;
+        try {
+            sdp = media.answer(a.callId(), Leg.SIP, a.sdp());
+        } catch (GatewayException e) {
+            endOnExchange(exchange, a.callId(), EndCause.byGateway(ErrorCode.NOT_ACCEPTABLE_HERE.sipStatus(),
+                    "unusable answer from the SIP side: " + e.getMessage()));
+            return;
+        }
+        exchange.getMessage().setBody(Delivery.to(call.get().callerSession(), new Event.CallAccepted(a.callId(), sdp)));
+    }
+
+    void onConfirmed(Exchange exchange) {
+        String callId = exchange.getMessage().getBody(SipEvent.Confirmed.class).callId();
+        Optional<CallRecord> call = store.updateCall(callId,
+                c -> c.state() == CallState.ACCEPTED ? c.withState(CallState.CONFIRMED) : c);
+        if (call.isEmpty() || call.get().answeredSession() == null) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        exchange.getMessage().setBody(Delivery.to(call.get().answeredSession(), new Event.CallConfirmed(callId)));
+    }
+
+    /** The SIP leg is over (final error, timeout, BYE, CANCEL): the web side hears who ended it. */
+    void onSipEnded(Exchange exchange) {
+        SipEvent event = exchange.getMessage().getBody(SipEvent.class);
+        Optional<CallRecord> before = store.call(event.callId());
+        if (before.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        By by = By.REMOTE;
+        int code;
+        String reason;
+        if (event instanceof SipEvent.Failed f) {
+            code = f.status();
+            reason = f.reason();
+            if (before.get().kind() == CallKind.SIP_TO_WEB) {
+                by = By.GATEWAY;
+            }
+        } else if (event instanceof SipEvent.RemoteCancel) {
+            code = ErrorCode.REQUEST_TERMINATED.sipStatus();
+            reason = "cancelled by the caller";
+        } else {
+            code = 200;
+            reason = "hung up";
+        }
+        List<Delivery> deliveries = end(event.callId(), code, reason, by);
+        if (deliveries.isEmpty()) {
+            exchange.setRouteStop(true);
+        }
+        exchange.getMessage().setHeader(Headers.SIP_ACTION, SipAction.NONE);
+        exchange.getMessage().setBody(deliveries);
+    }
+
+    // ---- SIP → web: a new INVITE ---------------------------------------------------------------
+
+    /** 404 for a user nobody knows, 480 for a user with no attached session. */
+    void locateCallee(Exchange exchange) {
+        InboundInvite invite = exchange.getMessage().getBody(InboundInvite.class);
+        if (draining.getAsBoolean()) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "shutting down");
+        }
+        String user = invite.requestUser();
+        if (user == null || invite.requestHost() == null || !isOurHost(invite.requestHost())) {
+            throw new GatewayException(ErrorCode.NOT_FOUND, "not a user of " + sip.domain());
+        }
+        if (!isKnownUser(user)) {
+            throw new GatewayException(ErrorCode.NOT_FOUND, "no such user");
+        }
+        if (attachedSessionsOf(user).isEmpty()) {
+            throw new GatewayException(ErrorCode.TEMPORARILY_UNAVAILABLE, "user is not logged in");
+        }
+        if (invite.sdp() == null) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "an INVITE without offer is not supported");
+        }
+    }
+
+    /** Stores the call and offers it to every attached session of the user (forking). */
+    void createInboundCall(Exchange exchange) {
+        InboundInvite invite = exchange.getMessage().getBody(InboundInvite.class);
+        Set<String> ringing = attachedSessionsOf(invite.requestUser());
+        String callId = invite.callId();
+        if (!store.createCall(CallRecord.create(callId, CallKind.SIP_TO_WEB, null, invite.fromUri(),
+                invite.fromDisplayName(), invite.requestUser(), ringing, clock.instant()))) {
+            throw new GatewayException(ErrorCode.INTERNAL_ERROR, "call id " + callId + " is taken");
+        }
+        String sdp;
+        try {
+            sdp = media.offer(callId, Leg.SIP, invite.sdp());
+        } catch (GatewayException e) {
+            store.updateCall(callId, c -> c.withState(CallState.ENDED));
+            throw e;
+        }
+        store.updateCall(callId, c -> c.withState(CallState.RINGING));
+        ringTimer.start(callId);
+        exchange.getMessage().setHeader(Headers.CALL_ID, callId);
+        exchange.getMessage().setBody(Delivery.to(ringing, new Event.CallIncoming(callId, invite.fromUri(),
+                invite.fromDisplayName(), sdp, invite.headers())));
+    }
+
+    // ---- call.answer / call.reject / call.hangup -----------------------------------------------
+
+    /** The first answer wins; the other ringing sessions hear "answered elsewhere". */
+    void answer(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Answer answer = in.getBody(Params.Answer.class);
+        CallRecord before = store.call(answer.callId()).orElseThrow(() -> unknownCall(answer.callId()));
+        CallRecord answered = store.updateCall(answer.callId(), c -> {
+            if (c.kind() == CallKind.WEB_TO_SIP || !c.offeredSessions().contains(sessionId)) {
+                throw unknownCall(c.callId());
+            }
+            if (c.answeredSession() != null || c.state().compareTo(CallState.RINGING) > 0) {
+                throw new GatewayException(ErrorCode.REQUEST_TERMINATED, "call " + c.callId() + " was answered elsewhere");
+            }
+            return c.answeredBy(sessionId);
+        }).orElseThrow(() -> unknownCall(answer.callId()));
+        String sdp;
+        try {
+            sdp = media.answer(answered.callId(), Leg.WEB, answer.sdp());
+        } catch (GatewayException e) {
+            endOnExchange(exchange, answered.callId(), EndCause.byGateway(ErrorCode.NOT_ACCEPTABLE_HERE.sipStatus(),
+                    "the answer was not usable"));
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "sdp: " + e.getMessage());
+        }
+        List<Delivery> deliveries = new ArrayList<>();
+        Set<String> others = new HashSet<>(before.offeredSessions());
+        others.remove(sessionId);
+        if (!others.isEmpty()) {
+            deliveries.add(Delivery.to(others, new Event.CallEnded(answered.callId(), 200, "answered elsewhere",
+                    By.GATEWAY)));
+        }
+        if (answered.kind() == CallKind.WEB_TO_WEB) {
+            store.updateCall(answered.callId(), c -> c.withState(CallState.CONFIRMED));
+            deliveries.add(Delivery.to(answered.callerSession(), new Event.CallAccepted(answered.callId(), sdp)));
+            deliveries.add(Delivery.to(sessionId, new Event.CallConfirmed(answered.callId())));
+        }
+        in.setHeader(Headers.CALL_ID, answered.callId());
+        in.setHeader(Headers.CALL_KIND, answered.kind());
+        in.setHeader(Headers.SDP, sdp);
+        in.setBody(deliveries);
+    }
+
+    boolean answerGoesToSip(Exchange exchange) {
+        return exchange.getMessage().getHeader(Headers.CALL_KIND, CallKind.class) == CallKind.SIP_TO_WEB;
+    }
+
+    /**
+     * One ringing session declines. The call ends only when no ringing session is left; the
+     * SIP caller (or the web caller) then hears the code.
+     */
+    void reject(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Reject reject = in.getBody(Params.Reject.class);
+        rejectBy(exchange, sessionId, reject.callId(), reject.code());
+    }
+
+    private void rejectBy(Exchange exchange, String sessionId, String callId, int code) {
+        CallRecord after = store.updateCall(callId, c -> {
+            if (c.kind() == CallKind.WEB_TO_SIP || !c.offeredSessions().contains(sessionId)) {
+                throw unknownCall(c.callId());
+            }
+            if (c.answeredSession() != null) {
+                throw new GatewayException(ErrorCode.REQUEST_TERMINATED, "call " + c.callId() + " was answered already");
+            }
+            Set<String> left = new HashSet<>(c.offeredSessions());
+            left.remove(sessionId);
+            CallRecord next = c.withOffered(left);
+            return left.isEmpty() ? next.withState(CallState.ENDED) : next;
+        }).orElseThrow(() -> unknownCall(callId));
+        String reason = reasonFor(code);
+        List<Delivery> deliveries = new ArrayList<>();
+        deliveries.add(Delivery.to(sessionId, new Event.CallEnded(callId, code, reason, By.LOCAL)));
+        SipAction action = SipAction.NONE;
+        if (after.state() == CallState.ENDED) {
+            media.release(callId);
+            if (after.kind() == CallKind.SIP_TO_WEB) {
+                action = SipAction.REJECT;
+            } else {
+                deliveries.add(Delivery.to(after.callerSession(), new Event.CallEnded(callId, code, reason, By.REMOTE)));
+            }
+        }
+        Message in = exchange.getMessage();
+        in.setHeader(Headers.CALL_ID, callId);
+        in.setHeader(Headers.SIP_ACTION, action);
+        in.setHeader(Headers.SIP_STATUS, code);
+        in.setHeader(Headers.SIP_REASON, reason);
+        in.setBody(deliveries);
+    }
+
+    /**
+     * {@code call.hangup}: a ringing callee declines (as {@code call.reject} with 486); anyone
+     * else ends the call for everyone.
+     */
+    void hangup(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        String callId = in.getBody(Params.Hangup.class).callId();
+        CallRecord call = store.call(callId).filter(c -> c.involves(sessionId)).orElseThrow(() -> unknownCall(callId));
+        if (!call.state().answered() && !sessionId.equals(call.callerSession())) {
+            rejectBy(exchange, sessionId, callId, ErrorCode.BUSY_HERE.sipStatus());
+            return;
+        }
+        EndCause cause = call.state().answered()
+                ? EndCause.byClient(sessionId, 200, "hung up")
+                : EndCause.byClient(sessionId, ErrorCode.REQUEST_TERMINATED.sipStatus(), "cancelled");
+        endOnExchange(exchange, callId, cause);
+    }
+
+    // ---- ending a call, whoever asks ------------------------------------------------------------
+
+    /**
+     * {@code direct:end-call}: header {@link Headers#CALL_ID} and {@link Headers#END_CAUSE}. Ends
+     * the call in the store, and leaves the events and the SIP action to perform.
+     */
+    void endCall(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String callId = in.getHeader(Headers.CALL_ID, String.class);
+        EndCause cause = in.getHeader(Headers.END_CAUSE, EndCause.class);
+        String leaving = cause.endedBySession();
+        boolean onlyRinging = leaving != null && store.call(callId)
+                .map(c -> !c.state().answered() && !leaving.equals(c.callerSession()) && c.offeredSessions().contains(leaving))
+                .orElse(false);
+        if (onlyRinging) {
+            // A ringing callee that goes away declines for itself; the others keep ringing.
+            rejectBy(exchange, leaving, callId, cause.code() >= 400 && cause.code() <= 699
+                    ? cause.code() : ErrorCode.TEMPORARILY_UNAVAILABLE.sipStatus());
+            return;
+        }
+        endOnExchange(exchange, callId, cause);
+    }
+
+    private void endOnExchange(Exchange exchange, String callId, EndCause cause) {
+        Message in = exchange.getMessage();
+        CallRecord[] before = new CallRecord[1];
+        Optional<CallRecord> ended = store.updateCall(callId, c -> {
+            before[0] = c;
+            return c.withState(CallState.ENDED);
+        });
+        in.setHeader(Headers.CALL_ID, callId);
+        if (ended.isEmpty()) {
+            in.setHeader(Headers.SIP_ACTION, SipAction.NONE);
+            in.setBody(Delivery.none());
+            return;
+        }
+        CallRecord call = before[0];
+        media.release(callId);
+        SipAction action = switch (call.kind()) {
+            case WEB_TO_SIP -> call.state().answered() ? SipAction.BYE : SipAction.CANCEL;
+            case SIP_TO_WEB -> call.state().answered() ? SipAction.BYE : SipAction.REJECT;
+            case WEB_TO_WEB -> SipAction.NONE;
+        };
+        in.setHeader(Headers.SIP_ACTION, action);
+        in.setHeader(Headers.SIP_STATUS, cause.code() >= 400 && cause.code() <= 699 ? cause.code() : 480);
+        in.setHeader(Headers.SIP_REASON, cause.reason());
+        List<Delivery> deliveries = new ArrayList<>();
+        for (String participant : participants(call)) {
+            deliveries.add(Delivery.to(participant,
+                    new Event.CallEnded(callId, cause.code(), cause.reason(), cause.heardBy(participant))));
+        }
+        in.setBody(deliveries);
+    }
+
+    private List<Delivery> end(String callId, int code, String reason, By by) {
+        CallRecord[] before = new CallRecord[1];
+        if (store.updateCall(callId, c -> {
+            before[0] = c;
+            return c.withState(CallState.ENDED);
+        }).isEmpty()) {
+            return Delivery.none();
+        }
+        media.release(callId);
+        List<Delivery> deliveries = new ArrayList<>();
+        for (String participant : participants(before[0])) {
+            deliveries.add(Delivery.to(participant, new Event.CallEnded(callId, code, reason, by)));
+        }
+        return deliveries;
+    }
+
+    /** Who hears that the call ended: the caller's session, and the callee's (or all ringing ones). */
+    private static Set<String> participants(CallRecord call) {
+        Set<String> out = new HashSet<>();
+        if (call.callerSession() != null) {
+            out.add(call.callerSession());
+        }
+        if (call.answeredSession() != null) {
+            out.add(call.answeredSession());
+        } else {
+            out.addAll(call.offeredSessions());
+        }
+        return out;
+    }
+
+    /** The ring timer fired: an inbound or web-to-web call nobody answered ends with 480. */
+    void ringTimeout(Exchange exchange) {
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        if (store.call(callId).map(c -> c.state().answered()).orElse(true)) {
+            exchange.getMessage().setHeader(Headers.SIP_ACTION, SipAction.NONE);
+            exchange.getMessage().setBody(Delivery.none());
+            return;
+        }
+        endOnExchange(exchange, callId, EndCause.byGateway(ErrorCode.TEMPORARILY_UNAVAILABLE.sipStatus(), "no answer"));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private SessionRecord session(Message in) {
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        return store.session(sessionId)
+                .orElseThrow(() -> new GatewayException(ErrorCode.UNAUTHORIZED, "the session has ended"));
+    }
+
+    private Set<String> attachedSessionsOf(String user) {
+        Set<String> out = new HashSet<>();
+        for (SessionRecord s : store.sessionsOfUser(user)) {
+            if (s.attached()) {
+                out.add(s.sessionId());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs a media step on an SDP the client sent: an SDP the anchor refuses is the client's
+     * mistake, so it is reported as invalid params, and the call it was for is forgotten.
+     */
+    private String fromClient(java.util.function.Supplier<String> step, String callId) {
+        try {
+            return step.get();
+        } catch (GatewayException e) {
+            store.updateCall(callId, c -> c.withState(CallState.ENDED));
+            media.release(callId);
+            if (e.code() == ErrorCode.NOT_ACCEPTABLE_HERE) {
+                throw new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static GatewayException unknownCall(String callId) {
+        return new GatewayException(ErrorCode.NOT_FOUND, "no call " + callId + " for this session");
+    }
+
+    private static String newCallId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static String reasonFor(int code) {
+        ErrorCode known = ErrorCode.forSipStatus(code);
+        return known.rpcCode() == code ? known.reason() : "rejected";
+    }
+}

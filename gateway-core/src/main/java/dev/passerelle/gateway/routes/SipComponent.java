@@ -1,0 +1,115 @@
+package dev.passerelle.gateway.routes;
+
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.sip.InboundInvite;
+import dev.passerelle.gateway.sip.SipEvents;
+import dev.passerelle.gateway.sip.SipService;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Camel component of the SIP side, scheme {@code sip}.
+ * <ul>
+ *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
+ *       an exception thrown by the route is the final response), {@code sip:progress},
+ *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
+ *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records).</li>
+ *   <li>Producers, one per SIP action: {@code sip:invite} (body
+ *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
+ *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
+ *       {@link Headers#SIP_REASON}), {@code sip:cancel}, {@code sip:bye}; all but
+ *       {@code sip:invite} name the call with {@link Headers#CALL_ID}.</li>
+ * </ul>
+ */
+final class SipComponent extends DefaultComponent implements SipEvents {
+    private static final Logger log = LoggerFactory.getLogger(SipComponent.class);
+
+    static final String INCOMING_INVITE = "incoming-invite";
+    static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
+            "remote-bye", "remote-cancel");
+    static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye");
+
+    private final SipService sip;
+    private final Map<String, SipConsumer> consumers = new ConcurrentHashMap<>();
+
+    SipComponent(SipService sip) {
+        this.sip = sip;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        return new SipEndpoint(uri, this, remaining);
+    }
+
+    SipService sip() {
+        return sip;
+    }
+
+    void register(String name, SipConsumer consumer) {
+        if (consumers.putIfAbsent(name, consumer) != null) {
+            throw new IllegalStateException("two routes consume sip:" + name);
+        }
+    }
+
+    void unregister(String name, SipConsumer consumer) {
+        consumers.remove(name, consumer);
+    }
+
+    @Override
+    public void incomingInvite(InboundInvite invite) {
+        SipConsumer consumer = consumers.get(INCOMING_INVITE);
+        if (consumer == null) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "not accepting calls");
+        }
+        consumer.dispatch(invite.callId(), invite, true);
+    }
+
+    @Override
+    public void progress(String callId, int status, String reason, String sdp) {
+        notify("progress", new SipEvent.Progress(callId, status, reason, sdp));
+    }
+
+    @Override
+    public void accepted(String callId, String sdp) {
+        notify("accepted", new SipEvent.Accepted(callId, sdp));
+    }
+
+    @Override
+    public void failed(String callId, int status, String reason) {
+        notify("failed", new SipEvent.Failed(callId, status, reason));
+    }
+
+    @Override
+    public void confirmed(String callId) {
+        notify("confirmed", new SipEvent.Confirmed(callId));
+    }
+
+    @Override
+    public void remoteBye(String callId) {
+        notify("remote-bye", new SipEvent.RemoteBye(callId));
+    }
+
+    @Override
+    public void remoteCancel(String callId) {
+        notify("remote-cancel", new SipEvent.RemoteCancel(callId));
+    }
+
+    private void notify(String name, SipEvent event) {
+        SipConsumer consumer = consumers.get(name);
+        if (consumer == null) {
+            log.warn("no route consumes sip:{}; {} dropped", name, event);
+            return;
+        }
+        try {
+            consumer.dispatch(event.callId(), event, false);
+        } catch (RuntimeException e) {
+            log.error("route sip:{} failed for call {}", name, event.callId(), e);
+        }
+    }
+}

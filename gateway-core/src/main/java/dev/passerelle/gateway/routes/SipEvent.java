@@ -1,0 +1,19 @@
+package dev.passerelle.gateway.routes;
+
+/** The bodies the {@code sip:} consumers put on their exchanges, one record per SIP event. */
+sealed interface SipEvent {
+
+    String callId();
+
+    record Progress(String callId, int status, String reason, String sdp) implements SipEvent {}
+
+    record Accepted(String callId, String sdp) implements SipEvent {}
+
+    record Failed(String callId, int status, String reason) implements SipEvent {}
+
+    record Confirmed(String callId) implements SipEvent {}
+
+    record RemoteBye(String callId) implements SipEvent {}
+
+    record RemoteCancel(String callId) implements SipEvent {}
+}
