@@ -68,6 +68,7 @@ class OutboundCallIT {
         JsonNode accepted = alice.awaitCallEvent("call.accepted", callId, WAIT);
         assertTrue(accepted.path("sdp").asText().contains("m=audio " + phone.rtpPort() + " "),
                 "call.accepted does not carry the phone's answer: " + accepted);
+        assertTrue(progress.path("seq").asLong() < accepted.path("seq").asLong(), "180 must come before 200: " + alice.events());
         phone.awaitRequest("ACK", invite.callId(), WAIT);
 
         alice.callOk("call.hangup", params().put("callId", callId), WAIT);
