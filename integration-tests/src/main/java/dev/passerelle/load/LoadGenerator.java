@@ -1,0 +1,240 @@
+package dev.passerelle.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.passerelle.gateway.Gateway;
+import dev.passerelle.gateway.config.ConfigLoader;
+import dev.passerelle.peers.RpcReply;
+import dev.passerelle.peers.Sdp;
+import dev.passerelle.peers.SipPhone;
+import dev.passerelle.peers.WsClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Call setups per second through a gateway: browser sessions call a SIP phone that answers at
+ * once, then hang up. Latency is from sending {@code call.invite} to receiving
+ * {@code call.accepted}. Without {@code --ws} it starts a gateway in this JVM on free ports.
+ */
+@Command(name = "passerelle-load", mixinStandardHelpOptions = true,
+        description = "Drives browser-to-SIP call setups through a Passerelle gateway and reports rate and latency.")
+public final class LoadGenerator implements Callable<Integer> {
+
+    @Option(names = "--ws", description = "WebSocket URL of a running gateway, e.g. ws://127.0.0.1:8080/ws; "
+            + "without it a gateway is started in this JVM")
+    private URI ws;
+
+    @Option(names = "--sessions", defaultValue = "20", description = "WebSocket sessions to open (default ${DEFAULT-VALUE})")
+    private int sessions;
+
+    @Option(names = "--tokens", split = ",", defaultValue = "alice-token,bob-token",
+            description = "login tokens, used round-robin over the sessions (default ${DEFAULT-VALUE})")
+    private List<String> tokens;
+
+    @Option(names = "--calls", defaultValue = "500", description = "call setups to attempt; 0 = until --duration ends (default ${DEFAULT-VALUE})")
+    private int calls;
+
+    @Option(names = "--concurrency", defaultValue = "10", description = "calls in progress at once (default ${DEFAULT-VALUE})")
+    private int concurrency;
+
+    @Option(names = "--duration", defaultValue = "45", description = "stop starting calls after this many seconds (default ${DEFAULT-VALUE})")
+    private int durationSeconds;
+
+    @Option(names = "--timeout", defaultValue = "10", description = "seconds to wait for each step of a call (default ${DEFAULT-VALUE})")
+    private int timeoutSeconds;
+
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger succeeded = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Long> setupNanos = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> failureSamples = new ConcurrentLinkedQueue<>();
+    private final AtomicLong lastFailureLog = new AtomicLong();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadGenerator()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (sessions < 1 || concurrency < 1 || durationSeconds < 1 || (calls < 0)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--sessions, --concurrency and --duration must be at least 1, --calls at least 0");
+        }
+        Gateway local = null;
+        Path connectorsDir = null;
+        URI target = ws;
+        if (target == null) {
+            connectorsDir = Files.createTempDirectory("passerelle-load");
+            local = new Gateway(new ConfigLoader(Map.of()).fromYaml(localConfig(connectorsDir)));
+            local.start();
+            target = URI.create("ws://127.0.0.1:" + local.webSocketPort() + "/ws");
+            System.out.printf("started a gateway in this JVM: ws=%d sip=%d%n", local.webSocketPort(), local.sipPort());
+        }
+        List<WsClient> clients = new ArrayList<>();
+        try (SipPhone phone = SipPhone.start()) {
+            for (int i = 0; i < sessions; i++) {
+                WsClient client = WsClient.connect(target, Duration.ofSeconds(timeoutSeconds));
+                clients.add(client);
+                client.login(tokens.get(i % tokens.size()));
+            }
+            System.out.printf("%d sessions on %s, phone %s; %s calls, concurrency %d, at most %d s%n",
+                    sessions, target, phone.uri(), calls == 0 ? "unlimited" : String.valueOf(calls), concurrency, durationSeconds);
+            run(clients, phone);
+        } finally {
+            clients.forEach(WsClient::close);
+            if (local != null) {
+                local.close();
+            }
+            if (connectorsDir != null) {
+                deleteQuietly(connectorsDir);
+            }
+        }
+        return failed.get() == 0 && succeeded.get() > 0 ? 0 : 1;
+    }
+
+    private void run(List<WsClient> clients, SipPhone phone) throws InterruptedException {
+        long begin = System.nanoTime();
+        long stopAt = begin + TimeUnit.SECONDS.toNanos(durationSeconds);
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency);
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            running.add(workers.submit(() -> {
+                while (System.nanoTime() < stopAt) {
+                    int n = started.getAndIncrement();
+                    if (calls > 0 && n >= calls) {
+                        return;
+                    }
+                    oneCall(clients.get(n % clients.size()), phone);
+                }
+            }));
+        }
+        workers.shutdown();
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed.incrementAndGet();
+                failureSamples.add("worker died: " + e.getCause());
+            }
+        }
+        report(System.nanoTime() - begin);
+    }
+
+    /** invite → accepted → hangup → ended; counts the outcome. */
+    private void oneCall(WsClient client, SipPhone phone) {
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        long t0 = System.nanoTime();
+        try {
+            RpcReply invite = client.call("call.invite",
+                    WsClient.params().put("to", phone.uri()).put("sdp", Sdp.browserOffer(Sdp.newUfrag())), timeout);
+            if (invite.isError()) {
+                fail("call.invite refused: " + invite.error());
+                return;
+            }
+            String callId = invite.result().path("callId").asText();
+            Optional<JsonNode> outcome = client.eventLog().poll(m -> callId.equals(m.path("params").path("callId").asText())
+                    && (m.path("method").asText().equals("call.accepted") || m.path("method").asText().equals("call.ended")), timeout);
+            if (outcome.isEmpty()) {
+                fail("no call.accepted within " + timeoutSeconds + " s for " + callId);
+                return;
+            }
+            if (outcome.get().path("method").asText().equals("call.ended")) {
+                fail("call ended before it was accepted: " + outcome.get().path("params"));
+                return;
+            }
+            setupNanos.add(System.nanoTime() - t0);
+            RpcReply hangup = client.call("call.hangup", WsClient.params().put("callId", callId), timeout);
+            if (hangup.isError()) {
+                fail("call.hangup refused: " + hangup.error());
+                return;
+            }
+            // Waiting for the end keeps the number of live calls at --concurrency.
+            if (client.eventLog().poll(m -> callId.equals(m.path("params").path("callId").asText())
+                    && m.path("method").asText().equals("call.ended"), timeout).isEmpty()) {
+                fail("no call.ended within " + timeoutSeconds + " s for " + callId);
+                return;
+            }
+            succeeded.incrementAndGet();
+        } catch (RuntimeException | AssertionError e) {
+            fail(e.toString());
+        }
+    }
+
+    private void fail(String why) {
+        failed.incrementAndGet();
+        if (failureSamples.size() < 5) {
+            failureSamples.add(why);
+        }
+        long now = System.nanoTime();
+        long last = lastFailureLog.get();
+        if (now - last > TimeUnit.SECONDS.toNanos(1) && lastFailureLog.compareAndSet(last, now)) {
+            System.err.println("failure: " + why);
+        }
+    }
+
+    private void report(long elapsedNanos) {
+        List<Long> sorted = new ArrayList<>(setupNanos);
+        sorted.sort(null);
+        double seconds = elapsedNanos / 1e9;
+        System.out.printf(Locale.ROOT, "calls: %d set up and hung up, %d failed, in %.1f s%n", succeeded.get(), failed.get(), seconds);
+        System.out.printf(Locale.ROOT, "call setups per second: %.1f%n", sorted.size() / seconds);
+        if (!sorted.isEmpty()) {
+            System.out.printf(Locale.ROOT, "setup latency (call.invite sent -> call.accepted received): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1) / 1e6);
+        }
+        failureSamples.forEach(s -> System.out.println("failure sample: " + s));
+    }
+
+    private static double percentile(List<Long> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
+    }
+
+    private String localConfig(Path connectorsDir) {
+        StringBuilder users = new StringBuilder();
+        for (String token : tokens) {
+            String user = token.endsWith("-token") ? token.substring(0, token.length() - "-token".length()) : token;
+            users.append("      - {user: ").append(user).append(", token: ").append(token).append("}\n");
+        }
+        return """
+                websocket:
+                  host: 127.0.0.1
+                  port: 0
+                sip:
+                  host: 127.0.0.1
+                  port: 0
+                identity:
+                  connector: static
+                  static:
+                    users:
+                %sconnectors:
+                  dir: %s
+                """.formatted(users, connectorsDir.toAbsolutePath());
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.passerelle.it;
+
+import dev.passerelle.gateway.Gateway;
+import dev.passerelle.gateway.config.ConfigLoader;
+import dev.passerelle.peers.WsClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One real gateway built by the composition root, listening on free loopback ports, with the
+ * static users alice and bob, and the WebSocket clients a test opened on it.
+ */
+final class GatewayHarness implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Gateway gateway;
+    private final Path connectorsDir;
+    private final List<WsClient> clients = new ArrayList<>();
+
+    private GatewayHarness(Gateway gateway, Path connectorsDir) {
+        this.gateway = gateway;
+        this.connectorsDir = connectorsDir;
+    }
+
+    /** The configuration every IT uses; ports 0 and no outbound proxy, so calls route by Request-URI. */
+    static String yaml(Path connectorsDir) {
+        return yaml(connectorsDir, null);
+    }
+
+    /** The same with {@code sip.outboundProxy} set when it is not null. */
+    static String yaml(Path connectorsDir, String outboundProxy) {
+        return """
+                node:
+                  id: it-node
+                websocket:
+                  host: 127.0.0.1
+                  port: 0
+                sip:
+                  host: 127.0.0.1
+                  port: 0
+                  domain: localhost
+                %s
+                identity:
+                  connector: static
+                  static:
+                    users:
+                      - {user: alice, token: alice-token}
+                      - {user: bob, token: bob-token}
+                connectors:
+                  dir: %s
+                """.formatted(outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
+                connectorsDir.toAbsolutePath());
+    }
+
+    static GatewayHarness start() {
+        return start(null);
+    }
+
+    /** A gateway whose every SIP request goes to {@code outboundProxy} (a sip: URI) when not null. */
+    static GatewayHarness start(String outboundProxy) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("passerelle-it-connectors");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // An empty environment: a PASSERELLE_* variable of the machine must not change the test.
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(dir, outboundProxy)));
+        gateway.start();
+        return new GatewayHarness(gateway, dir);
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    int sipPort() {
+        return gateway.sipPort();
+    }
+
+    URI webSocketUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.webSocketPort() + "/ws");
+    }
+
+    /** A new connection, closed with the harness. */
+    WsClient connect() {
+        WsClient client = WsClient.connect(webSocketUri(), WAIT);
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
+    }
+
+    /** A new connection logged in with {@code token}. */
+    WsClient login(String token) {
+        WsClient client = connect();
+        client.login(token);
+        return client;
+    }
+
+    @Override
+    public void close() {
+        synchronized (clients) {
+            clients.forEach(WsClient::close);
+        }
+        gateway.close();
+        try (var files = Files.list(connectorsDir)) {
+            if (files.findAny().isEmpty()) {
+                Files.delete(connectorsDir);
+            }
+        } catch (IOException e) {
+            // A temp folder left behind is harmless; the test result does not depend on it.
+        }
+    }
+}

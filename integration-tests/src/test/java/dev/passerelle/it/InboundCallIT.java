@@ -1,0 +1,95 @@
+package dev.passerelle.it;
+
+import static dev.passerelle.it.GatewayHarness.WAIT;
+import static dev.passerelle.peers.WsClient.params;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.passerelle.peers.PhoneEvent;
+import dev.passerelle.peers.RpcReply;
+import dev.passerelle.peers.Sdp;
+import dev.passerelle.peers.SipPhone;
+import dev.passerelle.peers.WsClient;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** SIP phone to browsers: forking to every session of a user, and the users who cannot answer. */
+class InboundCallIT {
+
+    private static GatewayHarness gateway;
+    private SipPhone phone;
+
+    @BeforeAll
+    static void startGateway() {
+        gateway = GatewayHarness.start();
+    }
+
+    @AfterAll
+    static void stopGateway() {
+        gateway.close();
+    }
+
+    @BeforeEach
+    void startPhone() {
+        phone = SipPhone.start();
+    }
+
+    @AfterEach
+    void stopPhone() {
+        phone.close();
+    }
+
+    private String phoneCalls(String user) {
+        return phone.call("sip:" + user + "@localhost", "127.0.0.1", gateway.sipPort(), phone.sdp());
+    }
+
+    @Test
+    void callForksToEverySessionAndTheFirstAnswerWins() {
+        WsClient first = gateway.login("alice-token");
+        WsClient second = gateway.login("alice-token");
+
+        String sipCallId = phoneCalls("alice");
+        JsonNode incoming1 = first.awaitEvent("call.incoming", p -> true, WAIT);
+        JsonNode incoming2 = second.awaitEvent("call.incoming", p -> true, WAIT);
+        String callId = incoming1.path("callId").asText();
+        assertEquals(callId, incoming2.path("callId").asText(), "both sessions must see the same call");
+        assertTrue(incoming1.path("sdp").asText().contains("m=audio " + phone.rtpPort() + " "),
+                "call.incoming does not carry the phone's offer: " + incoming1);
+        phone.awaitResponse(sipCallId, 180, WAIT);
+
+        first.callOk("call.answer", params().put("callId", callId).put("sdp", Sdp.browserAnswer(Sdp.newUfrag())), WAIT);
+        PhoneEvent.Response ok = phone.awaitResponse(sipCallId, 200, WAIT);
+        assertTrue(ok.body().contains("m=audio "), "200 OK without an SDP answer: " + ok.raw());
+        // The phone ACKs the 200 on its own; the answering session learns it with call.confirmed.
+        first.awaitCallEvent("call.confirmed", callId, WAIT);
+        JsonNode ended = second.awaitCallEvent("call.ended", callId, WAIT);
+        assertTrue(ended.path("reason").asText().toLowerCase(Locale.ROOT).contains("answered elsewhere"), ended.toString());
+
+        RpcReply late = second.call("call.answer",
+                params().put("callId", callId).put("sdp", Sdp.browserAnswer(Sdp.newUfrag())), WAIT);
+        assertTrue(late.isError(), "a second answer must be refused: " + late.message());
+
+        phone.bye(sipCallId);
+        JsonNode byRemote = first.awaitCallEvent("call.ended", callId, WAIT);
+        assertEquals("remote", byRemote.path("by").asText(), byRemote.toString());
+        Events.assertSeqIncreasesByOne(first.events());
+        Events.assertSeqIncreasesByOne(second.events());
+    }
+
+    @Test
+    void unknownUserIsNotFound() {
+        String sipCallId = phoneCalls("nobody");
+        assertEquals(404, phone.awaitFinalResponse(sipCallId, WAIT).status());
+    }
+
+    @Test
+    void knownUserWithoutSessionIsTemporarilyUnavailable() {
+        String sipCallId = phoneCalls("bob");
+        assertEquals(480, phone.awaitFinalResponse(sipCallId, WAIT).status());
+    }
+}
