@@ -57,8 +57,21 @@ class ProtocolErrorsIT {
 
     @Test
     void unknownMethod() {
-        WsClient client = gateway.connect();
+        WsClient client = gateway.login("alice-token");
         assertEquals(-32601, client.call("call.teleport", params(), WAIT).errorCode());
+        // Still served: the next request gets its own answer.
+        assertEquals(404, client.call("call.hangup", params().put("callId", "no-such-call"), WAIT).errorCode());
+        assertTrue(client.isOpen());
+    }
+
+    @Test
+    void anyMethodButLoginAndResumeIsUnauthorizedBeforeLogin() {
+        // The contract's rule comes before the method check: a client not logged in learns
+        // nothing about which methods exist.
+        WsClient client = gateway.connect();
+        assertEquals(401, client.call("call.teleport", params(), WAIT).errorCode());
+        assertEquals(401, client.call("call.invite", params().put("to", 42), WAIT).errorCode());
+        assertEquals(-32602, client.call("session.login", params(), WAIT).errorCode());
         assertAlive(client);
     }
 
