@@ -492,7 +492,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     @Override
     public void processIOException(IOExceptionEvent event) {
-        log.add(new PhoneEvent.Timeout("IO " + event.getHost() + ":" + event.getPort(), ""));
+        log.add(new PhoneEvent.TransportError(event.getHost() + ":" + event.getPort()));
     }
 
     @Override
