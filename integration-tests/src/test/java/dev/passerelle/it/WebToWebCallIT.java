@@ -47,6 +47,7 @@ class WebToWebCallIT {
         assertTrue(incoming.path("sdp").asText().contains("a=ice-ufrag:" + aliceUfrag), "bob did not get alice's offer: " + incoming);
         assertTrue(incoming.path("from").asText().contains("alice"), incoming.toString());
         String bobCallId = incoming.path("callId").asText();
+        assertEquals(aliceCallId, bobCallId, "both browsers name the call by the id call.invite returned");
 
         bob.callOk("call.answer", params().put("callId", bobCallId).put("sdp", Sdp.browserAnswer(bobUfrag)), WAIT);
         JsonNode accepted = alice.awaitCallEvent("call.accepted", aliceCallId, WAIT);

@@ -7,7 +7,6 @@ import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
@@ -36,7 +35,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye");
 
     private final SipService sip;
-    private final Map<String, SipConsumer> consumers = new ConcurrentHashMap<>();
+    private final NamedConsumer.Registry<SipConsumer> consumers = new NamedConsumer.Registry<>("sip");
 
     SipComponent(SipService sip) {
         this.sip = sip;
@@ -51,14 +50,8 @@ final class SipComponent extends DefaultComponent implements SipEvents {
         return sip;
     }
 
-    void register(String name, SipConsumer consumer) {
-        if (consumers.putIfAbsent(name, consumer) != null) {
-            throw new IllegalStateException("two routes consume sip:" + name);
-        }
-    }
-
-    void unregister(String name, SipConsumer consumer) {
-        consumers.remove(name, consumer);
+    NamedConsumer.Registry<SipConsumer> consumers() {
+        return consumers;
     }
 
     @Override

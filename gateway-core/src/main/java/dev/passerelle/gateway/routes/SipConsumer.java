@@ -3,35 +3,15 @@ package dev.passerelle.gateway.routes;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.RuntimeCamelException;
-import org.apache.camel.support.DefaultConsumer;
 
 /**
  * Runs the route of one SIP event on the stack's thread, synchronously, so that the SIP side
  * learns the outcome of an incoming INVITE before it answers it.
  */
-final class SipConsumer extends DefaultConsumer {
-    private final String name;
+final class SipConsumer extends NamedConsumer {
 
     SipConsumer(SipEndpoint endpoint, Processor processor, String name) {
-        super(endpoint, processor);
-        this.name = name;
-    }
-
-    @Override
-    public SipEndpoint getEndpoint() {
-        return (SipEndpoint) super.getEndpoint();
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        getEndpoint().getComponent().register(name, this);
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        getEndpoint().getComponent().unregister(name, this);
-        super.doStop();
+        super(endpoint, processor, name, endpoint.getComponent().consumers());
     }
 
     /** Processes the event; when {@code rethrow}, a failure of the route is thrown to the SIP side. */
@@ -52,12 +32,12 @@ final class SipConsumer extends DefaultConsumer {
             if (rethrow) {
                 throw e;
             }
-            getExceptionHandler().handleException("sip:" + name + " route failed for call " + callId, exchange, e);
+            getExceptionHandler().handleException("sip:" + name() + " route failed for call " + callId, exchange, e);
         } catch (Exception e) {
             if (rethrow) {
                 throw new RuntimeCamelException(e);
             }
-            getExceptionHandler().handleException("sip:" + name + " route failed for call " + callId, exchange, e);
+            getExceptionHandler().handleException("sip:" + name() + " route failed for call " + callId, exchange, e);
         } finally {
             releaseExchange(exchange, false);
         }

@@ -7,7 +7,6 @@ import dev.passerelle.gateway.signaling.RequestHandler;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 
@@ -28,7 +27,7 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
     static final String EVENTS = "events";
 
     private final EventOutbox outbox;
-    private final Map<String, WebSessionConsumer> consumers = new ConcurrentHashMap<>();
+    private final NamedConsumer.Registry<WebSessionConsumer> consumers = new NamedConsumer.Registry<>("websession");
 
     WebSessionComponent(EventOutbox outbox) {
         this.outbox = outbox;
@@ -43,14 +42,8 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
         return outbox;
     }
 
-    void register(String name, WebSessionConsumer consumer) {
-        if (consumers.putIfAbsent(name, consumer) != null) {
-            throw new IllegalStateException("two routes consume websession:" + name);
-        }
-    }
-
-    void unregister(String name, WebSessionConsumer consumer) {
-        consumers.remove(name, consumer);
+    NamedConsumer.Registry<WebSessionConsumer> consumers() {
+        return consumers;
     }
 
     @Override

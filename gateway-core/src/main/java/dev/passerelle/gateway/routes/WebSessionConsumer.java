@@ -7,32 +7,12 @@ import java.util.concurrent.CompletionStage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
-import org.apache.camel.support.DefaultConsumer;
 
 /** Turns each client request into an InOut exchange and its outcome into the one response. */
-final class WebSessionConsumer extends DefaultConsumer {
-    private final String name;
+final class WebSessionConsumer extends NamedConsumer {
 
     WebSessionConsumer(WebSessionEndpoint endpoint, Processor processor, String name) {
-        super(endpoint, processor);
-        this.name = name;
-    }
-
-    @Override
-    public WebSessionEndpoint getEndpoint() {
-        return (WebSessionEndpoint) super.getEndpoint();
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        getEndpoint().getComponent().register(name, this);
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        getEndpoint().getComponent().unregister(name, this);
-        super.doStop();
+        super(endpoint, processor, name, endpoint.getComponent().consumers());
     }
 
     CompletionStage<Object> dispatch(String connectionId, String sessionId, String method, Object body) {
