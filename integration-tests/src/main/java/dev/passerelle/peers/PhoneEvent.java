@@ -24,6 +24,19 @@ public sealed interface PhoneEvent {
         }
     }
 
+    /** The phone could not send to {@code target} (host:port): nobody listens there. */
+    record TransportError(String target) implements PhoneEvent {
+        @Override
+        public String callId() {
+            return "";
+        }
+
+        @Override
+        public String raw() {
+            return "";
+        }
+    }
+
     /** A transaction of the phone timed out: the other side never answered. */
     record Timeout(String method, String callId) implements PhoneEvent {
         @Override

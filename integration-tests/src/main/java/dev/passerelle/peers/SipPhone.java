@@ -1,5 +1,6 @@
 package dev.passerelle.peers;
 
+import dev.passerelle.sipstack.Slf4jStackLogger;
 import gov.nist.javax.sip.stack.HopImpl;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -141,7 +142,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
         this.sdp = Sdp.phone(rtpPort);
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", stackName);
-        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", PeerStackLogger.class.getName());
+        // JVM-global in the RI; the gateway's own SLF4J logger serves both when they share a JVM.
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("javax.sip.ROUTER_PATH", PhoneRouter.class.getName());
         p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
         p.setProperty("gov.nist.javax.sip.PASS_INVITE_NON_2XX_ACK_TO_LISTENER", "true");
@@ -490,7 +492,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     @Override
     public void processIOException(IOExceptionEvent event) {
-        log.add(new PhoneEvent.Timeout("IO " + event.getHost() + ":" + event.getPort(), ""));
+        log.add(new PhoneEvent.TransportError(event.getHost() + ":" + event.getPort()));
     }
 
     @Override
@@ -546,7 +548,13 @@ public final class SipPhone implements SipListener, AutoCloseable {
         } catch (ObjectInUseException e) {
             // stop() below releases them anyway; this only orders the shutdown.
         }
-        stack.stop();
+        try {
+            stack.stop();
+        } catch (java.util.ConcurrentModificationException e) {
+            // The RI's UDPMessageProcessor.stop() iterates its channel list while channel threads
+            // remove themselves; a second stop() finishes what the first one left.
+            stack.stop();
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,9 +48,14 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Not checkable, and so only sent for robustness: messages whose top Via is TCP or TLS (the
  * answer would go over a connection to a host that is not us); messages the RFC lets a parser
- * tolerate (the tolerated set below); and valid messages, whose answer depends on routing, not on
- * parsing. Responses in the corpus must be dropped: nothing may come back for them. After all 49,
- * a full call through the gateway must still work.
+ * tolerate ({@link #TOLERATED}); and valid messages, whose answer depends on routing, not on
+ * parsing. Responses in the corpus must be dropped: nothing may come back for them.
+ *
+ * <p>The corpus reuses branch values (22 messages carry {@code z9hG4bKkdjuw}), and JAIN-SIP takes a
+ * request whose branch equals a live server transaction's for part of that transaction, whatever
+ * its method and sent-by (seen: after esc01's INVITE, baddn's OPTIONS is never answered; alone it
+ * is). So the checked messages go in rounds where no branch repeats, each round to a fresh
+ * gateway, and each message is judged on its own, as the RFC means it.
  */
 class SipTortureIT {
 
@@ -69,10 +75,14 @@ class SipTortureIT {
             "^(?:Via|v)\\s*:\\s*SIP\\s*/\\s*[\\d.]+\\s*/\\s*(\\w+)\\s+([^;,\\s:]+)(?::(\\d+))?([^,\\r\\n]*)",
             Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
     private static final Pattern CALL_ID = Pattern.compile("^(?:Call-ID|i)\\s*:\\s*(\\S+)", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+    private static final Pattern BRANCH = Pattern.compile("branch\\s*=\\s*([^;,\\s]+)", Pattern.CASE_INSENSITIVE);
 
-    private static GatewayHarness gateway;
     private static final List<DatagramSocket> sockets = new ArrayList<>();
     private static final EventLog<Received> received = new EventLog<>();
+    /** The sent-by ports of the corpus, and whether this test could listen there. */
+    private static final Map<Integer, Boolean> viaPorts = new TreeMap<>();
+    private static List<Vector> vectors;
+    private static DatagramSocket source;
 
     /** A datagram that reached one of our sockets. */
     record Received(int port, String text) {
@@ -96,27 +106,68 @@ class SipTortureIT {
             return text().startsWith("SIP/");
         }
 
-        Optional<String> callId() {
+        /** Every Call-ID value in the message: multi01 has two, and an answer may carry either. */
+        Set<String> callIds() {
             Matcher m = CALL_ID.matcher(text());
-            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+            Set<String> ids = new HashSet<>();
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+            return ids;
         }
 
-        /** Top Via transport, or empty when the message has no parsable one. */
+        /** Whether {@code r} answers this message: same Call-ID, or none when the gateway could not read one. */
+        boolean isAnsweredBy(Received r) {
+            return r.callId().map(callIds()::contains).orElse(true);
+        }
+
+        /** The top Via: transport, host, port, then the rest with its parameters. */
         Optional<Matcher> topVia() {
             Matcher m = TOP_VIA.matcher(text());
             return m.find() ? Optional.of(m) : Optional.empty();
         }
+
+        /** The top Via's branch, lower case as JAIN-SIP compares it; empty when there is none. */
+        String branch() {
+            return topVia().map(v -> BRANCH.matcher(v.group(4))).filter(Matcher::find)
+                    .map(b -> b.group(1).toLowerCase(Locale.ROOT)).orElse("");
+        }
+
+        /** Whether a 400-class answer can reach this test, per the rules in the class comment. */
+        boolean checkable() {
+            if (isResponse() || valid || TOLERATED.contains(name)) {
+                return false;
+            }
+            Optional<Matcher> via = topVia();
+            String transport = via.map(m -> m.group(1).toUpperCase(Locale.ROOT)).orElse("");
+            int port = via.map(m -> m.group(3) == null ? 5060 : Integer.parseInt(m.group(3))).orElse(5060);
+            return !transport.equals("TCP") && !transport.equals("TLS") && viaPorts.getOrDefault(port, false);
+        }
     }
 
     @BeforeAll
-    static void start() {
-        gateway = GatewayHarness.start();
+    static void listen() throws IOException {
+        vectors = corpus();
+        assertEquals(49, vectors.size(), "index.tsv lists the 49 RFC 4475 messages");
+        source = listen(0);
+        // A sent-by port another program holds makes the messages that need it uncheckable; the
+        // test below fails when too few could be checked.
+        for (Vector v : vectors) {
+            v.topVia().ifPresent(via -> viaPorts.putIfAbsent(via.group(3) == null ? 5060 : Integer.parseInt(via.group(3)), false));
+        }
+        for (Integer port : viaPorts.keySet()) {
+            try {
+                listen(port);
+                viaPorts.put(port, true);
+            } catch (SocketException e) {
+                System.out.println("torture: 127.0.0.1:" + port + " is taken, answers sent there cannot be seen");
+            }
+        }
     }
 
     @AfterAll
     static void stop() {
         sockets.forEach(DatagramSocket::close);
-        gateway.close();
     }
 
     private static List<Vector> corpus() throws IOException {
@@ -152,69 +203,76 @@ class SipTortureIT {
         return socket;
     }
 
+    private static void send(Vector v, GatewayHarness gateway) throws IOException {
+        source.send(new DatagramPacket(v.bytes(), v.bytes().length,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.sipPort())));
+    }
+
     @Test
-    void everyMessageIsSurvivedAndInvalidOnesAreRefused() throws Exception {
-        List<Vector> corpus = corpus();
-        assertEquals(49, corpus.size(), "index.tsv lists the 49 RFC 4475 messages");
-        DatagramSocket source = listen(0);
-
-        // Listen at every sent-by port the invalid UDP messages name; a port another program
-        // holds makes the messages that need it uncheckable, which the report below says.
-        Map<Integer, Boolean> viaPorts = new TreeMap<>();
-        for (Vector v : corpus) {
-            v.topVia().ifPresent(via -> viaPorts.putIfAbsent(via.group(3) == null ? 5060 : Integer.parseInt(via.group(3)), false));
-        }
-        for (Integer port : viaPorts.keySet()) {
-            try {
-                listen(port);
-                viaPorts.put(port, true);
-            } catch (SocketException e) {
-                System.out.println("torture: 127.0.0.1:" + port + " is taken, answers sent there cannot be seen");
+    void allFortyNineInARowLeaveTheGatewayWhole() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start()) {
+            List<String> failures = new ArrayList<>();
+            for (Vector v : vectors) {
+                send(v, gateway);
+                if (v.isResponse()) {
+                    // Nothing may answer a response; whatever comes back within a second is wrong.
+                    received.poll(v::isAnsweredBy, Duration.ofSeconds(1))
+                            .ifPresent(r -> failures.add(v.name() + ": a response was answered with " + firstLine(r.text())));
+                }
             }
+            fullCallStillWorks(gateway);
+            assertTrue(failures.isEmpty(), String.join("\n", failures));
         }
+    }
 
-        InetSocketAddress gatewaySip = new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.sipPort());
+    @Test
+    void invalidRequestsAreRefused() throws Exception {
+        List<List<Vector>> rounds = new ArrayList<>();
+        for (Vector v : vectors) {
+            if (!v.checkable()) {
+                continue;
+            }
+            List<Vector> round = rounds.stream().filter(r -> r.stream().noneMatch(o -> o.branch().equals(v.branch())))
+                    .findFirst().orElse(null);
+            if (round == null) {
+                round = new ArrayList<>();
+                rounds.add(round);
+            }
+            round.add(v);
+        }
         List<String> failures = new ArrayList<>();
         List<String> checked = new ArrayList<>();
-        List<String> notCheckable = new ArrayList<>();
-        for (Vector v : corpus) {
-            source.send(new DatagramPacket(v.bytes(), v.bytes().length, gatewaySip));
-            if (v.isResponse()) {
-                // Nothing may answer a response; whatever comes back within a second is wrong.
-                received.poll(r -> r.callId().equals(v.callId()), Duration.ofSeconds(1))
-                        .ifPresent(r -> failures.add(v.name() + ": a response was answered with " + firstLine(r.text())));
-                continue;
-            }
-            Optional<Matcher> via = v.topVia();
-            String transport = via.map(m -> m.group(1).toUpperCase(Locale.ROOT)).orElse("");
-            int viaPort = via.map(m -> m.group(3) == null ? 5060 : Integer.parseInt(m.group(3))).orElse(5060);
-            boolean reachable = !transport.equals("TCP") && !transport.equals("TLS") && viaPorts.getOrDefault(viaPort, false);
-            if (v.valid() || TOLERATED.contains(v.name()) || !reachable) {
-                notCheckable.add(v.name());
-                continue;
-            }
-            int expected = EXPECTED_CODE.getOrDefault(v.name(), 400);
-            Optional<String> callId = v.callId();
-            // A final answer for this message: same Call-ID, or none when the gateway could not read it.
-            Optional<Received> answer = received.poll(r -> r.status() >= 200
-                    && (r.callId().isEmpty() || r.callId().equals(callId)), Duration.ofSeconds(3));
-            if (answer.isEmpty()) {
-                failures.add(v.name() + " (" + v.reason() + "): no answer");
-            } else if (answer.get().status() != expected) {
-                failures.add(v.name() + " (" + v.reason() + "): expected " + expected + ", got " + firstLine(answer.get().text()));
-            } else {
-                checked.add(v.name());
+        for (List<Vector> round : rounds) {
+            try (GatewayHarness gateway = GatewayHarness.start()) {
+                for (Vector v : round) {
+                    send(v, gateway);
+                    judge(v, failures, checked);
+                }
             }
         }
-        System.out.println("torture: answered as expected " + checked + "; sent for robustness only " + notCheckable);
-
-        fullCallStillWorks();
+        System.out.println("torture: " + rounds.size() + " rounds; answered as RFC 4475 expects " + checked
+                + "; not as it expects " + failures.size());
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertTrue(checked.size() >= 10, "too few invalid messages could be checked: " + checked);
     }
 
+    private static void judge(Vector v, List<String> failures, List<String> checked) {
+        int expected = EXPECTED_CODE.getOrDefault(v.name(), 400);
+        Optional<Received> answer = received.poll(r -> r.status() >= 200 && v.isAnsweredBy(r), Duration.ofSeconds(3));
+        if (answer.isEmpty()) {
+            List<String> provisional = received.all().stream()
+                    .filter(r -> r.callId().isPresent() && v.isAnsweredBy(r)).map(r -> firstLine(r.text())).toList();
+            failures.add(v.name() + " (" + v.reason() + "): no final answer within 3 s"
+                    + (provisional.isEmpty() ? "" : ", only " + provisional));
+        } else if (answer.get().status() != expected) {
+            failures.add(v.name() + " (" + v.reason() + "): expected " + expected + ", got " + firstLine(answer.get().text()));
+        } else {
+            checked.add(v.name());
+        }
+    }
+
     /** The gateway is still whole: a browser calls a phone, it answers, the browser hangs up. */
-    private static void fullCallStillWorks() {
+    private static void fullCallStillWorks(GatewayHarness gateway) {
         try (SipPhone phone = SipPhone.start(); WsClient alice = gateway.login("alice-token")) {
             String callId = alice.callOk("call.invite",
                     params().put("to", phone.uri()).put("sdp", Sdp.browserOffer(Sdp.newUfrag())), WAIT).path("callId").asText();
