@@ -5,8 +5,6 @@ import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
-import gov.nist.javax.sip.stack.MessageChannel;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
 
 /**
  * The RI's {@link StringMsgParser} preceded by the request checks it skips. The RI keeps the last
@@ -28,7 +24,7 @@ import javax.sip.message.Response;
  * token, and the shape of name-addr values; the bytes handed to the RI are never changed. A
  * failed check throws {@link ParseException}, which the RI's message channels answer, as for any
  * parse error, with a stateless 400 built from the raw Via, CSeq, Call-ID, From and To (none for
- * an ACK, RFC 3261 §17.1.1.3); when To, From or Call-ID is missing this parser answers instead.
+ * an ACK, RFC 3261 §17.1.1.3, and none when one of those is missing).
  * Responses are passed through unchecked: a bad one cannot be answered, and one that matches no
  * transaction is dropped anyway.
  */
@@ -53,9 +49,6 @@ public final class StrictMessageParser implements MessageParser {
 
     /** RFC 3261 §8.1.1: the headers every request carries. */
     private static final List<String> REQUIRED = List.of("to", "from", "cseq", "call-id", "max-forwards", "via");
-
-    /** Headers without which the RI's channels cannot build their 400. */
-    private static final List<String> UNANSWERABLE = List.of("To", "From", "Call-ID");
 
     /** The canonical spelling of each checked header, for messages. */
     private static final Map<String, String> DISPLAY = Map.of(
@@ -85,41 +78,12 @@ public final class StrictMessageParser implements MessageParser {
         List<String> missing = checkHeaders(lines.subList(1, lines.size()));
         if (!missing.isEmpty()) {
             // RFC 3261 §8.1.1; RFC 4475 §3.3.1.
-            ParseException refusal = new ParseException("Missing required header(s): " + String.join(", ", missing), 0);
-            if (missing.stream().anyMatch(UNANSWERABLE::contains) && listener instanceof MessageChannel channel) {
-                answer(msgBuffer, readBody, strict, channel, refusal);
-            }
-            throw refusal;
+            // Without To, From or Call-ID the RI's channels cannot build their 400 and the request
+            // goes unanswered: the parser cannot answer either, since a UDP channel learns the
+            // datagram's source port only after the parse (RFC 4475 §3.3.1 only says "ideally").
+            throw new ParseException("Missing required header(s): " + String.join(", ", missing), 0);
         }
         return lenient.parseSIPMessage(msgBuffer, readBody, strict, listener);
-    }
-
-    /**
-     * Answers 400 where the RI cannot: its channels build their 400 by copying Via, CSeq, Call-ID,
-     * From and To out of the raw text and give up when one is missing, so a request without To,
-     * From or Call-ID would go unanswered. RFC 4475 §3.3.1 asks for a 400 all the same; RFC 3261
-     * §8.2.6.2 copies what the request has, and Via and CSeq are enough to route and match it. The
-     * RI hands its message channel to the parser as the {@link ParseExceptionListener}; an ACK is
-     * never answered (RFC 3261 §17.1.1.3).
-     */
-    private void answer(byte[] msgBuffer, boolean readBody, boolean strict, MessageChannel channel,
-            ParseException refusal) {
-        SIPMessage message;
-        try {
-            message = lenient.parseSIPMessage(msgBuffer, readBody, strict, null);
-        } catch (ParseException unparsable) {
-            refusal.addSuppressed(unparsable);
-            return;
-        }
-        if (message instanceof SIPRequest request && !Request.ACK.equals(request.getMethod())
-                && request.getTopmostVia() != null && request.getCSeq() != null) {
-            try {
-                channel.sendMessage(request.createResponse(Response.BAD_REQUEST, refusal.getMessage()));
-            } catch (IOException | RuntimeException unsent) {
-                // Lost like any datagram; the stack logs the refusal with this attached.
-                refusal.addSuppressed(unsent);
-            }
-        }
     }
 
     /**

@@ -84,7 +84,7 @@ class SipTortureTest {
         EXPECTED.put("bigcode", 0);      // response, dropped
         // 3.2 - 3.4
         EXPECTED.put("badbranch", 200);
-        EXPECTED.put("insuf", 400);      // StrictMessageParser answers: the stack cannot without To/From/Call-ID
+        EXPECTED.put("insuf", 0);        // refused, unanswerable: no To/From/Call-ID for the stack's 400
         EXPECTED.put("unkscm", 0);       // 416, Via TCP
         EXPECTED.put("novelsc", 0);      // 416, Via TCP
         EXPECTED.put("unksm2", 405);     // REGISTER
