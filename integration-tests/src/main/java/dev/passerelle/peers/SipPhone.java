@@ -1,5 +1,6 @@
 package dev.passerelle.peers;
 
+import dev.passerelle.sipstack.SipStacks;
 import dev.passerelle.sipstack.Slf4jStackLogger;
 import gov.nist.javax.sip.stack.HopImpl;
 import java.io.IOException;
@@ -164,7 +165,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
             this.provider = stack.createSipProvider(listeningPoint);
             provider.addSipListener(this);
         } catch (InvalidArgumentException | ObjectInUseException | TooManyListenersException e) {
-            stack.stop();
+            SipStacks.stop(stack);
             throw new SipException("cannot listen on 127.0.0.1:" + port, e);
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -548,13 +549,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         } catch (ObjectInUseException e) {
             // stop() below releases them anyway; this only orders the shutdown.
         }
-        try {
-            stack.stop();
-        } catch (java.util.ConcurrentModificationException e) {
-            // The RI's UDPMessageProcessor.stop() iterates its channel list while channel threads
-            // remove themselves; a second stop() finishes what the first one left.
-            stack.stop();
-        }
+        SipStacks.stop(stack);
     }
 
     @Override

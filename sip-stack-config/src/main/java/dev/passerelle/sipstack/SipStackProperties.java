@@ -49,6 +49,9 @@ public final class SipStackProperties {
         // Responses matching no client transaction are dropped by the stack (RFC 3261 §18.1.2):
         // a UA has nothing to forward them to (RFC 4475 §3.3.10 broadcast Via).
         p.setProperty(NIST + "REJECT_STRAY_RESPONSES", "true");
+        // Requests the RI's lenient parser would let through malformed are refused with 400, and
+        // other SIP versions with 505 (RFC 4475 §3.1.2, §3.3).
+        p.setProperty(NIST + "MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
 
         p.setProperty(NIST + "STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty(NIST + "SERVER_LOGGER", Slf4jServerLogger.class.getName());

@@ -47,6 +47,8 @@ class SipStackPropertiesTest {
         assertEquals(Slf4jServerLogger.class.getName(), p.getProperty("gov.nist.javax.sip.SERVER_LOGGER"));
         assertEquals("gov.nist.javax.sip.stack.NioMessageProcessorFactory",
                 p.getProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY"));
+        assertEquals(StrictMessageParserFactory.class.getName(),
+                p.getProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY"));
     }
 
     @Test
@@ -72,6 +74,6 @@ class SipStackPropertiesTest {
         stack.start();
         assertEquals(port, udp.getPort());
         assertFalse(provider.getNewCallId().getCallId().isBlank());
-        stack.stop();
+        SipStacks.stop(stack);
     }
 }

@@ -4,6 +4,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.sipstack.SipStackProperties;
+import dev.passerelle.sipstack.SipStacks;
 import dev.passerelle.sipstack.SipStackSettings;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
@@ -166,8 +167,8 @@ public final class JainSipService implements SipService {
         legs.snapshot().forEach(legs::remove);
         timers.shutdownNow();
         // Deleting providers and listening points one by one races the stack's own UDP channel
-        // clean-up (ConcurrentModificationException in 1.3.0-91); stop() closes them all.
-        stack.stop();
+        // clean-up; stop() closes them all, and SipStacks retries the race it can still lose.
+        SipStacks.stop(stack);
         LOG.info("SIP stopped on port {}", port);
     }
 

@@ -2,36 +2,28 @@ package dev.passerelle.gateway.sip;
 
 import java.text.ParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Set;
 import javax.sip.address.URI;
 import javax.sip.header.AcceptHeader;
 import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContentLengthHeader;
-import javax.sip.header.FromHeader;
-import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RequireHeader;
-import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
  * The checks a UAS makes before it looks at what a request asks for, in the order of RFC 3261
- * §8.2: malformed requests the parser let through (400), method inspection (405, §8.2.1), header
- * inspection (416 and 420, §8.2.2), content processing (415, §8.2.3). ACKs are never answered
- * (§17.2.3): a bad one is only reported as rejected so that it is dropped.
+ * §8.2: malformed requests the parser let through (400; repeated single-valued and missing
+ * required headers never get here, the stack's StrictMessageParser refuses them), method
+ * inspection (405, §8.2.1), header inspection (416 and 420, §8.2.2), content processing (415,
+ * §8.2.3). ACKs are never answered (§17.2.3): a bad one is only reported as rejected so that it
+ * is dropped.
  */
 final class RequestValidator {
 
     /** Option tags the gateway implements: none yet. */
     static final Set<String> SUPPORTED = Set.of();
-
-    private static final List<String> SINGLE_VALUED = List.of(
-            FromHeader.NAME, ToHeader.NAME, CallIdHeader.NAME, CSeqHeader.NAME,
-            MaxForwardsHeader.NAME, ContentLengthHeader.NAME);
 
     private final SipContext sip;
 
@@ -48,17 +40,6 @@ final class RequestValidator {
         if (cseq == null || !cseq.getMethod().equals(request.getMethod())) {
             // RFC 3261 §8.1.1.5: the CSeq method matches the request method (RFC 4475 §3.1.2.17-18).
             return ack || answer(in, Response.BAD_REQUEST, "CSeq method does not match the request");
-        }
-        for (String name : SINGLE_VALUED) {
-            if (count(request.getHeaders(name)) > 1) {
-                // RFC 3261 §7.3.1: only list-valued headers may repeat (RFC 4475 §3.3.8-9).
-                return ack || answer(in, Response.BAD_REQUEST, "More than one " + name);
-            }
-        }
-        if (request.getHeader(MaxForwardsHeader.NAME) == null) {
-            // RFC 3261 §8.1.1.6: MUST be present. RFC 2543 peers omitted it (RFC 4475 §3.4.1), but
-            // the stack cannot open a server transaction without it, so the request is refused.
-            return ack || answer(in, Response.BAD_REQUEST, "Missing Max-Forwards");
         }
         if (ack) {
             return false;
@@ -111,15 +92,6 @@ final class RequestValidator {
             }
         }
         return out;
-    }
-
-    private static int count(Iterator<?> it) {
-        int n = 0;
-        while (it != null && it.hasNext()) {
-            it.next();
-            n++;
-        }
-        return n;
     }
 
     private static boolean answer(IncomingRequest in, int status, String reason) {

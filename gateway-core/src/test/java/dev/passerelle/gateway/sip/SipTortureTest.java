@@ -75,31 +75,31 @@ class SipTortureTest {
         EXPECTED.put("trws", 0);         // tolerated: 200, Via TCP
         EXPECTED.put("escruri", 480);    // ?Route= in the Request-URI is ignored, never applied
         EXPECTED.put("baddate", 480);    // Date is not used: ignored
-        EXPECTED.put("regbadct", 405);   // REGISTER
+        EXPECTED.put("regbadct", 400);   // StrictMessageParser: '?' outside <> (RFC 3261 §20.10), before 405
         EXPECTED.put("badaspec", 200);   // the stack's parser is liberal here
-        EXPECTED.put("baddn", 200);      // the stack's parser is liberal here
-        EXPECTED.put("badvers", 200);    // the stack rewrites SIP/7.0 as SIP/2.0: 505 impossible
+        EXPECTED.put("baddn", 400);      // StrictMessageParser: display name not *(token LWS)
+        EXPECTED.put("badvers", 505);    // StrictMessageParser keeps SIP/7.0; the stack answers 505
         EXPECTED.put("mismatch01", 400); // CSeq method (RequestValidator)
         EXPECTED.put("mismatch02", 400); // CSeq method, before the 405 check
         EXPECTED.put("bigcode", 0);      // response, dropped
         // 3.2 - 3.4
         EXPECTED.put("badbranch", 200);
-        EXPECTED.put("insuf", 0);        // stack drops it: no To/From/Call-ID to answer with
+        EXPECTED.put("insuf", 0);        // refused, unanswerable: no To/From/Call-ID for the stack's 400
         EXPECTED.put("unkscm", 0);       // 416, Via TCP
         EXPECTED.put("novelsc", 0);      // 416, Via TCP
         EXPECTED.put("unksm2", 405);     // REGISTER
         EXPECTED.put("bext01", 0);       // 420, Via TLS
         EXPECTED.put("invut", 415);      // RFC 3261 §8.2.3
         EXPECTED.put("regaut01", 0);     // REGISTER 405, Via TCP
-        EXPECTED.put("multi01", 480);    // the stack keeps one To/From: accepted (gap, see report)
-        EXPECTED.put("mcl01", 415);      // the stack keeps one Content-Length: text/plain -> 415
+        EXPECTED.put("multi01", 400);    // StrictMessageParser: more than one CSeq (RFC 3261 §7.3.1)
+        EXPECTED.put("mcl01", 400);      // StrictMessageParser: more than one Content-Length
         EXPECTED.put("bcast", 0);        // stray response, never forwarded
         EXPECTED.put("zeromf", 200);     // OPTIONS with Max-Forwards 0 is answered (RFC 4475 §3.3.11)
         EXPECTED.put("cparam01", 405);
         EXPECTED.put("cparam02", 405);
         EXPECTED.put("regescrt", 405);
         EXPECTED.put("sdp01", 406);      // Accept excludes application/sdp
-        EXPECTED.put("inv2543", 400);    // no Max-Forwards (RFC 3261 §8.1.1.6), answered statelessly
+        EXPECTED.put("inv2543", 400);    // StrictMessageParser: no Max-Forwards (RFC 3261 §8.1.1.6)
     }
 
     private static final Pattern BRANCH = Pattern.compile("branch\\s*=\\s*([^;,\\s]+)", Pattern.CASE_INSENSITIVE);
