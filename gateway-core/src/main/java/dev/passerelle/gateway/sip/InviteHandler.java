@@ -112,7 +112,8 @@ final class InviteHandler implements RequestHandler {
                 return;
             }
             if (offer != null && !offer.equals(leg.remoteSdp)) {
-                // Changing the session is not implemented: the old session stays (RFC 3261 §14.2).
+                // This version offers no call.update to the browser, so a new offer is refused and the
+                // session in force stays as it was (RFC 3261 §14.2).
                 in.respond(Response.NOT_ACCEPTABLE_HERE);
                 return;
             }
