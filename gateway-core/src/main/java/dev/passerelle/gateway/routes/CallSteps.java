@@ -17,15 +17,18 @@ import dev.passerelle.gateway.signaling.Params;
 import dev.passerelle.gateway.signaling.Results;
 import dev.passerelle.gateway.sip.InboundInvite;
 import dev.passerelle.gateway.sip.OutboundInvite;
+import dev.passerelle.gateway.sip.SipService;
+import dev.passerelle.gateway.sip.SipUri;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -36,13 +39,14 @@ import org.apache.camel.Message;
  * other SIP actions. A step that finds nothing left to do stops the route.
  */
 final class CallSteps {
-    /** A client's {@code to} that is an E.164 number (RFC 3966 global number, digits only). */
+    /** The longest E.164 number (ITU-T E.164 §6). */
     private static final int MAX_E164_DIGITS = 15;
 
     private final SessionStore store;
     private final MediaAnchor media;
     private final IdentityConnector identity;
     private final SipConfig sip;
+    private final SipService sipSide;
     private final Clock clock;
     private final BooleanSupplier draining;
     private final RingTimer ringTimer;
@@ -53,12 +57,14 @@ final class CallSteps {
         void start(String callId);
     }
 
-    CallSteps(SessionStore store, MediaAnchor media, IdentityConnector identity, SipConfig sip, Clock clock,
+    CallSteps(SessionStore store, MediaAnchor media, IdentityConnector identity, SipConfig sip, SipService sipSide,
+            Clock clock,
             BooleanSupplier draining, RingTimer ringTimer) {
         this.store = store;
         this.media = media;
         this.identity = identity;
         this.sip = sip;
+        this.sipSide = sipSide;
         this.clock = clock;
         this.draining = draining;
         this.ringTimer = ringTimer;
@@ -88,17 +94,16 @@ final class CallSteps {
         return exchange.getMessage().getHeader(TARGET, Target.class).isWebUser();
     }
 
+    /**
+     * A SIP or tel URI names a SIP destination unless it is the AOR of a known web user here; an
+     * E.164 number becomes a tel URI (RFC 3966); anything else must be a web user's name.
+     */
     private Target resolve(String to) {
-        String lower = to.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
-            String user = userPart(to);
-            String host = hostPart(to);
-            if (user != null && isOurHost(host) && isKnownUser(user)) {
-                return new Target(user, null);
+        if (to.indexOf(':') > 0) {
+            SipUri uri = sipSide.parseUri(to);
+            if (!uri.scheme().equals("tel") && uri.user() != null && isOurHost(uri.host()) && isKnownUser(uri.user())) {
+                return new Target(uri.user(), null);
             }
-            return new Target(null, to);
-        }
-        if (lower.startsWith("tel:")) {
             return new Target(null, to);
         }
         if (isE164(to)) {
@@ -111,27 +116,12 @@ final class CallSteps {
                 "to: '" + to + "' is neither a SIP or tel URI, an E.164 number, nor a known user");
     }
 
+    /** RFC 3966 global number: '+' and at most 15 digits (E.164), no visual separators. */
     private static boolean isE164(String to) {
         if (to.length() < 3 || to.charAt(0) != '+' || to.length() > MAX_E164_DIGITS + 1) {
             return false;
         }
         return to.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
-    /** The user part of a sip: URI, or null (RFC 3261 §19.1.1: sip:user@host...). */
-    private static String userPart(String uri) {
-        int colon = uri.indexOf(':');
-        int at = uri.indexOf('@');
-        return at > colon + 1 ? uri.substring(colon + 1, at) : null;
-    }
-
-    private static String hostPart(String uri) {
-        int start = Math.max(uri.indexOf('@'), uri.indexOf(':')) + 1;
-        int end = start;
-        while (end < uri.length() && ":;?>".indexOf(uri.charAt(end)) < 0) {
-            end++;
-        }
-        return uri.substring(start, end);
     }
 
     private boolean isOurHost(String host) {
@@ -165,8 +155,7 @@ final class CallSteps {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
         if (callId != null) {
-            store.updateCall(callId, c -> c.withState(CallState.ENDED));
-            media.release(callId);
+            finish(callId);
         }
         throw cause;
     }
@@ -266,12 +255,13 @@ final class CallSteps {
             code = 200;
             reason = "hung up";
         }
-        List<Delivery> deliveries = end(event.callId(), code, reason, by);
-        if (deliveries.isEmpty()) {
+        By heardAs = by;
+        Optional<CallRecord> ended = finish(event.callId());
+        if (ended.isEmpty()) {
             exchange.setRouteStop(true);
+            return;
         }
-        exchange.getMessage().setHeader(Headers.SIP_ACTION, SipAction.NONE);
-        exchange.getMessage().setBody(deliveries);
+        exchange.getMessage().setBody(endedEvents(ended.get(), code, reason, participant -> heardAs));
     }
 
     // ---- SIP → web: a new INVITE ---------------------------------------------------------------
@@ -310,7 +300,7 @@ final class CallSteps {
         try {
             sdp = media.offer(callId, Leg.SIP, invite.sdp());
         } catch (GatewayException e) {
-            store.updateCall(callId, c -> c.withState(CallState.ENDED));
+            finish(callId);
             throw e;
         }
         store.updateCall(callId, c -> c.withState(CallState.RINGING));
@@ -458,8 +448,7 @@ final class CallSteps {
                 .orElse(false);
         if (onlyRinging) {
             // A ringing callee that goes away declines for itself; the others keep ringing.
-            rejectBy(exchange, leaving, callId, cause.code() >= 400 && cause.code() <= 699
-                    ? cause.code() : ErrorCode.TEMPORARILY_UNAVAILABLE.sipStatus());
+            rejectBy(exchange, leaving, callId, asFinalStatus(cause.code()));
             return;
         }
         endOnExchange(exchange, callId, cause);
@@ -467,49 +456,54 @@ final class CallSteps {
 
     private void endOnExchange(Exchange exchange, String callId, EndCause cause) {
         Message in = exchange.getMessage();
-        CallRecord[] before = new CallRecord[1];
-        Optional<CallRecord> ended = store.updateCall(callId, c -> {
-            before[0] = c;
-            return c.withState(CallState.ENDED);
-        });
         in.setHeader(Headers.CALL_ID, callId);
+        Optional<CallRecord> ended = finish(callId);
         if (ended.isEmpty()) {
             in.setHeader(Headers.SIP_ACTION, SipAction.NONE);
             in.setBody(Delivery.none());
             return;
         }
-        CallRecord call = before[0];
-        media.release(callId);
+        CallRecord call = ended.get();
         SipAction action = switch (call.kind()) {
             case WEB_TO_SIP -> call.state().answered() ? SipAction.BYE : SipAction.CANCEL;
             case SIP_TO_WEB -> call.state().answered() ? SipAction.BYE : SipAction.REJECT;
             case WEB_TO_WEB -> SipAction.NONE;
         };
         in.setHeader(Headers.SIP_ACTION, action);
-        in.setHeader(Headers.SIP_STATUS, cause.code() >= 400 && cause.code() <= 699 ? cause.code() : 480);
+        in.setHeader(Headers.SIP_STATUS, asFinalStatus(cause.code()));
         in.setHeader(Headers.SIP_REASON, cause.reason());
-        List<Delivery> deliveries = new ArrayList<>();
-        for (String participant : participants(call)) {
-            deliveries.add(Delivery.to(participant,
-                    new Event.CallEnded(callId, cause.code(), cause.reason(), cause.heardBy(participant))));
-        }
-        in.setBody(deliveries);
+        in.setBody(endedEvents(call, cause.code(), cause.reason(), cause::heardBy));
     }
 
-    private List<Delivery> end(String callId, int code, String reason, By by) {
+    /**
+     * Ends the call in the store and frees its media. Returns the call as it was before, or
+     * empty when it had ended already (whoever ends a call first does the rest).
+     */
+    private Optional<CallRecord> finish(String callId) {
         CallRecord[] before = new CallRecord[1];
         if (store.updateCall(callId, c -> {
             before[0] = c;
             return c.withState(CallState.ENDED);
         }).isEmpty()) {
-            return Delivery.none();
+            return Optional.empty();
         }
         media.release(callId);
+        return Optional.of(before[0]);
+    }
+
+    /** A {@code call.ended} for each participant of {@code call}, told by whom as {@code heardBy} says. */
+    private static List<Delivery> endedEvents(CallRecord call, int code, String reason, Function<String, By> heardBy) {
         List<Delivery> deliveries = new ArrayList<>();
-        for (String participant : participants(before[0])) {
-            deliveries.add(Delivery.to(participant, new Event.CallEnded(callId, code, reason, by)));
+        for (String participant : participants(call)) {
+            deliveries.add(Delivery.to(participant,
+                    new Event.CallEnded(call.callId(), code, reason, heardBy.apply(participant))));
         }
         return deliveries;
+    }
+
+    /** A status usable as a SIP final response refusing a call: the code itself, or 480. */
+    private static int asFinalStatus(int code) {
+        return code >= 400 && code <= 699 ? code : ErrorCode.TEMPORARILY_UNAVAILABLE.sipStatus();
     }
 
     /** Who hears that the call ended: the caller's session, and the callee's (or all ringing ones). */
@@ -559,12 +553,11 @@ final class CallSteps {
      * Runs a media step on an SDP the client sent: an SDP the anchor refuses is the client's
      * mistake, so it is reported as invalid params, and the call it was for is forgotten.
      */
-    private String fromClient(java.util.function.Supplier<String> step, String callId) {
+    private String fromClient(Supplier<String> step, String callId) {
         try {
             return step.get();
         } catch (GatewayException e) {
-            store.updateCall(callId, c -> c.withState(CallState.ENDED));
-            media.release(callId);
+            finish(callId);
             if (e.code() == ErrorCode.NOT_ACCEPTABLE_HERE) {
                 throw new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e);
             }

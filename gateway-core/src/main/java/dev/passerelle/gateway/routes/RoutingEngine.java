@@ -46,7 +46,7 @@ public final class RoutingEngine implements AutoCloseable {
         this.webSessions = new WebSessionComponent(outbox);
         this.sipSide = new SipComponent(sip);
         Duration ringTimeout = config.sip().ringTimeout();
-        CallSteps calls = new CallSteps(store, media, identity, config.sip(), clock, draining::get,
+        CallSteps calls = new CallSteps(store, media, identity, config.sip(), sip, clock, draining::get,
                 callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout));
         SessionSteps sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
                 pusher, config.node().id(), config.session().resumeWindow(), clock, draining::get,

@@ -15,8 +15,10 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sip.ListeningPoint;
 import javax.sip.SipProvider;
+import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
+import javax.sip.address.URI;
 import javax.sip.message.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +48,8 @@ public final class JainSipService implements SipService {
     private final SipStackSettings settings;
     private final SafeEvents events = new SafeEvents();
     private final Legs legs = new Legs();
+    private final AddressFactoryImpl addressFactory = new AddressFactoryImpl();
+    private final UriParser uris = new UriParser(addressFactory);
 
     private SipStackImpl stack;
     private SipProvider provider;
@@ -90,7 +97,7 @@ public final class JainSipService implements SipService {
                 t.setDaemon(true);
                 return t;
             });
-            SipContext sip = new SipContext(config, new AddressFactoryImpl(), new HeaderFactoryImpl(),
+            SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
                     new MessageFactoryImpl(), legs, events, port, provider, timers);
             actions = new LegActions(sip);
             RequestValidator validator = new RequestValidator(sip);
@@ -113,6 +120,23 @@ public final class JainSipService implements SipService {
     @Override
     public int port() {
         return port;
+    }
+
+    @Override
+    public SipUri parseUri(String text) {
+        URI uri;
+        try {
+            uri = uris.parse(text);
+        } catch (ParseException | RuntimeException e) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "'" + text + "' is not a SIP or tel URI");
+        }
+        if (uri instanceof SipURI sip) {
+            return new SipUri(sip.getScheme().toLowerCase(Locale.ROOT), sip.getUser(), sip.getHost());
+        }
+        if (uri instanceof TelURL tel) {
+            return new SipUri("tel", (tel.isGlobal() ? "+" : "") + tel.getPhoneNumber(), null);
+        }
+        throw new GatewayException(ErrorCode.INVALID_PARAMS, "'" + text + "': only sip:, sips: and tel: URIs are supported");
     }
 
     @Override

@@ -149,7 +149,7 @@ final class LegActions {
 
     private URI parseUri(String text, String what) {
         try {
-            return sip.addressFactory.createURI(text.trim());
+            return sip.uris.parse(text);
         } catch (ParseException | RuntimeException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "invalid " + what + " URI: " + text);
         }

@@ -39,6 +39,7 @@ final class SipContext {
 
     final GatewayConfig.SipConfig config;
     final AddressFactory addressFactory;
+    final UriParser uris;
     final HeaderFactory headerFactory;
     final MessageFactory messageFactory;
     final Legs legs;
@@ -56,6 +57,7 @@ final class SipContext {
             ScheduledExecutorService timers) throws ParseException {
         this.config = config;
         this.addressFactory = addressFactory;
+        this.uris = new UriParser(addressFactory);
         this.headerFactory = headerFactory;
         this.messageFactory = messageFactory;
         this.legs = legs;

@@ -15,6 +15,15 @@ import java.time.Duration;
  */
 public interface SipService {
 
+    /**
+     * Parses a URI the way the SIP side will read it (RFC 3261 §19.1, RFC 3966), so that the
+     * application can tell its own users from other destinations without parsing SIP itself.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} when it is not such a URI
+     */
+    SipUri parseUri(String uri);
+
     /** Binds UDP and TCP on the configured host and port and starts the stack. */
     void start();
 
