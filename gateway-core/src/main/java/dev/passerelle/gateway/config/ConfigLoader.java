@@ -77,7 +77,7 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("(root)", "the configuration must be a YAML mapping");
         }
-        Tree tree = new Tree((ObjectNode) root, env);
+        Tree tree = new Tree((ObjectNode) root, env, yaml);
         GatewayConfig config = bind(tree);
         tree.rejectUnknownKeys();
         return config;
@@ -157,11 +157,13 @@ public final class ConfigLoader {
     private static final class Tree {
         private final ObjectNode root;
         private final Map<String, String> env;
+        private final ObjectMapper mapper;
         private final Set<String> known = new HashSet<>();
 
-        Tree(ObjectNode root, Map<String, String> env) {
+        Tree(ObjectNode root, Map<String, String> env, ObjectMapper mapper) {
             this.root = root;
             this.env = env;
+            this.mapper = mapper;
         }
 
         static String envName(String key) {
@@ -322,7 +324,7 @@ public final class ConfigLoader {
                 throw new ConfigException(key, "must be a mapping");
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> map = new ObjectMapper().convertValue(n, Map.class);
+            Map<String, Object> map = mapper.convertValue(n, Map.class);
             return Collections.unmodifiableMap(map);
         }
 
