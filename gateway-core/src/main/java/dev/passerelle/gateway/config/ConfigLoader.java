@@ -17,6 +17,7 @@ import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,10 @@ import java.util.Set;
  * key is checked; an unknown key or a bad value fails with a {@link ConfigException} naming it.
  */
 public final class ConfigLoader {
+
+    /** The default codec policy: what a browser and an ordinary SIP phone most likely share. */
+    private static final List<String> AUDIO_CODECS = List.of("opus", "G722", "PCMU", "PCMA", "telephone-event");
+    private static final List<String> VIDEO_CODECS = List.of("VP8", "H264");
 
     /** Keys whose subtree belongs to a connector and is passed to it unchecked. */
     private static final String CONNECTOR_SUBTREE = "identity.";
@@ -118,9 +123,20 @@ public final class ConfigLoader {
         }
 
         String anchor = t.oneOf("media.anchor", "passthrough", List.of("passthrough", "rtpengine", "embedded"));
-        MediaConfig media = new MediaConfig(anchor, t.optionalString("media.rtpengine.ng"));
-        if (!anchor.equals("passthrough")) {
-            throw new ConfigException("media.anchor", "'" + anchor + "' is not available in this version; use 'passthrough'");
+        if (anchor.equals("embedded")) {
+            throw new ConfigException("media.anchor", "'embedded' is not available in this version; use 'passthrough' or 'rtpengine'");
+        }
+        MediaConfig media = new MediaConfig(anchor,
+                t.ngAddresses("media.rtpengine.ng"),
+                Duration.ofMillis(t.number("media.rtpengine.timeout", 1_000, 50, 30_000)),
+                t.integer("media.rtpengine.tries", 3, 1, 10),
+                t.codecs("media.codecs.audio", AUDIO_CODECS),
+                t.codecs("media.codecs.video", VIDEO_CODECS));
+        if (anchor.equals("rtpengine") && media.rtpengineNg().isEmpty()) {
+            throw new ConfigException("media.rtpengine.ng", "required when media.anchor is rtpengine");
+        }
+        if (media.audioCodecs().stream().allMatch(c -> c.equalsIgnoreCase("telephone-event"))) {
+            throw new ConfigException("media.codecs.audio", "must name at least one voice codec");
         }
 
         String connector = t.token("identity.connector", "static");
@@ -308,6 +324,57 @@ public final class ConfigLoader {
                 throw new ConfigException(key, "must be a list of strings");
             }
             return List.copyOf(out);
+        }
+
+        /**
+         * rtpengine ng addresses, {@code udp:host:port} or {@code udp:[v6]:port}, as a list or
+         * comma-separated. Only UDP: that is the transport rtpengine's ng listener speaks.
+         */
+        List<InetSocketAddress> ngAddresses(String key) {
+            List<InetSocketAddress> out = new ArrayList<>();
+            for (String a : stringList(key)) {
+                if (!a.startsWith("udp:")) {
+                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port");
+                }
+                String hostPort = a.substring(4);
+                int colon = hostPort.lastIndexOf(':');
+                String host = colon > 0 ? hostPort.substring(0, colon) : "";
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                int port;
+                try {
+                    port = Integer.parseInt(hostPort.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (host.isEmpty() || host.contains(" ") || host.contains("/") || port < 1 || port > 65535) {
+                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port with a port 1-65535");
+                }
+                out.add(InetSocketAddress.createUnresolved(host, port));
+            }
+            return List.copyOf(out);
+        }
+
+        /** A codec allow-list: encoding names as SDP spells them (RFC 8866 §6.6), no duplicates. */
+        List<String> codecs(String key, List<String> dflt) {
+            List<String> v = stringList(key);
+            if (v.isEmpty()) {
+                return dflt;
+            }
+            Set<String> seen = new HashSet<>();
+            for (String c : v) {
+                for (int i = 0; i < c.length(); i++) {
+                    char ch = c.charAt(i);
+                    if (!(Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.')) {
+                        throw new ConfigException(key, "'" + c + "' is not a codec name");
+                    }
+                }
+                if (!seen.add(c.toLowerCase(Locale.ROOT))) {
+                    throw new ConfigException(key, "'" + c + "' is listed twice");
+                }
+            }
+            return v;
         }
 
         /** A connector's own subtree, as plain Java maps and lists, checked by the connector. */

@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.config;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,25 @@ public record GatewayConfig(
     /** {@code store.*}. */
     public record StoreConfig(String type, Optional<String> redisUri) {}
 
-    /** {@code media.*}. */
-    public record MediaConfig(String anchor, Optional<String> rtpengineNg) {}
+    /**
+     * {@code media.*}. {@code rtpengineNg} holds the rtpengine control addresses in the order
+     * given, unresolved (a host name is looked up when the anchor starts). {@code audioCodecs} and
+     * {@code videoCodecs} are the codec policy: the allow-list, in order of preference.
+     */
+    public record MediaConfig(
+            String anchor,
+            List<InetSocketAddress> rtpengineNg,
+            Duration rtpengineTimeout,
+            int rtpengineTries,
+            List<String> audioCodecs,
+            List<String> videoCodecs) {
+
+        public MediaConfig {
+            rtpengineNg = List.copyOf(rtpengineNg);
+            audioCodecs = List.copyOf(audioCodecs);
+            videoCodecs = List.copyOf(videoCodecs);
+        }
+    }
 
     /**
      * {@code identity.*}. {@code settings} holds the subtree {@code identity.<connector>} as read

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,11 @@ class ConfigLoaderTest {
         assertEquals("memory", c.store().type());
         assertEquals(Optional.empty(), c.store().redisUri());
         assertEquals("passthrough", c.media().anchor());
-        assertEquals(Optional.empty(), c.media().rtpengineNg());
+        assertEquals(List.of(), c.media().rtpengineNg());
+        assertEquals(Duration.ofSeconds(1), c.media().rtpengineTimeout());
+        assertEquals(3, c.media().rtpengineTries());
+        assertEquals(List.of("opus", "G722", "PCMU", "PCMA", "telephone-event"), c.media().audioCodecs());
+        assertEquals(List.of("VP8", "H264"), c.media().videoCodecs());
         assertEquals("static", c.identity().connector());
         // Empty settings: the static connector then falls back to its own demo users.
         assertEquals(Map.of(), c.identity().settings());
@@ -289,14 +294,62 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void rtpengineAnchorIsNotAvailableYet() {
-        assertRefused("media.anchor", "'rtpengine' is not available in this version; use 'passthrough'",
-                refused("media:\n  anchor: rtpengine\n  rtpengine:\n    ng: udp:127.0.0.1:2223\n"));
+    void rtpengineAnchorWithSeveralAddresses() {
+        GatewayConfig c = new ConfigLoader(Map.of()).fromYaml("""
+                media:
+                  anchor: rtpengine
+                  rtpengine:
+                    ng: [ "udp:127.0.0.1:2223", "udp:[::1]:2224", "udp:media.example.net:2225" ]
+                    timeout: 500
+                    tries: 2
+                  codecs:
+                    audio: [ PCMA, telephone-event ]
+                """);
+        assertEquals("rtpengine", c.media().anchor());
+        assertEquals(List.of(InetSocketAddress.createUnresolved("127.0.0.1", 2223),
+                InetSocketAddress.createUnresolved("::1", 2224),
+                InetSocketAddress.createUnresolved("media.example.net", 2225)), c.media().rtpengineNg());
+        assertEquals(Duration.ofMillis(500), c.media().rtpengineTimeout());
+        assertEquals(2, c.media().rtpengineTries());
+        assertEquals(List.of("PCMA", "telephone-event"), c.media().audioCodecs());
+    }
+
+    @Test
+    void rtpengineAddressesFromTheEnvironment() {
+        GatewayConfig c = new ConfigLoader(Map.of("PASSERELLE_MEDIA_ANCHOR", "rtpengine",
+                "PASSERELLE_MEDIA_RTPENGINE_NG", "udp:10.0.0.1:2223, udp:10.0.0.2:2223")).defaults();
+        assertEquals(2, c.media().rtpengineNg().size());
+    }
+
+    @Test
+    void rtpengineAnchorNeedsAnAddress() {
+        assertRefused("media.rtpengine.ng", "required when media.anchor is rtpengine",
+                refused("media:\n  anchor: rtpengine\n"));
+    }
+
+    @Test
+    void rtpengineAddressMustBeUdpHostPort() {
+        assertRefused("media.rtpengine.ng", "'tcp:127.0.0.1:2223' must look like udp:host:port",
+                refused("media:\n  rtpengine:\n    ng: tcp:127.0.0.1:2223\n"));
+        assertRefused("media.rtpengine.ng", "'udp:127.0.0.1:99999' must look like udp:host:port with a port 1-65535",
+                refused("media:\n  rtpengine:\n    ng: udp:127.0.0.1:99999\n"));
+        assertRefused("media.rtpengine.ng", "'udp:2223' must look like udp:host:port with a port 1-65535",
+                refused("media:\n  rtpengine:\n    ng: udp:2223\n"));
+    }
+
+    @Test
+    void codecPolicyIsChecked() {
+        assertRefused("media.codecs.audio", "'pcmu' is listed twice",
+                refused("media:\n  codecs:\n    audio: [PCMU, pcmu]\n"));
+        assertRefused("media.codecs.audio", "'G.711/8000' is not a codec name",
+                refused("media:\n  codecs:\n    audio: [G.711/8000]\n"));
+        assertRefused("media.codecs.audio", "must name at least one voice codec",
+                refused("media:\n  codecs:\n    audio: [telephone-event]\n"));
     }
 
     @Test
     void embeddedAnchorIsNotAvailableYet() {
-        assertRefused("media.anchor", "'embedded' is not available in this version; use 'passthrough'",
+        assertRefused("media.anchor", "'embedded' is not available in this version; use 'passthrough' or 'rtpengine'",
                 refused("media:\n  anchor: embedded\n"));
     }
 
