@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -88,7 +89,11 @@ final class InviteHandler implements RequestHandler {
         try {
             sip.events.incomingInvite(invite);
         } catch (GatewayException e) {
-            actions.rejectInbound(leg, e.code().sipStatus(), e.getMessage());
+            if (e.code() == ErrorCode.NOT_ACCEPTABLE_HERE) {
+                actions.rejectOffer(leg, e.getMessage());
+            } else {
+                actions.rejectInbound(leg, e.code().sipStatus(), e.getMessage());
+            }
         } catch (RuntimeException e) {
             LOG.error("incomingInvite for {} threw", leg.callId, e);
             actions.rejectInbound(leg, Response.SERVER_INTERNAL_ERROR, null);

@@ -290,6 +290,30 @@ final class LegActions {
         return true;
     }
 
+    /**
+     * Like {@link #rejectInbound(Leg, int, String)}, for a 488 caused by the offer: the problem
+     * goes in a Warning header (RFC 3261 §21.4.26: "the response SHOULD include a Warning header
+     * field explaining why the offer was rejected"; warn-code 399 miscellaneous, §20.43), where
+     * the phone's log shows it, and the reason phrase stays the standard one.
+     */
+    boolean rejectOffer(Leg leg, String problem) {
+        synchronized (leg) {
+            if (leg.state != Leg.State.INVITED && leg.state != Leg.State.RINGING) {
+                return false;
+            }
+            leg.state = Leg.State.ENDED;
+        }
+        sip.legs.remove(leg);
+        try {
+            Response r = sip.response(Response.NOT_ACCEPTABLE_HERE, leg.inviteServerTransaction.getRequest(), leg.localTag);
+            r.addHeader(sip.warning(problem));
+            leg.inviteServerTransaction.sendResponse(r);
+        } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("cannot send 488 on {}", leg.callId, e);
+        }
+        return true;
+    }
+
     /** 487 to the pending INVITE of a leg the peer abandoned (RFC 3261 §9.2, §15.1.2). */
     void terminatePendingInvite(Leg leg) {
         sendOnInvite(leg, Response.REQUEST_TERMINATED, null, null);

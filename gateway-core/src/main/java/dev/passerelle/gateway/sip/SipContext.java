@@ -70,6 +70,23 @@ final class SipContext {
         this.server = headerFactory.createHeader("Server", config.userAgent());
     }
 
+    /**
+     * A {@code Warning: 399 <host> "<text>"} header (RFC 3261 §20.43). The text is made safe
+     * for a quoted-string: controls become spaces, quotes and backslashes are dropped, and it is
+     * cut at 200 characters, so a peer's garbage quoted in an error never breaks our message.
+     */
+    Header warning(String text) throws ParseException, javax.sip.InvalidArgumentException {
+        StringBuilder b = new StringBuilder();
+        text.codePoints().limit(200).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(' ');
+            } else if (c != '"' && c != '\\') {
+                b.appendCodePoint(c);
+            }
+        });
+        return headerFactory.createWarningHeader(host, 399, b.toString().trim());
+    }
+
     /** A random tag or branch-free token with 64 bits of entropy (RFC 3261 §19.3). */
     String newTag() {
         byte[] b = new byte[8];
