@@ -36,6 +36,7 @@ public final class Gateway implements AutoCloseable {
     private final IdentityConnector identity;
     private final SessionStore store;
     private final MediaAnchor media;
+    private final MediaAnchor direct;
     private final SipService sip;
     private final RoutingEngine routing;
     private final SignalingServer signaling;
@@ -60,9 +61,10 @@ public final class Gateway implements AutoCloseable {
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
         this.store = new MemorySessionStore(config.session().eventLogLimit());
         this.media = new PassthroughAnchor(config.websocket().maxMessageBytes());
+        this.direct = new PassthroughAnchor(config.websocket().maxMessageBytes());
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
-        this.routing = new RoutingEngine(config, store, sip, media, identity, codec::event, new Sockets(), clock);
+        this.routing = new RoutingEngine(config, store, sip, media, direct, identity, codec::event, new Sockets(), clock);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling);
         sip.setEvents(routing.sipEvents());
@@ -135,6 +137,8 @@ public final class Gateway implements AutoCloseable {
             sip.stop(grace);
         }
         closeStarted();
+        closeQuietly(media);
+        closeQuietly(direct);
         store.close();
         identity.close();
         connectors.close();
@@ -142,11 +146,15 @@ public final class Gateway implements AutoCloseable {
 
     private void closeStarted() {
         while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                log.warn("stopping a part failed", e);
-            }
+            closeQuietly(started.pop());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            log.warn("stopping a part failed", e);
         }
     }
 

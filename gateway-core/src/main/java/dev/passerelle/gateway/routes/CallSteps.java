@@ -43,7 +43,10 @@ final class CallSteps {
     private static final int MAX_E164_DIGITS = 15;
 
     private final SessionStore store;
+    /** Anchors calls that have a SIP leg. */
     private final MediaAnchor media;
+    /** Web-to-web calls: both ends speak WebRTC, so their media goes end to end. */
+    private final MediaAnchor direct;
     private final IdentityConnector identity;
     private final SipConfig sip;
     private final SipService sipSide;
@@ -57,11 +60,11 @@ final class CallSteps {
         void start(String callId);
     }
 
-    CallSteps(SessionStore store, MediaAnchor media, IdentityConnector identity, SipConfig sip, SipService sipSide,
-            Clock clock,
-            BooleanSupplier draining, RingTimer ringTimer) {
+    CallSteps(SessionStore store, MediaAnchor media, MediaAnchor direct, IdentityConnector identity, SipConfig sip,
+            SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer) {
         this.store = store;
         this.media = media;
+        this.direct = direct;
         this.identity = identity;
         this.sip = sip;
         this.sipSide = sipSide;
@@ -175,7 +178,7 @@ final class CallSteps {
         store.createCall(CallRecord.create(callId, CallKind.WEB_TO_WEB, caller.sessionId(), caller.sipUri(),
                 caller.displayName(), callee, ringing, clock.instant()));
         in.setHeader(Headers.CALL_ID, callId);
-        String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
+        String sdp = fromClient(() -> direct.offer(callId, Leg.WEB, invite.sdp()), callId);
         store.updateCall(callId, c -> c.withState(CallState.RINGING));
         ringTimer.start(callId);
         in.setBody(Delivery.to(ringing, new Event.CallIncoming(callId, caller.sipUri(), caller.displayName(), sdp,
@@ -325,7 +328,7 @@ final class CallSteps {
         checkMayAnswer(before, sessionId);
         String sdp;
         try {
-            sdp = media.answer(before.callId(), Leg.WEB, answer.sdp());
+            sdp = anchorOf(before).answer(before.callId(), Leg.WEB, answer.sdp());
         } catch (GatewayException e) {
             throw e.code() == ErrorCode.NOT_ACCEPTABLE_HERE
                     ? new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e) : e;
@@ -398,7 +401,7 @@ final class CallSteps {
         deliveries.add(Delivery.to(sessionId, new Event.CallEnded(callId, code, reason, By.LOCAL)));
         SipAction action = SipAction.NONE;
         if (after.state() == CallState.ENDED) {
-            media.release(callId);
+            anchorOf(after).release(callId);
             if (after.kind() == CallKind.SIP_TO_WEB) {
                 action = SipAction.REJECT;
             } else {
@@ -487,8 +490,12 @@ final class CallSteps {
         }).isEmpty()) {
             return Optional.empty();
         }
-        media.release(callId);
+        anchorOf(before[0]).release(callId);
         return Optional.of(before[0]);
+    }
+
+    private MediaAnchor anchorOf(CallRecord call) {
+        return call.kind() == CallKind.WEB_TO_WEB ? direct : media;
     }
 
     /** A {@code call.ended} for each participant of {@code call}, told by whom as {@code heardBy} says. */

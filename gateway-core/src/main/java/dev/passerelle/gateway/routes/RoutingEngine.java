@@ -35,8 +35,12 @@ public final class RoutingEngine implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile ProducerTemplate template;
 
+    /**
+     * @param media the anchor of calls with a SIP leg
+     * @param direct the anchor of web-to-web calls, whose media goes end to end
+     */
     public RoutingEngine(GatewayConfig config, SessionStore store, SipService sip, MediaAnchor media,
-            IdentityConnector identity, EventEncoder encoder, SessionPusher pusher, Clock clock) {
+            MediaAnchor direct, IdentityConnector identity, EventEncoder encoder, SessionPusher pusher, Clock clock) {
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "passerelle-timers");
             t.setDaemon(true);
@@ -46,7 +50,7 @@ public final class RoutingEngine implements AutoCloseable {
         this.webSessions = new WebSessionComponent(outbox);
         this.sipSide = new SipComponent(sip);
         Duration ringTimeout = config.sip().ringTimeout();
-        CallSteps calls = new CallSteps(store, media, identity, config.sip(), sip, clock, draining::get,
+        CallSteps calls = new CallSteps(store, media, direct, identity, config.sip(), sip, clock, draining::get,
                 callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout));
         SessionSteps sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
                 pusher, config.node().id(), config.session().resumeWindow(), clock, draining::get,
