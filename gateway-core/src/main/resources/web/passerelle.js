@@ -540,11 +540,16 @@ export class Call extends EventTarget {
     });
   }
 
-  async _answerRemoteOffer(sdp) {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await this._gathered();
-    return this.pc.localDescription.sdp;
+  // In the call's queue, so that a remote re-offer never interleaves with an event's SDP work.
+  _answerRemoteOffer(sdp) {
+    const answered = this._queue.then(async () => {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      await this._gathered();
+      return this.pc.localDescription.sdp;
+    });
+    this._queue = answered.catch(() => {});
+    return answered;
   }
 
   _onEvent(method, params) {
