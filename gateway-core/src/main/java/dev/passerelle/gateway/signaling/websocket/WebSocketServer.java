@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       #SUBPROTOCOL}, which it then selects; an upgrade without it is refused with HTTP 400.
  *   <li>Every other HTTP request goes to the demo page and SDK ({@link StaticPages}): a file of
  *       the class-path folder {@code web/} for GET and HEAD, 404 for anything else, including a
- *       plain GET of {@code config.path()}.
+ *       plain GET of {@code config.path()}; a path that escapes the root or hides dot segments in
+ *       escapes gets 400 from Jetty's URI checks before any handler runs.
  *   <li>A text message bigger than {@code maxMessageBytes} closes the connection with 1009; a
  *       binary message closes it with 1003.
  *   <li>Every {@code pingInterval} each connection is pinged; one from which nothing (message,
