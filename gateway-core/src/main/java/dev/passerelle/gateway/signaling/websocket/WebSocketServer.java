@@ -28,12 +28,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WebSocket listener (Jetty 12 core, no servlets). What it promises:
+ * The WebSocket and HTTP listener (Jetty 12 core, no servlets). What it promises:
  *
  * <ul>
  *   <li>Upgrades only at {@code config.path()} and only a client offering subprotocol {@value
- *       #SUBPROTOCOL}, which it then selects; an upgrade without it is refused with HTTP 400. Any
- *       other HTTP request gets 404.
+ *       #SUBPROTOCOL}, which it then selects; an upgrade without it is refused with HTTP 400.
+ *   <li>Every other HTTP request goes to the demo page and SDK ({@link StaticPages}): a file of
+ *       the class-path folder {@code web/} for GET and HEAD, 404 for anything else, including a
+ *       plain GET of {@code config.path()}; a path that escapes the root or hides dot segments in
+ *       escapes gets 400 from Jetty's URI checks before any handler runs.
  *   <li>A text message bigger than {@code maxMessageBytes} closes the connection with 1009; a
  *       binary message closes it with 1003.
  *   <li>Every {@code pingInterval} each connection is pinged; one from which nothing (message,
@@ -74,13 +77,16 @@ public final class WebSocketServer {
         server.addConnector(connector);
         scheduler = new ScheduledExecutorScheduler("passerelle-ws-ping", true);
         server.addBean(scheduler);
-        server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
+        WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxTextMessageSize(config.maxMessageBytes());
             container.setMaxBinaryMessageSize(config.maxMessageBytes());
             container.setMaxFrameSize(config.maxMessageBytes());
             container.setIdleTimeout(config.idleTimeout());
             container.addMapping(config.path(), this::upgrade);
-        }));
+        });
+        // A request that is not an upgrade at the path passes through to the wrapped handler.
+        upgrades.setHandler(StaticPages.handler(server));
+        server.setHandler(upgrades);
     }
 
     private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {

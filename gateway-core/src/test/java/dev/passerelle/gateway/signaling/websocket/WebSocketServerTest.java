@@ -95,10 +95,10 @@ class WebSocketServerTest {
     }
 
     @Test
-    void plainHttpIs404() throws Exception {
+    void plainHttpAtTheWebSocketPathOrAnUnknownPathIs404() throws Exception {
         start(Duration.ofSeconds(30), Duration.ofSeconds(30));
         HttpClient http = HttpClient.newHttpClient();
-        for (String path : new String[] {"/", "/ws"}) {
+        for (String path : new String[] {"/ws", "/nope"}) {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,149 @@
+// The demo softphone: one page on top of passerelle.js. Every control has an id, so that a test
+// can drive it; the SDK object is window.passerelle (its currentCall.pc answers getStats()).
+import { Passerelle } from './passerelle.js';
+
+const $ = (id) => document.getElementById(id);
+const LEVEL_INTERVAL_MS = 200;
+
+let passerelle = null;
+let call = null;
+
+$('server').value = new URLSearchParams(location.search).get('server')
+  || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+
+function log(text) {
+  const item = document.createElement('li');
+  item.textContent = new Date().toLocaleTimeString() + ' ' + text;
+  $('log').prepend(item);
+}
+
+function render() {
+  const loggedIn = Boolean(passerelle && passerelle.sessionId);
+  const state = call ? call.state : 'idle';
+  const live = call && state !== 'ended';
+  $('login').disabled = loggedIn;
+  $('logout').disabled = !loggedIn;
+  $('call').disabled = !loggedIn || live;
+  $('answer').disabled = !(live && call.direction === 'incoming' && state === 'ringing');
+  $('reject').disabled = $('answer').disabled;
+  $('hangup').disabled = !live;
+  $('mute').disabled = !live;
+  $('mute').setAttribute('aria-pressed', String(Boolean(live && call.muted)));
+  $('mute').textContent = live && call.muted ? 'Unmute' : 'Mute';
+  $('state').value = state;
+  $('peer').value = call ? (call.direction === 'incoming' ? 'from ' : 'to ') + (call.displayName || call.remote) : '';
+  $('identity').value = passerelle && passerelle.identity ? passerelle.identity.user + ' (' + passerelle.identity.sipUri + ')' : 'nobody';
+  $('connection').value = passerelle ? passerelle.connectionState : 'closed';
+}
+
+function track(c) {
+  call = c;
+  c.addEventListener('state', (e) => {
+    log('call ' + (c.id || '') + ' ' + e.detail.state);
+    render();
+  });
+  c.addEventListener('track', (e) => {
+    $('remote-audio').srcObject = e.detail.stream;
+  });
+  c.addEventListener('ended', (e) => {
+    log('ended ' + e.detail.code + ' ' + e.detail.reason + ' (' + e.detail.by + ')');
+    $('in-level').value = 0;
+    $('out-level').value = 0;
+    render();
+  });
+  c.addEventListener('mute', render);
+  render();
+}
+
+function failed(what) {
+  return (err) => {
+    log(what + ' failed: ' + (err.code !== undefined ? err.code + ' ' : '') + err.message);
+    render();
+  };
+}
+
+function connect(url) {
+  if (passerelle && passerelle.url === url) return passerelle;
+  if (passerelle) passerelle.close();
+  passerelle = new Passerelle({ url });
+  window.passerelle = passerelle;
+  passerelle.addEventListener('connection', (e) => {
+    log('connection ' + e.detail.state + (e.detail.code ? ' (' + e.detail.code + ' ' + (e.detail.reason || '') + ')' : ''));
+    render();
+  });
+  passerelle.addEventListener('session', (e) => {
+    log('session ' + e.detail.state + (e.detail.replayed !== undefined ? ', ' + e.detail.replayed + ' events replayed' : ''));
+    render();
+  });
+  passerelle.addEventListener('incoming', (e) => {
+    const c = e.detail.call;
+    log('incoming call from ' + (c.displayName || c.remote));
+    if (call && call.state !== 'ended') {
+      c.reject(486).catch(failed('reject'));
+      return;
+    }
+    track(c);
+  });
+  passerelle.addEventListener('message', (e) => log('message from ' + e.detail.from + ': ' + e.detail.body));
+  return passerelle;
+}
+
+$('login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const p = connect($('server').value);
+  p.login($('token').value, { device: navigator.userAgent })
+    .then((r) => log('logged in as ' + r.identity.user))
+    .catch(failed('login'))
+    .finally(render);
+});
+
+$('logout').addEventListener('click', () => {
+  passerelle.logout().catch(failed('logout')).finally(render);
+});
+
+$('call-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const to = $('to').value.trim();
+  log('calling ' + to);
+  track(passerelle.call(to, { audio: true, video: false }));
+});
+
+$('answer').addEventListener('click', () => {
+  call.answer({ audio: true, video: false }).catch(failed('answer')).finally(render);
+});
+
+$('reject').addEventListener('click', () => {
+  call.reject(603).catch(failed('reject')).finally(render);
+});
+
+$('hangup').addEventListener('click', () => {
+  call.hangup().catch(failed('hang up')).finally(render);
+});
+
+$('mute').addEventListener('click', () => {
+  call.mute(!call.muted);
+});
+
+// Audio levels from the peer connection's statistics: audioLevel where Chromium reports it, else
+// the RMS level over the last interval from totalAudioEnergy (W3C webrtc-stats §5.3, §5.4).
+const energy = { in: null, out: null };
+
+function level(report, key) {
+  if (typeof report.audioLevel === 'number') return report.audioLevel;
+  if (typeof report.totalAudioEnergy !== 'number' || typeof report.totalSamplesDuration !== 'number') return 0;
+  const previous = energy[key];
+  energy[key] = { e: report.totalAudioEnergy, d: report.totalSamplesDuration };
+  if (!previous || report.totalSamplesDuration <= previous.d) return 0;
+  return Math.sqrt((report.totalAudioEnergy - previous.e) / (report.totalSamplesDuration - previous.d));
+}
+
+setInterval(async () => {
+  if (!call || call.state === 'ended' || !call.pc) return;
+  const stats = await call.pc.getStats();
+  stats.forEach((report) => {
+    if (report.type === 'inbound-rtp' && report.kind === 'audio') $('in-level').value = level(report, 'in');
+    if (report.type === 'media-source' && report.kind === 'audio') $('out-level').value = level(report, 'out');
+  });
+}, LEVEL_INTERVAL_MS);
+
+render();
