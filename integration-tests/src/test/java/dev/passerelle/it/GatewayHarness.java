@@ -37,6 +37,11 @@ final class GatewayHarness implements AutoCloseable {
 
     /** The same with {@code sip.outboundProxy} set when it is not null. */
     static String yaml(Path connectorsDir, String outboundProxy) {
+        return yaml(connectorsDir, outboundProxy, "");
+    }
+
+    /** The same, followed by {@code extra}: whole top-level sections such as {@code media:}. */
+    static String yaml(Path connectorsDir, String outboundProxy, String extra) {
         return """
                 node:
                   id: it-node
@@ -56,8 +61,8 @@ final class GatewayHarness implements AutoCloseable {
                       - {user: bob, token: bob-token}
                 connectors:
                   dir: %s
-                """.formatted(outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
-                connectorsDir.toAbsolutePath());
+                %s""".formatted(outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
+                connectorsDir.toAbsolutePath(), extra);
     }
 
     static GatewayHarness start() {
@@ -66,6 +71,20 @@ final class GatewayHarness implements AutoCloseable {
 
     /** A gateway whose every SIP request goes to {@code outboundProxy} (a sip: URI) when not null. */
     static GatewayHarness start(String outboundProxy) {
+        return start(outboundProxy, "");
+    }
+
+    /** A gateway whose media is anchored in the rtpengine that listens for ng at {@code ngUri}. */
+    static GatewayHarness withRtpengine(String ngUri) {
+        return start(null, """
+                media:
+                  anchor: rtpengine
+                  rtpengine:
+                    ng: "%s"
+                """.formatted(ngUri));
+    }
+
+    private static GatewayHarness start(String outboundProxy, String extra) {
         Path dir;
         try {
             dir = Files.createTempDirectory("passerelle-it-connectors");
@@ -73,7 +92,7 @@ final class GatewayHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         // An empty environment: a PASSERELLE_* variable of the machine must not change the test.
-        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(dir, outboundProxy)));
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(dir, outboundProxy, extra)));
         gateway.start();
         return new GatewayHarness(gateway, dir);
     }
