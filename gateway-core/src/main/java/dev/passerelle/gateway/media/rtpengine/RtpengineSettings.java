@@ -67,10 +67,13 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         String rest = text.substring(4);
         int colon = rest.lastIndexOf(':');
-        if (colon <= 0) {
+        if (colon < 0) {
             throw new IllegalArgumentException("'" + text + "' has no port: expected udp:host:port");
         }
         String host = rest.substring(0, colon);
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("'" + text + "' has no host: expected udp:host:port");
+        }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.indexOf(':') >= 0) {
@@ -84,9 +87,6 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("'" + text + "': the port must be 1-65535");
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' has no host: expected udp:host:port");
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
