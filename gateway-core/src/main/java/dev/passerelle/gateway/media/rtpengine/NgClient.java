@@ -121,12 +121,14 @@ final class NgClient {
             if (left <= 0) {
                 return null;
             }
-            socket.setSoTimeout((int) Math.max(1, Duration.ofNanos(left).toMillis()));
+            // Rounded up, and the deadline checked again after a timeout, so that a try never
+            // ends before its time even when the socket's millisecond timer fires a little early.
+            socket.setSoTimeout((int) Math.max(1, (left + 999_999) / 1_000_000));
             in.setLength(in.getData().length);
             try {
                 socket.receive(in);
             } catch (SocketTimeoutException e) {
-                return null;
+                continue;
             }
             if (!startsWith(in, head)) {
                 LOG.debug("rtpengine {}: ignored a datagram of {} bytes with another cookie", to, in.getLength());
