@@ -1,0 +1,97 @@
+package dev.passerelle.gateway.media.rtpengine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@link RtpengineAnchor} needs: the ng control addresses of one or more rtpengine daemons,
+ * how long to wait for one reply, how many times to send a request before giving up on an
+ * address, and how long an address that gave no reply is passed over for new calls.
+ *
+ * <p>A request to one address takes at most {@code tryTimeout × tries}; placing a new call tries
+ * every address once, so it fails with 503 after at most {@code tryTimeout × tries × ng.size()}.
+ *
+ * @param ng the ng addresses, in round-robin order; at least one
+ * @param tryTimeout how long one try waits for its reply
+ * @param tries how many times a request is sent (the same cookie each time)
+ * @param downFor how long an address that did not answer is tried only after the others
+ */
+public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
+
+    /** rtpengine answers a loopback or LAN request in well under a millisecond; 500 ms is a lost datagram. */
+    public static final Duration DEFAULT_TRY_TIMEOUT = Duration.ofMillis(500);
+    public static final int DEFAULT_TRIES = 3;
+    public static final Duration DEFAULT_DOWN_FOR = Duration.ofSeconds(10);
+
+    public RtpengineSettings {
+        if (ng == null || ng.isEmpty()) {
+            throw new IllegalArgumentException("at least one rtpengine ng address is needed");
+        }
+        ng = List.copyOf(ng);
+        for (InetSocketAddress a : ng) {
+            if (a.isUnresolved()) {
+                throw new IllegalArgumentException("ng address " + a.getHostString() + " is not resolved");
+            }
+        }
+        if (tryTimeout == null || tryTimeout.isNegative() || tryTimeout.isZero()) {
+            throw new IllegalArgumentException("tryTimeout must be positive: " + tryTimeout);
+        }
+        if (tries < 1) {
+            throw new IllegalArgumentException("tries must be at least 1: " + tries);
+        }
+        if (downFor == null || downFor.isNegative()) {
+            throw new IllegalArgumentException("downFor must not be negative: " + downFor);
+        }
+    }
+
+    /** The given addresses ({@code udp:host:port} each) with the default timings. */
+    public static RtpengineSettings of(List<String> ng) {
+        return new RtpengineSettings(ng.stream().map(RtpengineSettings::parseAddress).toList(),
+                DEFAULT_TRY_TIMEOUT, DEFAULT_TRIES, DEFAULT_DOWN_FOR);
+    }
+
+    /**
+     * Parses an ng address as rtpengine's {@code --listen-ng} and Kamailio write it:
+     * {@code udp:host:port}, an IPv6 host in brackets ({@code udp:[::1]:2223}). The host is
+     * resolved now, so that a typo fails at start rather than on the first call.
+     *
+     * @throws IllegalArgumentException naming what is wrong, for the configuration loader to report
+     */
+    public static InetSocketAddress parseAddress(String text) {
+        if (text == null || !text.startsWith("udp:")) {
+            throw new IllegalArgumentException("'" + text + "' is not an ng address: expected udp:host:port"
+                    + " (only the UDP transport is supported)");
+        }
+        String rest = text.substring(4);
+        int colon = rest.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + text + "' has no port: expected udp:host:port");
+        }
+        String host = rest.substring(0, colon);
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("'" + text + "' has no host: expected udp:host:port");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("'" + text + "': write an IPv6 host in brackets, udp:[::1]:2223");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(rest.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "': the port is not a number", e);
+        }
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("'" + text + "': the port must be 1-65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "': unknown host " + host, e);
+        }
+    }
+}
