@@ -52,6 +52,7 @@ function track(c) {
     render();
   });
   c.addEventListener('mute', render);
+  c.addEventListener('error', (e) => failed('call')(e.detail.error));
   render();
 }
 

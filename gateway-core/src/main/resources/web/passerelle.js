@@ -486,11 +486,12 @@ export class Call extends EventTarget {
   // ------------------------------------------------------------------ internals
 
   _createPeerConnection() {
-    // One transport for every media and RTCP muxed: what a B2BUA in pass-through expects of
-    // a browser, and what Chromium offers anyway (RFC 8843, RFC 5761).
+    // BUNDLE offered but not required (RFC 8843 §7.3.3): another browser accepts it, while a
+    // media relay that answers without a BUNDLE group (rtpengine before version 12 does) gets one
+    // transport per media section instead of a failed call. RTCP is always muxed (RFC 5761).
     this.pc = new RTCPeerConnection({
       iceServers: this.passerelle.iceServers,
-      bundlePolicy: 'max-bundle',
+      bundlePolicy: 'balanced',
       rtcpMuxPolicy: 'require',
     });
     this.remoteStream = new MediaStream();

@@ -2,10 +2,14 @@ package dev.passerelle.gateway;
 
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.connector.ConnectorLoader;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
+import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
+import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
 import dev.passerelle.gateway.routes.RoutingEngine;
 import dev.passerelle.gateway.routes.SessionPusher;
 import dev.passerelle.gateway.session.SessionStore;
@@ -15,11 +19,14 @@ import dev.passerelle.gateway.signaling.SignalingServer;
 import dev.passerelle.gateway.signaling.websocket.WebSocketServer;
 import dev.passerelle.gateway.sip.JainSipService;
 import dev.passerelle.gateway.sip.SipService;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +67,9 @@ public final class Gateway implements AutoCloseable {
         this.identity = connectors.identity(identityName,
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
         this.store = new MemorySessionStore(config.session().eventLogLimit());
-        this.media = new PassthroughAnchor(config.websocket().maxMessageBytes());
+        this.media = config.media().anchor().equals("rtpengine")
+                ? new RtpengineAnchor(rtpengineSettings(config.media()))
+                : new PassthroughAnchor(config.websocket().maxMessageBytes());
         this.direct = new PassthroughAnchor(config.websocket().maxMessageBytes());
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
@@ -68,6 +77,20 @@ public final class Gateway implements AutoCloseable {
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling);
         sip.setEvents(routing.sipEvents());
+    }
+
+    /** Resolves the ng hosts now, so that a typo stops the start instead of the first call. */
+    private static RtpengineSettings rtpengineSettings(MediaConfig media) {
+        List<InetSocketAddress> ng = new ArrayList<>();
+        for (InetSocketAddress a : media.rtpengineNg()) {
+            InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
+            if (resolved.isUnresolved()) {
+                throw new ConfigException("media.rtpengine.ng", "unknown host " + a.getHostString());
+            }
+            ng.add(resolved);
+        }
+        return new RtpengineSettings(ng, media.rtpengineTimeout(), media.rtpengineTries(),
+                RtpengineSettings.DEFAULT_DOWN_FOR);
     }
 
     /** The routes reach this node's sockets through the signaling server, built after them. */

@@ -73,7 +73,7 @@ class RtpengineInteropIT {
 
     @Test
     void browserCallsPhone() throws Exception {
-        RtpengineAnchor anchor = anchor(rtpengine.ngUri());
+        RtpengineAnchor anchor = anchor(rtpengine.ngAddress());
         String callId = newCallId();
         String chromium = chromiumOffer();
 
@@ -89,7 +89,7 @@ class RtpengineInteropIT {
             String early = anchor.answer(callId, Leg.SIP, phoneAnswer);
             String toBrowser = anchor.answer(callId, Leg.SIP, phoneAnswer);
             assertWebRtc(toBrowser);
-            assertTrue(has(toBrowser, "a=setup:passive"), "rtpengine answers the browser's actpass as passive:\n"
+            assertTrue(has(toBrowser, "a=setup:active"), "rtpengine answers the browser's actpass as active:\n"
                     + toBrowser);
             assertEquals(audioPort(early), audioPort(toBrowser));
 
@@ -119,7 +119,7 @@ class RtpengineInteropIT {
 
     @Test
     void phoneCallsBrowserThenBothLegsReoffer() throws Exception {
-        RtpengineAnchor anchor = anchor(rtpengine.ngUri());
+        RtpengineAnchor anchor = anchor(rtpengine.ngAddress());
         String callId = newCallId();
 
         String toBrowser = anchor.offer(callId, Leg.SIP, Sdp.phone(40_000));
@@ -148,7 +148,7 @@ class RtpengineInteropIT {
 
     @Test
     void anSdpRtpengineRefusesIs488() {
-        RtpengineAnchor anchor = anchor(rtpengine.ngUri());
+        RtpengineAnchor anchor = anchor(rtpengine.ngAddress());
         GatewayException e = assertThrows(GatewayException.class,
                 () -> anchor.offer(newCallId(), Leg.WEB, "v=0\r\nthis is no SDP\r\n"));
         assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, e.code());
@@ -157,7 +157,7 @@ class RtpengineInteropIT {
 
     @Test
     void anAnswerWithoutAnOfferIs481() {
-        RtpengineAnchor anchor = anchor(rtpengine.ngUri());
+        RtpengineAnchor anchor = anchor(rtpengine.ngAddress());
         GatewayException e = assertThrows(GatewayException.class,
                 () -> anchor.answer(newCallId(), Leg.SIP, Sdp.phone(40_000)));
         assertEquals(ErrorCode.CALL_DOES_NOT_EXIST, e.code());
@@ -167,8 +167,8 @@ class RtpengineInteropIT {
 
     @Test
     void aCallLandsOnTheLiveAddressWhenTheFirstIsDead() throws Exception {
-        String closedPort = "udp:127.0.0.1:" + closedUdpPort();
-        RtpengineAnchor anchor = anchor(closedPort, rtpengine.ngUri());
+        InetSocketAddress closedPort = loopback(closedUdpPort());
+        RtpengineAnchor anchor = anchor(closedPort, rtpengine.ngAddress());
         for (int i = 0; i < 3; i++) {
             String callId = newCallId();
             assertPlainRtp(anchor.offer(callId, Leg.WEB, chromiumOffer()));
@@ -180,7 +180,7 @@ class RtpengineInteropIT {
     void anAddressThatStaysSilentIsPassedOverForTheNextCalls() throws Exception {
         DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         closeables.add(silent);
-        RtpengineAnchor anchor = anchor("udp:127.0.0.1:" + silent.getLocalPort(), rtpengine.ngUri());
+        RtpengineAnchor anchor = anchor(loopback(silent.getLocalPort()), rtpengine.ngAddress());
 
         long start = System.nanoTime();
         String first = newCallId();
@@ -207,7 +207,7 @@ class RtpengineInteropIT {
     void noAddressAnsweringIs503() throws Exception {
         DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         closeables.add(silent);
-        RtpengineAnchor anchor = anchor("udp:127.0.0.1:" + closedUdpPort(), "udp:127.0.0.1:" + silent.getLocalPort());
+        RtpengineAnchor anchor = anchor(loopback(closedUdpPort()), loopback(silent.getLocalPort()));
         String callId = newCallId();
         GatewayException e = assertThrows(GatewayException.class, () -> anchor.offer(callId, Leg.WEB, chromiumOffer()));
         assertEquals(ErrorCode.SERVICE_UNAVAILABLE, e.code());
@@ -219,7 +219,7 @@ class RtpengineInteropIT {
     void newCallsAlternateBetweenTwoDaemonsAndStayOnTheirs() throws Exception {
         Rtpengine second = Rtpengine.start(workDir);
         closeables.add(second);
-        RtpengineAnchor anchor = anchor(rtpengine.ngUri(), second.ngUri());
+        RtpengineAnchor anchor = anchor(rtpengine.ngAddress(), second.ngAddress());
 
         String a = newCallId();
         String b = newCallId();
@@ -339,11 +339,15 @@ class RtpengineInteropIT {
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    private RtpengineAnchor anchor(String... ng) {
-        RtpengineAnchor anchor = new RtpengineAnchor(new RtpengineSettings(
-                List.of(ng).stream().map(RtpengineSettings::parseAddress).toList(), TRY, TRIES, Duration.ofSeconds(30)));
+    private RtpengineAnchor anchor(InetSocketAddress... ng) {
+        RtpengineAnchor anchor = new RtpengineAnchor(new RtpengineSettings(List.of(ng), TRY, TRIES,
+                Duration.ofSeconds(30)));
         closeables.add(anchor);
         return anchor;
+    }
+
+    private static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
     /** Polls rtpengine's counters until they satisfy {@code done}; fails after {@link #WAIT}. */

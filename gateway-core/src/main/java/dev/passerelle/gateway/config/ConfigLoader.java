@@ -128,7 +128,7 @@ public final class ConfigLoader {
         }
         MediaConfig media = new MediaConfig(anchor,
                 t.ngAddresses("media.rtpengine.ng"),
-                Duration.ofMillis(t.number("media.rtpengine.timeout", 1_000, 50, 30_000)),
+                Duration.ofMillis(t.number("media.rtpengine.timeout", 500, 50, 30_000)),
                 t.integer("media.rtpengine.tries", 3, 1, 10),
                 t.codecs("media.codecs.audio", AUDIO_CODECS),
                 t.codecs("media.codecs.video", VIDEO_CODECS));
@@ -341,6 +341,8 @@ public final class ConfigLoader {
                 String host = colon > 0 ? hostPort.substring(0, colon) : "";
                 if (host.startsWith("[") && host.endsWith("]")) {
                     host = host.substring(1, host.length() - 1);
+                } else if (host.indexOf(':') >= 0) {
+                    throw new ConfigException(key, "'" + a + "': write an IPv6 host in brackets, udp:[::1]:2223");
                 }
                 int port;
                 try {

@@ -61,7 +61,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.empty(), c.store().redisUri());
         assertEquals("passthrough", c.media().anchor());
         assertEquals(List.of(), c.media().rtpengineNg());
-        assertEquals(Duration.ofSeconds(1), c.media().rtpengineTimeout());
+        assertEquals(Duration.ofMillis(500), c.media().rtpengineTimeout());
         assertEquals(3, c.media().rtpengineTries());
         assertEquals(List.of("opus", "G722", "PCMU", "PCMA", "telephone-event"), c.media().audioCodecs());
         assertEquals(List.of("VP8", "H264"), c.media().videoCodecs());
@@ -335,6 +335,10 @@ class ConfigLoaderTest {
                 refused("media:\n  rtpengine:\n    ng: udp:127.0.0.1:99999\n"));
         assertRefused("media.rtpengine.ng", "'udp:2223' must look like udp:host:port with a port 1-65535",
                 refused("media:\n  rtpengine:\n    ng: udp:2223\n"));
+        assertRefused("media.rtpengine.ng", "'udp:::1:2223': write an IPv6 host in brackets, udp:[::1]:2223",
+                refused("media:\n  rtpengine:\n    ng: \"udp:::1:2223\"\n"));
+        assertRefused("media.rtpengine.ng", "'udp::2223' must look like udp:host:port with a port 1-65535",
+                refused("media:\n  rtpengine:\n    ng: \"udp::2223\"\n"));
     }
 
     @Test

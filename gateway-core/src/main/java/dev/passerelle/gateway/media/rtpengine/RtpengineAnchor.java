@@ -73,7 +73,7 @@ public final class RtpengineAnchor implements MediaAnchor {
                 if (call.answered) {
                     request.put("to-tag", tag(other(from)));
                 }
-                request.putAll(towards(other(from), false));
+                request.putAll(towards(other(from)));
                 Map<String, Object> reply;
                 if (call.endpoint == null) {
                     reply = place(call, request);
@@ -106,7 +106,7 @@ public final class RtpengineAnchor implements MediaAnchor {
             Map<String, Object> request = request("answer", callId, sdp);
             request.put("from-tag", tag(call.offerer));
             request.put("to-tag", tag(from));
-            request.putAll(towards(call.offerer, true));
+            request.putAll(towards(call.offerer));
             String out = sdpOf(exchange(call.endpoint, request), call.endpoint);
             call.answered = true;
             return out;
@@ -199,7 +199,7 @@ public final class RtpengineAnchor implements MediaAnchor {
      * {@code trust-address}: the media address is the one in the SDP, never the source of the ng
      * request (the gateway's), even on a daemon started with {@code --sip-source}.
      */
-    private static Map<String, Object> towards(Leg to, boolean answer) {
+    private static Map<String, Object> towards(Leg to) {
         Map<String, Object> keys = new LinkedHashMap<>();
         keys.put("replace", List.of("origin", "session-connection", "SDP-version"));
         if (to == Leg.SIP) {
@@ -221,14 +221,13 @@ public final class RtpengineAnchor implements MediaAnchor {
             keys.put("ICE", "force");
             keys.put("SDES", List.of("off"));
             keys.put("rtcp-mux", List.of("require"));
+            // DTLS role: rtpengine answers the browser's actpass with active (RFC 5763 §5
+            // recommends it) and, having the browser's candidates from the offer, completes ICE
+            // and starts its handshake before the answer is even sent. Asking it to write
+            // "passive" into the answer then leaves both ends waiting for each other's
+            // ClientHello, which a real Chromium showed; so the role is left to rtpengine. An
+            // offer to the browser stays actpass (RFC 8842 §5.2), so the browser picks.
             keys.put("flags", List.of("trust-address", "generate-mid"));
-            if (answer) {
-                // RFC 5763 §5 lets the answerer pick active or passive. Passive lets the browser
-                // start the handshake once its ICE checks succeed, so no ClientHello of
-                // rtpengine's is lost on a path not yet open. An offer to the browser stays
-                // actpass (RFC 8842 §5.2), so the browser picks.
-                keys.put("DTLS", "passive");
-            }
         }
         return keys;
     }

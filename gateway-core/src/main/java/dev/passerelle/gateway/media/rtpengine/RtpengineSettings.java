@@ -1,8 +1,6 @@
 package dev.passerelle.gateway.media.rtpengine;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 
@@ -44,54 +42,6 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         if (downFor == null || downFor.isNegative()) {
             throw new IllegalArgumentException("downFor must not be negative: " + downFor);
-        }
-    }
-
-    /** The given addresses ({@code udp:host:port} each) with the default timings. */
-    public static RtpengineSettings of(List<String> ng) {
-        return new RtpengineSettings(ng.stream().map(RtpengineSettings::parseAddress).toList(),
-                DEFAULT_TRY_TIMEOUT, DEFAULT_TRIES, DEFAULT_DOWN_FOR);
-    }
-
-    /**
-     * Parses an ng address as rtpengine's {@code --listen-ng} and Kamailio write it:
-     * {@code udp:host:port}, an IPv6 host in brackets ({@code udp:[::1]:2223}). The host is
-     * resolved now, so that a typo fails at start rather than on the first call.
-     *
-     * @throws IllegalArgumentException naming what is wrong, for the configuration loader to report
-     */
-    public static InetSocketAddress parseAddress(String text) {
-        if (text == null || !text.startsWith("udp:")) {
-            throw new IllegalArgumentException("'" + text + "' is not an ng address: expected udp:host:port"
-                    + " (only the UDP transport is supported)");
-        }
-        String rest = text.substring(4);
-        int colon = rest.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("'" + text + "' has no port: expected udp:host:port");
-        }
-        String host = rest.substring(0, colon);
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' has no host: expected udp:host:port");
-        }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("'" + text + "': write an IPv6 host in brackets, udp:[::1]:2223");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(rest.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': the port is not a number", e);
-        }
-        if (port < 1 || port > 65_535) {
-            throw new IllegalArgumentException("'" + text + "': the port must be 1-65535");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "': unknown host " + host, e);
         }
     }
 }
