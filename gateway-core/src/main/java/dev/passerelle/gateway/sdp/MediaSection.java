@@ -48,7 +48,7 @@ public record MediaSection(String type, int port, Integer portCount, String prot
     }
 
     /** RFC 8866 §9: proto = token *("/" token). */
-    private static void checkProto(String proto) {
+    static String checkProto(String proto) {
         int start = 0;
         for (int i = 0; i <= proto.length(); i++) {
             if (i == proto.length() || proto.charAt(i) == '/') {
@@ -58,6 +58,7 @@ public record MediaSection(String type, int port, Integer portCount, String prot
                 start = i + 1;
             }
         }
+        return proto;
     }
 
     static boolean isRtpProto(String proto) {

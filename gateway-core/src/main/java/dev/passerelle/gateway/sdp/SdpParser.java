@@ -221,6 +221,9 @@ public final class SdpParser {
 
         /** RFC 8866 §5: every description starts with v=, o=, s= in that order. */
         private void preamble() {
+            if (current != null) {
+                return;
+            }
             if (lineNo == 1 && type != 'v') {
                 throw new SdpException("first line must be v=0 (RFC 8866 §5.1)");
             }
@@ -374,7 +377,7 @@ public final class SdpParser {
             int slash = p.indexOf('/');
             level.port = Syntax.intNumber(slash < 0 ? p : p.substring(0, slash), 0, 65535, "port");
             level.portCount = slash < 0 ? null : Syntax.intNumber(p.substring(slash + 1), 1, 65535, "number of ports");
-            level.proto = f.get(2);
+            level.proto = MediaSection.checkProto(f.get(2));
             level.formats = f.subList(3, f.size());
             level.rtp = MediaSection.isRtpProto(level.proto);
             for (String fmt : level.formats) {
