@@ -94,13 +94,17 @@ final class Attributes {
         return sp < 0 ? "" : value.substring(sp + 1);
     }
 
-    /** The payload type an rtpmap value starts with, or -1 if it does not start with one. */
+    /**
+     * The payload type (0-127) a value starts with, followed by a space or the end, as in rtpmap,
+     * fmtp and rtcp-fb values; -1 otherwise.
+     */
     static int leadingPayloadType(String value) {
         int n = 0;
         int i = 0;
         for (; i < value.length() && i < 4 && Syntax.isDigit(value.charAt(i)); i++) {
             n = n * 10 + (value.charAt(i) - '0');
         }
-        return i == 0 || i == 4 ? -1 : n;
+        boolean ended = i == value.length() || value.charAt(i) == ' ';
+        return i == 0 || i == 4 || !ended || n > 127 ? -1 : n;
     }
 }

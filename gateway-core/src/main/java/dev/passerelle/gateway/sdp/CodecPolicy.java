@@ -1,10 +1,12 @@
 package dev.passerelle.gateway.sdp;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -128,16 +130,21 @@ public record CodecPolicy(List<String> audio, List<String> video) {
                 }
             }
         }
+        Map<String, List<Codec>> rtxByApt = new HashMap<>();
+        for (Codec c : codecs) {
+            String apt = c.isNamed("rtx") ? c.parameters().get("apt") : null;
+            if (apt != null) {
+                rtxByApt.computeIfAbsent(apt, k -> new ArrayList<>(1)).add(c);
+            }
+        }
         List<String> formats = new ArrayList<>();
         Set<Integer> kept = new HashSet<>();
         for (Codec c : ordered) {
             formats.add(Integer.toString(c.payloadType()));
             kept.add(c.payloadType());
-            for (Codec rtx : codecs) {
-                if (rtx.isNamed("rtx") && Integer.toString(c.payloadType()).equals(rtx.parameters().get("apt"))) {
-                    formats.add(Integer.toString(rtx.payloadType()));
-                    kept.add(rtx.payloadType());
-                }
+            for (Codec rtx : rtxByApt.getOrDefault(Integer.toString(c.payloadType()), List.of())) {
+                formats.add(Integer.toString(rtx.payloadType()));
+                kept.add(rtx.payloadType());
             }
         }
         List<Attribute> attributes = new ArrayList<>(m.attributes().size());

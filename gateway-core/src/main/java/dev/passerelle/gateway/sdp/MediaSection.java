@@ -100,44 +100,60 @@ public record MediaSection(String type, int port, Integer portCount, String prot
         if (!isRtp()) {
             return List.of();
         }
+        // One pass over the attributes, indexed by payload type; the first rtpmap/fmtp of a type counts.
+        Codec[] maps = new Codec[128];
+        String[] fmtps = new String[128];
+        List<List<String>> feedback = new ArrayList<>(128);
+        for (int i = 0; i < 128; i++) {
+            feedback.add(null);
+        }
+        List<String> forAll = new ArrayList<>();
+        for (Attribute a : attributes) {
+            if (a.value() == null) {
+                continue;
+            }
+            switch (a.name()) {
+                case "rtpmap":
+                    int pt = Attributes.leadingPayloadType(a.value());
+                    if (pt >= 0 && pt < 128 && maps[pt] == null) {
+                        maps[pt] = Codec.parseRtpmap(a.value());
+                    }
+                    break;
+                case "fmtp":
+                    int f = Attributes.leadingPayloadType(a.value());
+                    if (f >= 0 && f < 128 && fmtps[f] == null) {
+                        fmtps[f] = Attributes.rest(a.value());
+                    }
+                    break;
+                case "rtcp-fb":
+                    String target = Attributes.firstField(a.value());
+                    int fb = Attributes.leadingPayloadType(target);
+                    if ("*".equals(target)) {
+                        forAll.add(Attributes.rest(a.value()));
+                    } else if (fb >= 0 && fb < 128) {
+                        if (feedback.get(fb) == null) {
+                            feedback.set(fb, new ArrayList<>(4));
+                        }
+                        feedback.get(fb).add(Attributes.rest(a.value()));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
         List<Codec> out = new ArrayList<>(formats.size());
         for (String f : formats) {
             int pt = Integer.parseInt(f);
-            Codec base = null;
-            String fmtp = null;
-            List<String> fb = new ArrayList<>();
-            for (Attribute a : attributes) {
-                if (a.value() == null) {
-                    continue;
-                }
-                switch (a.name()) {
-                    case "rtpmap":
-                        if (base == null && pt == Attributes.leadingPayloadType(a.value())) {
-                            base = Codec.parseRtpmap(a.value());
-                        }
-                        break;
-                    case "fmtp":
-                        if (fmtp == null && f.equals(Attributes.firstField(a.value()))) {
-                            fmtp = Attributes.rest(a.value());
-                        }
-                        break;
-                    case "rtcp-fb":
-                        String target = Attributes.firstField(a.value());
-                        if (f.equals(target) || "*".equals(target)) {
-                            fb.add(Attributes.rest(a.value()));
-                        }
-                        break;
-                    default:
-                        break;
-                }
-            }
+            Codec base = maps[pt] != null ? maps[pt] : Codec.staticType(pt);
             if (base == null) {
-                base = Codec.staticType(pt);
-                if (base == null) {
-                    throw new SdpException("payload type " + pt + " has no a=rtpmap (RFC 8866 §6.6)");
-                }
+                throw new SdpException("payload type " + pt + " has no a=rtpmap (RFC 8866 §6.6)");
             }
-            out.add(new Codec(pt, base.name(), base.clockRate(), base.channels(), fmtp, fb));
+            List<String> fb = feedback.get(pt) == null ? List.of() : feedback.get(pt);
+            if (!forAll.isEmpty()) {
+                fb = new ArrayList<>(fb);
+                fb.addAll(forAll);
+            }
+            out.add(new Codec(pt, base.name(), base.clockRate(), base.channels(), fmtps[pt], fb));
         }
         return out;
     }
