@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What the gateway spends on each SDP that crosses it: parse, codec policy, write. Run single
  * threaded: the figure is per core. The offers are the captured Chromium 156 one (audio + video,
- * 6.4 KB, 171 lines) and the baresip 1.0 one (plain RTP audio, 360 bytes). Run from the project
+ * 6.4 KB, 170 lines) and the baresip 1.0 one (plain RTP audio, 360 bytes). Run from the project
  * root (exec:exec, not exec:java, so that JMH's fork gets the module's class path):
  *
  * <pre>

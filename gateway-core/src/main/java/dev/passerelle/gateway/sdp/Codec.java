@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * One RTP payload format of a media section, derived from its m= format, {@code a=rtpmap}
  * (RFC 8866 §6.6) or the RFC 3551 §6 static table, {@code a=fmtp} (§6.15) and {@code a=rtcp-fb}
- * (RFC 4585 §4.2; lines for {@code *} included).
+ * (RFC 4585 §4.2; the lines for {@code *} follow the payload type's own).
  *
  * @param channels     1 when the rtpmap gives none
  * @param fmtp         the format parameters as written, null when absent

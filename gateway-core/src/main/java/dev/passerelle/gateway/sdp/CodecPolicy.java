@@ -21,7 +21,7 @@ import java.util.Set;
  * codec has their clock rate; {@code red} (RFC 2198) only when allowed and every format it
  * carries is kept. A section with no codec left is rejected with port 0, never removed, so the
  * m-line count and order stay (RFC 3264 §6, §8.2), and its mid leaves any BUNDLE group
- * (RFC 8843 §7.3.3). Directions and connection addresses (hold) are not touched. Other media
+ * (RFC 8843 §7.5.3). Directions and connection addresses (hold) are not touched. Other media
  * types (application, text) pass unchanged.
  *
  * @param audio allowed audio encoding names, most preferred first

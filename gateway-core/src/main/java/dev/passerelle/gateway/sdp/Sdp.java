@@ -123,7 +123,7 @@ public record Sdp(Origin origin, String sessionName, String info, String uri, Li
     /** A plain RTP section: RTP/AVP, no ICE credentials, no fingerprint. */
     public boolean isPlainRtp(MediaSection m) {
         return "RTP/AVP".equals(m.proto()) && fingerprints(m).isEmpty()
-                && iceUfrag(m).isEmpty() && icePwd(m).isEmpty() && m.candidates().isEmpty();
+                && iceUfrag(m).isEmpty() && icePwd(m).isEmpty() && !m.has("candidate");
     }
 
     // ---- transformations

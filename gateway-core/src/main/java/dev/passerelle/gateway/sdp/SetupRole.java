@@ -1,12 +1,14 @@
 package dev.passerelle.gateway.sdp;
 
+import java.util.Locale;
+
 /** {@code a=setup} (RFC 4145 §4; for DTLS-SRTP, RFC 8842 §5). */
 public enum SetupRole {
     ACTIVE, PASSIVE, ACTPASS, HOLDCONN;
 
     /** The attribute value, e.g. {@code actpass}. */
     public String value() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     static SetupRole parse(String value) {
