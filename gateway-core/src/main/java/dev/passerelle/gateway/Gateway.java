@@ -7,10 +7,15 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.connector.ConnectorLoader;
 import dev.passerelle.gateway.media.MediaAnchor;
+import dev.passerelle.gateway.media.NegotiatingAnchor;
+import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
 import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
 import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
 import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
 import dev.passerelle.gateway.routes.RoutingEngine;
+import dev.passerelle.gateway.sdp.CodecPolicy;
+import dev.passerelle.gateway.sdp.SdpLimits;
+import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.routes.SessionPusher;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.memory.MemorySessionStore;
@@ -67,10 +72,13 @@ public final class Gateway implements AutoCloseable {
         this.identity = connectors.identity(identityName,
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
         this.store = new MemorySessionStore(config.session().eventLogLimit());
+        SdpParser sdp = new SdpParser(SdpLimits.defaults());
+        CodecPolicy codecs = new CodecPolicy(config.media().audioCodecs(), config.media().videoCodecs());
         this.media = config.media().anchor().equals("rtpengine")
-                ? new RtpengineAnchor(rtpengineSettings(config.media()))
-                : new PassthroughAnchor(config.websocket().maxMessageBytes());
-        this.direct = new PassthroughAnchor(config.websocket().maxMessageBytes());
+                ? new NegotiatingAnchor(new RtpengineAnchor(rtpengineSettings(config.media())), sdp, codecs,
+                        Relay.WEBRTC_TO_PLAIN_RTP)
+                : new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
+        this.direct = new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
         this.routing = new RoutingEngine(config, store, sip, media, direct, identity, codec::event, new Sockets(), clock);

@@ -316,9 +316,10 @@ final class CallSteps {
     // ---- call.answer / call.reject / call.hangup -----------------------------------------------
 
     /**
-     * The first answer wins; the other ringing sessions hear "answered elsewhere". The answer SDP
-     * goes through the media anchor before the race is run, so that a refused SDP leaves the call
-     * ringing: the client may answer again with a usable one, or reject.
+     * The first answer wins; the other ringing sessions hear "answered elsewhere". The race is
+     * run before the answer SDP reaches the media anchor, so that only the winner's answer is
+     * ever given to a relay. An SDP the anchor refuses puts the call back to ringing: the client
+     * may answer again with a usable one, or reject, and the others may still answer.
      */
     void answer(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -326,17 +327,21 @@ final class CallSteps {
         Params.Answer answer = in.getBody(Params.Answer.class);
         CallRecord before = store.call(answer.callId()).orElseThrow(() -> unknownCall(answer.callId()));
         checkMayAnswer(before, sessionId);
-        String sdp;
-        try {
-            sdp = anchorOf(before).answer(before.callId(), Leg.WEB, answer.sdp());
-        } catch (GatewayException e) {
-            throw e.code() == ErrorCode.NOT_ACCEPTABLE_HERE
-                    ? new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e) : e;
-        }
         CallRecord answered = store.updateCall(answer.callId(), c -> {
             checkMayAnswer(c, sessionId);
             return c.answeredBy(sessionId);
         }).orElseThrow(() -> unknownCall(answer.callId()));
+        String sdp;
+        try {
+            sdp = anchorOf(answered).answer(answered.callId(), Leg.WEB, answer.sdp());
+        } catch (GatewayException e) {
+            store.updateCall(answered.callId(), c -> sessionId.equals(c.answeredSession())
+                    && c.state() == CallState.ACCEPTED ? c.unanswered() : c);
+            // The ring timer may have passed over the call while it looked answered.
+            ringTimer.start(answered.callId());
+            throw e.code() == ErrorCode.NOT_ACCEPTABLE_HERE
+                    ? new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e) : e;
+        }
         List<Delivery> deliveries = new ArrayList<>();
         Set<String> others = new HashSet<>(before.offeredSessions());
         others.remove(sessionId);

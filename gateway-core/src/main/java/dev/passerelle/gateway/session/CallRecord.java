@@ -57,6 +57,12 @@ public record CallRecord(
                 offeredSessions, sessionId, version + 1, createdAt);
     }
 
+    /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
+    public CallRecord unanswered() {
+        return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
+                offeredSessions, null, version + 1, createdAt);
+    }
+
     /** Whether {@code sessionId} takes part: placed it, is ringing with it, or answered it. */
     public boolean involves(String sessionId) {
         return sessionId.equals(callerSession) || sessionId.equals(answeredSession)

@@ -1,53 +1,28 @@
 package dev.passerelle.gateway.media.passthrough;
 
-import dev.passerelle.gateway.error.ErrorCode;
-import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.MediaAnchor;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code media.anchor: passthrough}: the SDP of one leg is handed to the other unchanged, so media
- * flows end to end. Useful when the SIP side speaks WebRTC media itself; a plain RTP phone needs
- * a relaying anchor. It still refuses what is not an SDP body, so garbage never reaches a peer.
+ * flows end to end. Right when both ends speak the same media profile: two browsers, or a SIP
+ * side that speaks WebRTC media itself; a plain RTP phone needs a relaying anchor. The gateway
+ * wraps it, like every anchor, in {@link dev.passerelle.gateway.media.NegotiatingAnchor}, which
+ * parses and checks every SDP, so nothing malformed reaches a peer.
  */
 public final class PassthroughAnchor implements MediaAnchor {
 
-    private final int maxSdpBytes;
-
-    public PassthroughAnchor(int maxSdpBytes) {
-        this.maxSdpBytes = maxSdpBytes;
-    }
-
     @Override
     public String offer(String callId, Leg from, String sdp) {
-        return check(sdp);
+        return sdp;
     }
 
     @Override
     public String answer(String callId, Leg from, String sdp) {
-        return check(sdp);
+        return sdp;
     }
 
     @Override
     public void release(String callId) {
         // Nothing is held per call.
-    }
-
-    /** RFC 8866 §5: a session description starts with "v=0" and is text without NUL. */
-    private String check(String sdp) {
-        if (sdp == null || sdp.isBlank()) {
-            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: missing session description");
-        }
-        // UTF-8 never takes fewer bytes than chars, so the cheap test spares encoding a huge body.
-        if (sdp.length() > maxSdpBytes || sdp.getBytes(StandardCharsets.UTF_8).length > maxSdpBytes) {
-            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: longer than " + maxSdpBytes + " bytes");
-        }
-        if (!sdp.startsWith("v=0")) {
-            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: must start with the line v=0 (RFC 8866 §5.1)");
-        }
-        if (sdp.indexOf('\0') >= 0) {
-            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "sdp: contains a NUL byte");
-        }
-        return sdp;
     }
 }
