@@ -1,5 +1,8 @@
 package dev.passerelle.peers;
 
+import dev.passerelle.gateway.sdp.Codec;
+import dev.passerelle.gateway.sdp.MediaSection;
+import dev.passerelle.gateway.sdp.SdpParser;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,25 +33,6 @@ public final class Sdp {
 
     /** An offer shaped like Chromium's: BUNDLE, rtcp-mux, DTLS fingerprint, ICE, opus and G.711. */
     public static String browserOffer(String iceUfrag) {
-        return browser(iceUfrag, "actpass");
-    }
-
-    /** A browser's answer: the same shape with {@code a=setup:active}. */
-    public static String browserAnswer(String iceUfrag) {
-        return browser(iceUfrag, "active");
-    }
-
-    /** A fresh ICE ufrag, 16 characters as browsers make them. */
-    public static String newUfrag() {
-        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 16; i++) {
-            b.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
-        }
-        return b.toString();
-    }
-
-    private static String browser(String iceUfrag, String setup) {
         long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         int port = ThreadLocalRandom.current().nextInt(40_000, 60_000);
         return "v=0\r\n"
@@ -67,7 +51,7 @@ public final class Sdp {
                 + "a=ice-options:trickle\r\n"
                 + "a=fingerprint:sha-256 3B:4A:8C:01:22:9F:D0:7E:55:6A:13:B2:90:C4:AA:5D:"
                 + "71:0E:68:3F:92:B1:4C:2D:8E:07:F6:19:D3:60:AB:05\r\n"
-                + "a=setup:" + setup + "\r\n"
+                + "a=setup:actpass\r\n"
                 + "a=mid:0\r\n"
                 + "a=sendrecv\r\n"
                 + "a=msid:stream track\r\n"
@@ -84,5 +68,62 @@ public final class Sdp {
                 + "a=rtpmap:110 telephone-event/48000\r\n"
                 + "a=rtpmap:126 telephone-event/8000\r\n"
                 + "a=ssrc:1001 cname:passerelle-it\r\n";
+    }
+
+
+    /**
+     * The answer a well-behaved endpoint gives to {@code offer} (RFC 3264 §6): every section in
+     * the offer's order and proto, a rejected one kept at port 0, an accepted one with the
+     * offer's first voice codec and, when offered at its clock rate, telephone-event. A WebRTC
+     * offer gets ICE (ufrag {@code iceUfrag}), a fingerprint, {@code setup:active}, its mid and
+     * rtcp-mux back; a plain one a plain answer. {@code port} is the marker a test looks for.
+     */
+    public static String answer(String offer, int port, String iceUfrag) {
+        dev.passerelle.gateway.sdp.Sdp o = new SdpParser().parse(offer);
+        long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        StringBuilder b = new StringBuilder("v=0\r\n")
+                .append("o=answerer ").append(id).append(' ').append(id).append(" IN IP4 127.0.0.1\r\n")
+                .append("s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n");
+        for (MediaSection m : o.media()) {
+            Codec voice = m.codecs().stream().filter(c -> !c.isNamed("telephone-event")).findFirst().orElse(null);
+            if (m.isRejected() || voice == null) {
+                b.append("m=").append(m.type()).append(" 0 ").append(m.proto()).append(' ')
+                        .append(m.formats().get(0)).append("\r\n");
+                continue;
+            }
+            Codec dtmf = m.codecs().stream()
+                    .filter(c -> c.isNamed("telephone-event") && c.clockRate() == voice.clockRate())
+                    .findFirst().orElse(null);
+            b.append("m=").append(m.type()).append(' ').append(port).append(' ').append(m.proto()).append(' ')
+                    .append(voice.payloadType()).append(dtmf == null ? "" : " " + dtmf.payloadType()).append("\r\n");
+            if (o.isWebRtc(m)) {
+                b.append("a=candidate:1 1 udp 2113937151 127.0.0.1 ").append(port).append(" typ host\r\n")
+                        .append("a=ice-ufrag:").append(iceUfrag).append("\r\n")
+                        .append("a=ice-pwd:").append(iceUfrag).append(iceUfrag, 0, 8).append("\r\n")
+                        .append("a=fingerprint:sha-256 3B:4A:8C:01:22:9F:D0:7E:55:6A:13:B2:90:C4:AA:5D:")
+                        .append("71:0E:68:3F:92:B1:4C:2D:8E:07:F6:19:D3:60:AB:05\r\n")
+                        .append("a=setup:active\r\n");
+                m.mid().ifPresent(mid -> b.append("a=mid:").append(mid).append("\r\n"));
+                b.append("a=rtcp-mux\r\n");
+            }
+            b.append("a=rtpmap:").append(voice.payloadType()).append(' ').append(voice.name()).append('/')
+                    .append(voice.clockRate()).append(voice.channels() > 1 ? "/" + voice.channels() : "").append("\r\n");
+            if (dtmf != null) {
+                b.append("a=rtpmap:").append(dtmf.payloadType()).append(" telephone-event/").append(dtmf.clockRate())
+                        .append("\r\n");
+            }
+            b.append("a=sendrecv\r\n");
+        }
+        return b.toString();
+    }
+
+    /** A fresh ICE ufrag, 16 characters as browsers make them. */
+    public static String newUfrag() {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            b.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        }
+        return b.toString();
     }
 }

@@ -205,7 +205,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         return "sip:phone@127.0.0.1:" + port + (transport == Transport.TCP ? ";transport=tcp" : "");
     }
 
-    /** The SDP the phone offers and answers with. */
+    /** The SDP the phone offers, and answers with to an INVITE without offer. */
     public String sdp() {
         return sdp;
     }
@@ -443,7 +443,11 @@ public final class SipPhone implements SipListener, AutoCloseable {
         Response ok = messages.createResponse(Response.OK, request);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(toTag);
         ok.addHeader(contact());
-        ok.setContent(sdp.getBytes(StandardCharsets.UTF_8), headers.createContentTypeHeader("application", "sdp"));
+        // Answers in the offer's profile and codecs, as a real endpoint does (RFC 3264 §6).
+        byte[] offer = request.getRawContent();
+        String answer = offer == null ? sdp
+                : Sdp.answer(new String(offer, StandardCharsets.UTF_8), rtpPort, Sdp.newUfrag());
+        ok.setContent(answer.getBytes(StandardCharsets.UTF_8), headers.createContentTypeHeader("application", "sdp"));
         return ok;
     }
 

@@ -44,6 +44,11 @@ class InboundCallIT {
         phone.close();
     }
 
+    /** The answer of a client that speaks the offer's profile: passthrough copies it to the phone. */
+    private static String answerTo(JsonNode incoming) {
+        return Sdp.answer(incoming.path("sdp").asText(), 50_000, Sdp.newUfrag());
+    }
+
     private String phoneCalls(String user) {
         return phone.call("sip:" + user + "@localhost", "127.0.0.1", gateway.sipPort(), phone.sdp());
     }
@@ -62,7 +67,7 @@ class InboundCallIT {
                 "call.incoming does not carry the phone's offer: " + incoming1);
         phone.awaitResponse(sipCallId, 180, WAIT);
 
-        first.callOk("call.answer", params().put("callId", callId).put("sdp", Sdp.browserAnswer(Sdp.newUfrag())), WAIT);
+        first.callOk("call.answer", params().put("callId", callId).put("sdp", answerTo(incoming1)), WAIT);
         PhoneEvent.Response ok = phone.awaitResponse(sipCallId, 200, WAIT);
         assertTrue(ok.body().contains("m=audio "), "200 OK without an SDP answer: " + ok.raw());
         // The phone ACKs the 200 on its own; the answering session learns it with call.confirmed.
@@ -71,7 +76,7 @@ class InboundCallIT {
         assertTrue(ended.path("reason").asText().toLowerCase(Locale.ROOT).contains("answered elsewhere"), ended.toString());
 
         RpcReply late = second.call("call.answer",
-                params().put("callId", callId).put("sdp", Sdp.browserAnswer(Sdp.newUfrag())), WAIT);
+                params().put("callId", callId).put("sdp", answerTo(incoming2)), WAIT);
         assertTrue(late.isError(), "a second answer must be refused: " + late.message());
 
         phone.bye(sipCallId);

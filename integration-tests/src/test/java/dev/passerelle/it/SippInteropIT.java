@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.passerelle.peers.Rtpengine;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.WsClient;
 import java.io.File;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Passerelle against a SIP implementation that is not ours: SIPp (Debian package
  * {@code sip-tester}) with its built-in scenarios. SIPp exits 0 only when its scenario ran to the
  * end, message by message, so its exit code checks the SIP side as strictly as our own phone does.
+ * SIPp speaks plain RTP/AVP whatever it is offered, so the media is anchored in a real rtpengine
+ * (Debian package {@code rtpengine-daemon}), as it must be between a browser and such a phone.
  */
 class SippInteropIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -33,13 +36,15 @@ class SippInteropIT {
     @TempDir
     Path workDir;
 
+    private Rtpengine rtpengine;
     private GatewayHarness gateway;
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
-    void start() {
+    void start() throws IOException, InterruptedException {
         requireSipp();
-        gateway = GatewayHarness.start();
+        rtpengine = Rtpengine.start(workDir);
+        gateway = GatewayHarness.withRtpengine(rtpengine.ngUri());
     }
 
     @AfterEach
@@ -47,6 +52,9 @@ class SippInteropIT {
         processes.forEach(Process::destroyForcibly);
         if (gateway != null) {
             gateway.close();
+        }
+        if (rtpengine != null) {
+            rtpengine.close();
         }
     }
 
@@ -61,7 +69,8 @@ class SippInteropIT {
                 .put("sdp", Sdp.browserOffer(Sdp.newUfrag())), WAIT).get("callId").asText();
         assertEquals(180, alice.awaitCallEvent("call.progress", callId, WAIT).get("code").asInt());
         JsonNode accepted = alice.awaitCallEvent("call.accepted", callId, WAIT);
-        assertTrue(accepted.get("sdp").asText().startsWith("v=0"), "SIPp's answer reaches the browser");
+        assertTrue(accepted.get("sdp").asText().contains("UDP/TLS/RTP/SAVPF"),
+                "SIPp's answer reaches the browser in the WebRTC profile: " + accepted);
 
         alice.callOk("call.hangup", WsClient.params().put("callId", callId), WAIT);
         JsonNode ended = alice.awaitCallEvent("call.ended", callId, WAIT);
@@ -78,7 +87,7 @@ class SippInteropIT {
         JsonNode incoming = alice.awaitEvent("call.incoming", p -> true, WAIT);
         String callId = incoming.get("callId").asText();
         alice.callOk("call.answer", WsClient.params().put("callId", callId)
-                .put("sdp", Sdp.browserAnswer(Sdp.newUfrag())), WAIT);
+                .put("sdp", Sdp.answer(incoming.get("sdp").asText(), 50_000, Sdp.newUfrag())), WAIT);
         alice.awaitCallEvent("call.confirmed", callId, WAIT);
         JsonNode ended = alice.awaitCallEvent("call.ended", callId, WAIT);
         assertEquals("remote", ended.get("by").asText());

@@ -49,7 +49,7 @@ class WebToWebCallIT {
         String bobCallId = incoming.path("callId").asText();
         assertEquals(aliceCallId, bobCallId, "both browsers name the call by the id call.invite returned");
 
-        bob.callOk("call.answer", params().put("callId", bobCallId).put("sdp", Sdp.browserAnswer(bobUfrag)), WAIT);
+        bob.callOk("call.answer", params().put("callId", bobCallId).put("sdp", Sdp.answer(incoming.path("sdp").asText(), 50_002, bobUfrag)), WAIT);
         JsonNode accepted = alice.awaitCallEvent("call.accepted", aliceCallId, WAIT);
         assertTrue(accepted.path("sdp").asText().contains("a=ice-ufrag:" + bobUfrag), "alice did not get bob's answer: " + accepted);
         bob.awaitCallEvent("call.confirmed", bobCallId, WAIT);
