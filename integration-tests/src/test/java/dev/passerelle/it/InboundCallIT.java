@@ -86,6 +86,19 @@ class InboundCallIT {
         Events.assertSeqIncreasesByOne(second.events());
     }
 
+    /** RFC 3261 §21.4.26: a 488 says why in a Warning header; here, the line of the SDP model's refusal. */
+    @Test
+    void malformedOfferIsRefusedWith488AndAWarningNamingTheLine() {
+        gateway.login("alice-token");
+        String offer = phone.sdp().replace("m=audio " + phone.rtpPort() + " RTP/AVP", "m=audio 99999 RTP/AVP");
+        String sipCallId = phone.call("sip:alice@localhost", "127.0.0.1", gateway.sipPort(), offer);
+        PhoneEvent.Response refused = phone.awaitFinalResponse(sipCallId, WAIT);
+        assertEquals(488, refused.status(), refused.raw());
+        int line = offer.lines().toList().indexOf("m=audio 99999 RTP/AVP 0 8 101") + 1;
+        assertTrue(refused.raw().contains("Warning: 399 127.0.0.1 \"sdp line " + line + " (m=audio 99999 RTP/AVP 0 8 101): "),
+                refused.raw());
+    }
+
     @Test
     void unknownUserIsNotFound() {
         String sipCallId = phoneCalls("nobody");

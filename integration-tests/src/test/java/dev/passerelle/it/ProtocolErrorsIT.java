@@ -84,6 +84,30 @@ class ProtocolErrorsIT {
         assertTrue(client.isOpen());
     }
 
+    /**
+     * A malformed offer is the client's mistake: -32602 naming the line and the problem, and the
+     * session goes on (its next call is refused for its own reason, not this one's).
+     */
+    @Test
+    void malformedSdpIsInvalidParamsNamingTheLine() {
+        WsClient client = gateway.login("alice-token");
+        String offer = Sdp.browserOffer(Sdp.newUfrag()).replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:0 PCMU/eight");
+        RpcReply reply = client.call("call.invite", params().put("to", "sip:phone@127.0.0.1:5999").put("sdp", offer), WAIT);
+        assertEquals(-32602, reply.errorCode(), reply.message().toString());
+        int line = offer.lines().toList().indexOf("a=rtpmap:0 PCMU/eight") + 1;
+        assertTrue(reply.message().path("error").path("message").asText().startsWith("sdp line " + line + " (a=rtpmap:0 PCMU/eight): "),
+                reply.message().toString());
+
+        String nul = Sdp.browserOffer(Sdp.newUfrag()).replace("s=-", "s=\u0000");
+        assertEquals(-32602, client.call("call.invite", params().put("to", "sip:phone@127.0.0.1:5999").put("sdp", nul), WAIT).errorCode());
+        String seventeenSections = Sdp.browserOffer(Sdp.newUfrag()) + "m=audio 9 RTP/AVP 0\r\n".repeat(16);
+        RpcReply tooMany = client.call("call.invite",
+                params().put("to", "sip:phone@127.0.0.1:5999").put("sdp", seventeenSections), WAIT);
+        assertEquals(-32602, tooMany.errorCode(), tooMany.message().toString());
+        assertEquals(404, client.call("call.hangup", params().put("callId", "no-such-call"), WAIT).errorCode(),
+                "the session still answers its requests");
+    }
+
     @Test
     void callBeforeLoginIsUnauthorized() {
         WsClient client = gateway.connect();
