@@ -165,6 +165,38 @@ public final class Browser implements AutoCloseable {
     /** Audio packets received ({@code inbound-rtp}) and sent ({@code outbound-rtp}); -1 without a peer connection. */
     public record RtpStats(long packetsReceived, long packetsSent) {}
 
+    /**
+     * Waits until audio flows both ways on the peer connection {@code pcExpression}: first
+     * packets each way, then {@code growth} more each way, each within {@code timeout}. On
+     * failure the error names {@code who}, the last counters, the connection's ICE and DTLS
+     * states and both descriptions.
+     */
+    public void awaitAudioFlowing(String pcExpression, long growth, Duration timeout, String who) {
+        RtpStats first = awaitStats(pcExpression, s -> s.packetsReceived() > 0 && s.packetsSent() > 0, timeout,
+                who + ": first audio packets both ways");
+        awaitStats(pcExpression, s -> s.packetsReceived() >= first.packetsReceived() + growth
+                && s.packetsSent() >= first.packetsSent() + growth, timeout,
+                who + ": " + growth + " more packets both ways after " + first);
+    }
+
+    private RtpStats awaitStats(String pcExpression, Predicate<RtpStats> match, Duration timeout, String what) {
+        RtpStats[] last = {null};
+        try {
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(250)).until(d -> {
+                last[0] = audioStats(pcExpression);
+                return match.test(last[0]) ? last[0] : null;
+            });
+        } catch (TimeoutException e) {
+            throw new AssertionError(what + ": not within " + timeout.toMillis() + " ms; last " + last[0] + "\n"
+                    + diagnostics() + "\n" + script("""
+                            const pc = %s;
+                            return pc ? 'ice ' + pc.iceConnectionState + ', connection ' + pc.connectionState
+                                + '\\nlocal:\\n' + pc.localDescription.sdp + '\\nremote:\\n' + pc.remoteDescription.sdp
+                                : 'no peer connection';
+                            """.formatted(pcExpression)), e);
+        }
+    }
+
     /** The page's URL, its console so far and the demo page's log, for failure messages. */
     public String diagnostics() {
         StringBuilder out = new StringBuilder("page ").append(driver.getCurrentUrl()).append('\n');

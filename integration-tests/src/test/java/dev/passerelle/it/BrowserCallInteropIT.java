@@ -8,7 +8,6 @@ import dev.passerelle.peers.Rtpengine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,70 +68,66 @@ class BrowserCallInteropIT {
 
     @Test
     void browserCallsBaresipAndHangsUp() {
+        String callId = browserCallsBaresip();
+        assertAudioFlowsBothWays();
+        browserHangsUp(callId);
+    }
+
+    @Test
+    void browserCallsBaresipAndBaresipHangsUp() {
+        String callId = browserCallsBaresip();
+        assertAudioFlowsBothWays();
+        baresipHangsUp(callId);
+    }
+
+    @Test
+    void baresipCallsTheBrowserWhichAnswersOnThePageAndHangsUp() {
+        String callId = baresipCallsTheBrowser();
+        assertAudioFlowsBothWays();
+        browserHangsUp(callId);
+    }
+
+    @Test
+    void baresipCallsTheBrowserAndHangsUp() {
+        String callId = baresipCallsTheBrowser();
+        assertAudioFlowsBothWays();
+        baresipHangsUp(callId);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Dials baresip from the page; returns the call's id once both ends say it is established. */
+    private String browserCallsBaresip() {
         browser.fill("to", baresip.sipUri());
         browser.click("call");
         browser.awaitText("state", "active", WAIT);
         baresip.await("CALL_ESTABLISHED", WAIT);
-        String callId = currentCallId();
+        return currentCallId();
+    }
 
-        assertAudioFlowsBothWays();
+    /** baresip dials alice; she answers on the page. */
+    private String baresipCallsTheBrowser() {
+        baresip.dial("sip:alice@127.0.0.1:" + gateway.sipPort());
+        browser.awaitText("state", "ringing", WAIT);
+        browser.click("answer");
+        browser.awaitText("state", "active", WAIT);
+        baresip.await("CALL_ESTABLISHED", WAIT);
+        return currentCallId();
+    }
 
+    private void browserHangsUp(String callId) {
         browser.click("hangup");
         browser.awaitText("state", "ended", WAIT);
         baresip.await("CALL_CLOSED", WAIT);
         assertReleased(callId);
     }
 
-    @Test
-    void browserCallsBaresipAndBaresipHangsUp() {
-        browser.fill("to", baresip.sipUri());
-        browser.click("call");
-        browser.awaitText("state", "active", WAIT);
-        baresip.await("CALL_ESTABLISHED", WAIT);
-        String callId = currentCallId();
-
-        assertAudioFlowsBothWays();
-
+    private void baresipHangsUp(String callId) {
         baresip.hangup();
         browser.awaitText("state", "ended", WAIT);
         assertTrue(browser.text("log").contains("(remote)"), browser.text("log"));
         assertReleased(callId);
     }
-
-    @Test
-    void baresipCallsTheBrowserWhichAnswersOnThePage() {
-        baresip.dial("sip:alice@127.0.0.1:" + gateway.sipPort());
-        browser.awaitText("state", "ringing", WAIT);
-        browser.click("answer");
-        browser.awaitText("state", "active", WAIT);
-        baresip.await("CALL_ESTABLISHED", WAIT);
-        String callId = currentCallId();
-
-        assertAudioFlowsBothWays();
-
-        browser.click("hangup");
-        browser.awaitText("state", "ended", WAIT);
-        baresip.await("CALL_CLOSED", WAIT);
-        assertReleased(callId);
-    }
-
-    @Test
-    void baresipCallsTheBrowserAndHangsUp() {
-        baresip.dial("sip:alice@127.0.0.1:" + gateway.sipPort());
-        browser.awaitText("state", "ringing", WAIT);
-        browser.click("answer");
-        browser.awaitText("state", "active", WAIT);
-        baresip.await("CALL_ESTABLISHED", WAIT);
-        String callId = currentCallId();
-
-        assertAudioFlowsBothWays();
-
-        baresip.hangup();
-        browser.awaitText("state", "ended", WAIT);
-        assertReleased(callId);
-    }
-
-    // ------------------------------------------------------------------ helpers
 
     private String currentCallId() {
         return (String) browser.script("return window.passerelle.currentCall.id;");
@@ -144,29 +139,12 @@ class BrowserCallInteropIT {
      */
     private void assertAudioFlowsBothWays() {
         long before = baresip.receivedAudioBytes();
-        Browser.RtpStats first = awaitStats(s -> s.packetsReceived() > 0 && s.packetsSent() > 0,
-                "first audio packets both ways");
-        awaitStats(s -> s.packetsReceived() >= first.packetsReceived() + GROWTH
-                        && s.packetsSent() >= first.packetsSent() + GROWTH,
-                GROWTH + " more packets both ways after " + first);
-        baresip.awaitReceivedAudio(before + SECOND_OF_AUDIO, WAIT);
-    }
-
-    private Browser.RtpStats awaitStats(Predicate<Browser.RtpStats> match, String what) {
-        Browser.RtpStats[] last = {null};
         try {
-            return new FluentWait<>(browser).withTimeout(WAIT).pollingEvery(Duration.ofMillis(250)).until(b -> {
-                last[0] = b.audioStats(PC);
-                return match.test(last[0]) ? last[0] : null;
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError(what + ": not within " + WAIT.toMillis() + " ms; last " + last[0] + "\n"
-                    + browser.diagnostics() + "\n" + browser.script("""
-                            const pc = %s;
-                            return 'ice ' + pc.iceConnectionState + ', connection ' + pc.connectionState
-                                + '\\nlocal:\\n' + pc.localDescription.sdp + '\\nremote:\\n' + pc.remoteDescription.sdp;
-                            """.formatted(PC)) + "\nrtpengine:\n" + rtpengine.log(), e);
+            browser.awaitAudioFlowing(PC, GROWTH, WAIT, "alice");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nrtpengine:\n" + rtpengine.log(), e);
         }
+        baresip.awaitReceivedAudio(before + SECOND_OF_AUDIO, WAIT);
     }
 
     /**

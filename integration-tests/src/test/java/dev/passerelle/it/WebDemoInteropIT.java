@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.support.ui.FluentWait;
 
 /**
  * The demo page and the JS SDK in two real headless Chromiums (Debian packages chromium and
@@ -118,25 +117,7 @@ class WebDemoInteropIT {
 
     /** Both counters of the page's peer connection grow by {@link #GROWTH} packets. */
     private void assertAudioFlows(Browser browser, String who) {
-        Browser.RtpStats first = awaitStats(browser, s -> s.packetsReceived() > 0 && s.packetsSent() > 0,
-                who + ": first audio packets both ways");
-        awaitStats(browser, s -> s.packetsReceived() >= first.packetsReceived() + GROWTH
-                        && s.packetsSent() >= first.packetsSent() + GROWTH,
-                who + ": " + GROWTH + " more packets both ways after " + first);
-    }
-
-    private Browser.RtpStats awaitStats(Browser browser, java.util.function.Predicate<Browser.RtpStats> match,
-            String what) {
-        Browser.RtpStats[] last = {null};
-        try {
-            return new FluentWait<>(browser).withTimeout(WAIT).pollingEvery(Duration.ofMillis(250)).until(b -> {
-                last[0] = b.audioStats(PC);
-                return match.test(last[0]) ? last[0] : null;
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError(what + ": not within " + WAIT.toMillis() + " ms; last " + last[0] + "\n"
-                    + browser.diagnostics(), e);
-        }
+        browser.awaitAudioFlowing(PC, GROWTH, WAIT, who);
     }
 
     private static long lastSeq(Browser browser) {
