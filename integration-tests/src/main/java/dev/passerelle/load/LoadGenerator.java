@@ -3,7 +3,9 @@ package dev.passerelle.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.passerelle.gateway.Gateway;
 import dev.passerelle.gateway.config.ConfigLoader;
+import dev.passerelle.peers.NgControl;
 import dev.passerelle.peers.RpcReply;
+import dev.passerelle.peers.Rtpengine;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +37,10 @@ import picocli.CommandLine.Option;
  * Call setups per second through a gateway: browser sessions call a SIP phone that answers at
  * once, then hang up. Latency is from sending {@code call.invite} to receiving
  * {@code call.accepted}. Without {@code --ws} it starts a gateway in this JVM on free ports.
+ *
+ * <p>With {@code --rtpengine} or {@code --rtpengine-ng} the media of every call is anchored in
+ * rtpengine, and the run fails if rtpengine still holds any of its calls once they all ended: the
+ * gateway deletes a call in rtpengine before it tells the browser the call ended.
  */
 @Command(name = "passerelle-load", mixinStandardHelpOptions = true,
         description = "Drives browser-to-SIP call setups through a Passerelle gateway and reports rate and latency.")
@@ -61,6 +69,19 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10", description = "seconds to wait for each step of a call (default ${DEFAULT-VALUE})")
     private int timeoutSeconds;
 
+    @Option(names = "--rtpengine", description = "start a real rtpengine (Debian package rtpengine-daemon) "
+            + "and anchor the media of the gateway started in this JVM in it")
+    private boolean startRtpengine;
+
+    @Option(names = "--rtpengine-ng", paramLabel = "udp:HOST:PORT", description = "anchor the media of the gateway "
+            + "started in this JVM in the rtpengine already running at this ng address; with --ws, only check "
+            + "at the end that it holds none of this run's calls")
+    private String rtpengineNg;
+
+    /** Most calls a {@code list} reply names; far more than a clean run leaves (none). */
+    private static final int LIST_LIMIT = 1000;
+
+    private final ConcurrentLinkedQueue<String> callIds = new ConcurrentLinkedQueue<>();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger succeeded = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
@@ -78,17 +99,65 @@ public final class LoadGenerator implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--sessions, --concurrency and --duration must be at least 1, --calls at least 0");
         }
+        if (startRtpengine && (rtpengineNg != null || ws != null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--rtpengine starts rtpengine for the gateway in this JVM: not with --rtpengine-ng or --ws");
+        }
+        NgControl ng = null;
+        if (rtpengineNg != null) {
+            try {
+                ng = NgControl.of(rtpengineNg);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--rtpengine-ng: " + e.getMessage());
+            }
+        }
         Gateway local = null;
         Path connectorsDir = null;
+        Path rtpengineDir = null;
+        Rtpengine rtpengine = null;
         URI target = ws;
-        if (target == null) {
-            connectorsDir = Files.createTempDirectory("passerelle-load");
-            local = new Gateway(new ConfigLoader(Map.of()).fromYaml(localConfig(connectorsDir)));
-            local.start();
-            target = URI.create("ws://127.0.0.1:" + local.webSocketPort() + "/ws");
-            System.out.printf("started a gateway in this JVM: ws=%d sip=%d%n", local.webSocketPort(), local.sipPort());
-        }
         List<WsClient> clients = new ArrayList<>();
+        boolean clean = false;
+        try {
+            if (startRtpengine) {
+                rtpengineDir = Files.createTempDirectory("passerelle-load-rtpengine");
+                rtpengine = Rtpengine.start(rtpengineDir, mediaPorts());
+                ng = rtpengine.control();
+                System.out.printf("started rtpengine: ng %s, %d media ports, log in %s%n", ng, mediaPorts(), rtpengineDir);
+            }
+            if (target == null) {
+                connectorsDir = Files.createTempDirectory("passerelle-load");
+                local = new Gateway(new ConfigLoader(Map.of()).fromYaml(localConfig(connectorsDir, ng)));
+                local.start();
+                target = URI.create("ws://127.0.0.1:" + local.webSocketPort() + "/ws");
+                System.out.printf("started a gateway in this JVM: ws=%d sip=%d, media anchor %s%n", local.webSocketPort(),
+                        local.sipPort(), ng == null ? "passthrough" : "rtpengine " + ng);
+            }
+            boolean allSucceeded = callsWithPhone(target, clients);
+            // Checked before the gateway closes: closing deletes whatever calls it still holds.
+            clean = (ng == null || noneHeld(ng, rtpengine != null)) && allSucceeded;
+        } finally {
+            clients.forEach(WsClient::close);
+            if (local != null) {
+                local.close();
+            }
+            if (connectorsDir != null) {
+                deleteQuietly(connectorsDir);
+            }
+            if (rtpengine != null) {
+                rtpengine.close();
+                if (clean) {
+                    deleteQuietly(rtpengineDir);
+                } else {
+                    System.out.println("rtpengine's log is kept in " + rtpengineDir);
+                }
+            }
+        }
+        return clean ? 0 : 1;
+    }
+
+    /** Opens the sessions and runs the calls; whether there were calls and all succeeded. */
+    private boolean callsWithPhone(URI target, List<WsClient> clients) throws Exception {
         try (SipPhone phone = SipPhone.start()) {
             for (int i = 0; i < sessions; i++) {
                 WsClient client = WsClient.connect(target, Duration.ofSeconds(timeoutSeconds));
@@ -98,16 +167,45 @@ public final class LoadGenerator implements Callable<Integer> {
             System.out.printf("%d sessions on %s, phone %s; %s calls, concurrency %d, at most %d s%n",
                     sessions, target, phone.uri(), calls == 0 ? "unlimited" : String.valueOf(calls), concurrency, durationSeconds);
             run(clients, phone);
-        } finally {
-            clients.forEach(WsClient::close);
-            if (local != null) {
-                local.close();
-            }
-            if (connectorsDir != null) {
-                deleteQuietly(connectorsDir);
-            }
         }
-        return failed.get() == 0 && succeeded.get() > 0 ? 0 : 1;
+        return failed.get() == 0 && succeeded.get() > 0;
+    }
+
+    /**
+     * Media ports for a started rtpengine: four per live call (an RTP and RTCP pair per leg), twice
+     * over for ports the system holds busy, and never fewer than the tests' 200.
+     */
+    private int mediaPorts() {
+        return Math.min(6000, Math.max(200, 8 * concurrency));
+    }
+
+    /**
+     * Whether rtpengine holds none of this run's calls, all of which have ended. A daemon started
+     * here holds only this run's calls, so its whole {@code list} counts, including calls whose
+     * {@code call.invite} failed; a daemon running already is asked about each call id.
+     */
+    private boolean noneHeld(NgControl ng, boolean ownDaemon) throws IOException {
+        List<String> held = new ArrayList<>();
+        String how;
+        if (ownDaemon) {
+            held.addAll(ng.list(LIST_LIMIT));
+            how = "ng list";
+        } else {
+            for (String callId : callIds) {
+                String reply = ng.query(callId);
+                if (reply == null) {
+                    throw new IOException("rtpengine " + ng + " did not reply to a query of " + callId + " within 2 s");
+                }
+                if (reply.contains("6:result2:ok")) {
+                    held.add(callId);
+                }
+            }
+            how = "ng query of the " + callIds.size() + " call ids";
+        }
+        System.out.printf("calls rtpengine still holds (%s): %s%d%n", how, held.size() == LIST_LIMIT ? "at least " : "",
+                held.size());
+        held.stream().limit(5).forEach(id -> System.out.println("held by rtpengine: " + id));
+        return held.isEmpty();
     }
 
     private void run(List<WsClient> clients, SipPhone phone) throws InterruptedException {
@@ -150,6 +248,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 return;
             }
             String callId = invite.result().path("callId").asText();
+            callIds.add(callId);
             Optional<JsonNode> outcome = client.eventLog().poll(m -> callId.equals(m.path("params").path("callId").asText())
                     && (m.path("method").asText().equals("call.accepted") || m.path("method").asText().equals("call.ended")), timeout);
             if (outcome.isEmpty()) {
@@ -208,7 +307,7 @@ public final class LoadGenerator implements Callable<Integer> {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
     }
 
-    private String localConfig(Path connectorsDir) {
+    private String localConfig(Path connectorsDir, NgControl ng) {
         StringBuilder users = new StringBuilder();
         for (String token : tokens) {
             String user = token.endsWith("-token") ? token.substring(0, token.length() - "-token".length()) : token;
@@ -227,12 +326,20 @@ public final class LoadGenerator implements Callable<Integer> {
                     users:
                 %sconnectors:
                   dir: %s
-                """.formatted(users, connectorsDir.toAbsolutePath());
+                """.formatted(users, connectorsDir.toAbsolutePath())
+                + (ng == null ? "" : """
+                media:
+                  anchor: rtpengine
+                  rtpengine:
+                    ng: ["%s"]
+                """.formatted(ng));
     }
 
     private static void deleteQuietly(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         } catch (IOException e) {
             System.err.println("could not delete " + dir + ": " + e.getMessage());
         }

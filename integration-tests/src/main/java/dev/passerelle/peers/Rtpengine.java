@@ -1,13 +1,10 @@
 package dev.passerelle.peers;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * several can run side by side. {@link #start} returns once it answers {@code ping} with
  * {@code pong}; {@link #close} stops it.
  *
- * <p>{@link #command} sends a raw ng command, so that a test can ask rtpengine itself, not only
+ * <p>{@link #control} sends raw ng commands, so that a test can ask rtpengine itself, not only
  * through the code under test, what it holds.
  */
 public final class Rtpengine implements AutoCloseable {
@@ -29,24 +26,42 @@ public final class Rtpengine implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/rtpengine");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final int MEDIA_PORTS = 200;
+    private static final int PORTS_FLOOR = 20_000;
+    private static final int PORTS_CEILING = 32_000;
+    /** Half the room below the ephemeral ports, so that the random start still varies. */
+    private static final int MAX_MEDIA_PORTS = (PORTS_CEILING - PORTS_FLOOR) / 2;
 
     private final Process process;
     private final InetSocketAddress ng;
+    private final NgControl control;
     private final Path log;
 
     private Rtpengine(Process process, InetSocketAddress ng, Path log) {
         this.process = process;
         this.ng = ng;
+        this.control = new NgControl(ng);
         this.log = log;
     }
 
+    /** {@link #start(Path, int)} with 200 media ports, enough for the tests' few calls at a time. */
+    public static Rtpengine start(Path workDir) throws IOException, InterruptedException {
+        return start(workDir, MEDIA_PORTS);
+    }
+
     /**
-     * Starts a daemon whose pid file and log live in {@code workDir}.
+     * Starts a daemon whose pid file and log live in {@code workDir}, with {@code mediaPorts}
+     * media ports (an even number from 2 to 6000). A call through the gateway takes four of them
+     * while it lives (an RTP and RTCP pair per leg).
      *
+     * @throws IllegalArgumentException if {@code mediaPorts} is out of range
      * @throws IllegalStateException if the binary is missing (naming the Debian package to
      *     install), or the daemon exits or does not answer {@code ping} within 15 s (with its log)
      */
-    public static Rtpengine start(Path workDir) throws IOException, InterruptedException {
+    public static Rtpengine start(Path workDir, int mediaPorts) throws IOException, InterruptedException {
+        if (mediaPorts < 2 || mediaPorts > MAX_MEDIA_PORTS || mediaPorts % 2 != 0) {
+            throw new IllegalArgumentException("media ports must be an even number from 2 to " + MAX_MEDIA_PORTS
+                    + ": " + mediaPorts);
+        }
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException("rtpengine not found: install the Debian package rtpengine-daemon"
                     + " (.ci/install-peers does it)");
@@ -54,12 +69,12 @@ public final class Rtpengine implements AutoCloseable {
         int ngPort = freeUdpPort();
         // Below Linux's ephemeral ports (32768-60999), so that the media ports seldom meet a busy one;
         // rtpengine passes over those that are.
-        int portMin = ThreadLocalRandom.current().nextInt(20_000, 32_000 - MEDIA_PORTS) & ~1;
+        int portMin = ThreadLocalRandom.current().nextInt(PORTS_FLOOR, PORTS_CEILING - mediaPorts) & ~1;
         Path log = workDir.resolve("rtpengine-" + ngPort + ".log");
         Process process = new ProcessBuilder(List.of(BINARY.toString(),
                 "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
                 "--interface=127.0.0.1", "--listen-ng=127.0.0.1:" + ngPort,
-                "--port-min=" + portMin, "--port-max=" + (portMin + MEDIA_PORTS - 1),
+                "--port-min=" + portMin, "--port-max=" + (portMin + mediaPorts - 1),
                 "--pidfile=" + workDir.resolve("rtpengine-" + ngPort + ".pid")))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -83,42 +98,19 @@ public final class Rtpengine implements AutoCloseable {
         return ng;
     }
 
-    /**
-     * Sends one ng command, a bencoded dictionary as text (e.g. {@code d7:command4:pinge}), and
-     * returns the bencoded reply as text, or null if none came within {@code timeout}.
-     */
-    public String command(String bencodedDictionary, Duration timeout) throws IOException {
-        String cookie = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        byte[] request = (cookie + " " + bencodedDictionary).getBytes(StandardCharsets.UTF_8);
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            socket.connect(ng);
-            socket.send(new DatagramPacket(request, request.length));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            byte[] buffer = new byte[65_536];
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
-                try {
-                    socket.receive(reply);
-                } catch (SocketTimeoutException e) {
-                    return null;
-                }
-                String text = new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
-                if (text.startsWith(cookie + " ")) {
-                    return text.substring(cookie.length() + 1);
-                }
-            }
-        }
+    /** Raw ng commands to this daemon. */
+    public NgControl control() {
+        return control;
     }
 
-    /** A {@code query} of {@code callId} straight to the daemon; the raw bencoded reply. */
+    /** {@link NgControl#command} to this daemon. */
+    public String command(String bencodedDictionary, Duration timeout) throws IOException {
+        return control.command(bencodedDictionary, timeout);
+    }
+
+    /** {@link NgControl#query} to this daemon. */
     public String query(String callId) throws IOException {
-        return command("d7:call-id" + callId.getBytes(StandardCharsets.UTF_8).length + ":" + callId
-                + "7:command5:querye", Duration.ofSeconds(2));
+        return control.query(callId);
     }
 
     /** Everything the daemon logged so far, for failure messages. */
