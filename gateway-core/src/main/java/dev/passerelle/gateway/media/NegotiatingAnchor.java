@@ -72,7 +72,8 @@ public final class NegotiatingAnchor implements MediaAnchor {
         synchronized (state) {
             Negotiation before = state.of(from);
             Negotiation fromSide = before == null ? Negotiation.offered(offer) : before.reoffered(offer);
-            Sdp out = outgoing(other(from), inner.offer(callId, from, offer.write()));
+            String given = offer.write();
+            Sdp out = outgoing(other(from), inner.offer(callId, from, given), offer, given);
             Negotiation toSide = state.of(other(from)) == null
                     ? Negotiation.offered(out) : state.of(other(from)).reoffered(out);
             state.set(from, fromSide);
@@ -100,7 +101,8 @@ public final class NegotiatingAnchor implements MediaAnchor {
                 throw new SdpException("an answer came from the leg that made the offer (RFC 3264 §4)");
             }
             Negotiation fromSide = reopened(state.of(from)).answered(answer);
-            Sdp out = outgoing(other(from), inner.answer(callId, from, answer.write()));
+            String given = answer.write();
+            Sdp out = outgoing(other(from), inner.answer(callId, from, given), answer, given);
             Negotiation toSide = reopened(state.of(other(from))).answered(out);
             state.set(from, fromSide);
             state.set(other(from), toSide);
@@ -126,11 +128,12 @@ public final class NegotiatingAnchor implements MediaAnchor {
     }
 
     /**
-     * Parses what the anchor produced for leg {@code to}; a relay's output must be in that leg's
+     * Parses what the anchor produced for leg {@code to} (unless it is what it was given, as with
+     * pass-through: no second parse on the call's path); a relay's output must be in that leg's
      * profile, and towards SIP it loses the browser's WebRTC-only attributes.
      */
-    private Sdp outgoing(Leg to, String produced) {
-        Sdp out = parser.parse(produced);
+    private Sdp outgoing(Leg to, String produced, Sdp given, String givenText) {
+        Sdp out = produced.equals(givenText) ? given : parser.parse(produced);
         if (relay == Relay.WEBRTC_TO_PLAIN_RTP) {
             if (to == Leg.SIP) {
                 out = Translation.toPlainRtp(out);
