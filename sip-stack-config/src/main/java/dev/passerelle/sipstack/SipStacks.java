@@ -12,12 +12,15 @@ public final class SipStacks {
     /**
      * Stops the stack. In RI 1.3.0-91 {@code UDPMessageProcessor.stop()} iterates its channel list
      * while channel threads remove themselves from it, and sometimes throws
-     * {@link ConcurrentModificationException}; a second {@code stop()} finishes what the first left.
+     * {@link ConcurrentModificationException}; and it throws {@link NullPointerException} when the
+     * stack is stopped before the processor's thread has run at all, since that thread creates the
+     * list. Either way that processor has already closed its socket and left the stack's list, so
+     * a second {@code stop()} finishes what the first left: the other processors and the stack.
      */
     public static void stop(SipStack stack) {
         try {
             stack.stop();
-        } catch (ConcurrentModificationException e) {
+        } catch (ConcurrentModificationException | NullPointerException e) {
             stack.stop();
         }
     }
