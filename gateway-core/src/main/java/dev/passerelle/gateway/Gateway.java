@@ -18,7 +18,9 @@ import dev.passerelle.gateway.sdp.SdpLimits;
 import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.routes.SessionPusher;
 import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.session.StoreStatus;
 import dev.passerelle.gateway.session.memory.MemorySessionStore;
+import dev.passerelle.gateway.signaling.Health;
 import dev.passerelle.gateway.signaling.ProtocolCodec;
 import dev.passerelle.gateway.signaling.SignalingServer;
 import dev.passerelle.gateway.signaling.websocket.WebSocketServer;
@@ -83,7 +85,7 @@ public final class Gateway implements AutoCloseable {
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
         this.routing = new RoutingEngine(config, store, sip, media, direct, identity, codec::event, new Sockets(), clock);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
-        this.websocket = new WebSocketServer(config.websocket(), signaling);
+        this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
         sip.setEvents(routing.sipEvents());
     }
 
@@ -99,6 +101,17 @@ public final class Gateway implements AutoCloseable {
         }
         return new RtpengineSettings(ng, media.rtpengineTimeout(), media.rtpengineTries(),
                 RtpengineSettings.DEFAULT_DOWN_FOR);
+    }
+
+    /**
+     * What {@code GET /health} says: draining once the drain began; degraded while the store
+     * does not answer (calls already held go on; what needs the store is refused); else up.
+     */
+    private Health health() {
+        StoreStatus store = this.store.status();
+        String status = drained.get() ? "draining" : store.up() ? "up" : "degraded";
+        return new Health(status, config.node().id(),
+                new Health.Part(config.store().type(), store.up() ? "up" : "down", store.detail()));
     }
 
     /** The routes reach this node's sockets through the signaling server, built after them. */

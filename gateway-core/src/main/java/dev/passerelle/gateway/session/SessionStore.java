@@ -66,6 +66,12 @@ public interface SessionStore extends AutoCloseable {
     /** Forgets the events up to and including {@code seq}. */
     void ackEvents(String sessionId, long seq);
 
+    /**
+     * Whether the store answers now. Cheap and bounded in time (a store kept elsewhere asks it
+     * once, with its command timeout); never throws.
+     */
+    StoreStatus status();
+
     @Override
     void close();
 }

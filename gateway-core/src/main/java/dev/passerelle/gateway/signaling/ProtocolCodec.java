@@ -283,6 +283,11 @@ public final class ProtocolCodec {
         return write(new Notification(VERSION, event.method(), params));
     }
 
+    /** The body of {@code GET /health}. */
+    public String health(Health health) {
+        return write(health);
+    }
+
     // ---------------------------------------------------------------- client side (test clients, load generator)
 
     /** A client request (or a notification when {@link Request#id()} is null). */

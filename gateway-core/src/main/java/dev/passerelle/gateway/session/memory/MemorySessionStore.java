@@ -5,6 +5,7 @@ import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.session.StoreStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -199,5 +200,11 @@ public final class MemorySessionStore implements SessionStore {
                 events.removeFirst();
             }
         }
+    }
+
+    /** Always up: the data is in this JVM. */
+    @Override
+    public StoreStatus status() {
+        return new StoreStatus(true, "in memory (this node only)");
     }
 }

@@ -2,6 +2,7 @@ package dev.passerelle.gateway.signaling.websocket;
 
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.signaling.ConnectionListener;
+import dev.passerelle.gateway.signaling.Health;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -63,7 +67,12 @@ public final class WebSocketServer {
     private final AtomicLong nextId = new AtomicLong();
     private volatile boolean running;
 
-    public WebSocketServer(GatewayConfig.WebSocketConfig config, ConnectionListener listener) {
+    /**
+     * @param health what {@code GET /health} reports, asked on each request
+     * @param json how a {@link Health} is written
+     */
+    public WebSocketServer(GatewayConfig.WebSocketConfig config, ConnectionListener listener, Supplier<Health> health,
+            Function<Health, String> json) {
         this.config = config;
         this.listener = listener;
         QueuedThreadPool threads = new QueuedThreadPool();
@@ -85,7 +94,7 @@ public final class WebSocketServer {
             container.addMapping(config.path(), this::upgrade);
         });
         // A request that is not an upgrade at the path passes through to the wrapped handler.
-        upgrades.setHandler(StaticPages.handler(server));
+        upgrades.setHandler(new Handler.Sequence(new HealthPage(health, json), StaticPages.handler(server)));
         server.setHandler(upgrades);
     }
 

@@ -41,7 +41,7 @@ class SignalingOverWebSocketTest {
     @BeforeEach
     void start() throws Exception {
         server = new WebSocketServer(new GatewayConfig.WebSocketConfig("127.0.0.1", 0, "/ws", 65536, DEPTH, 64,
-                Duration.ofSeconds(30), Duration.ofSeconds(30)), signaling);
+                Duration.ofSeconds(30), Duration.ofSeconds(30)), signaling, HealthPageTest::up, h -> "{}");
         server.start();
         client = TestClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), true,
                 WebSocketServer.SUBPROTOCOL);

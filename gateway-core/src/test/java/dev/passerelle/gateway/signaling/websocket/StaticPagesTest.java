@@ -34,7 +34,8 @@ class StaticPagesTest {
     @BeforeEach
     void start() throws Exception {
         server = new WebSocketServer(new GatewayConfig.WebSocketConfig("127.0.0.1", 0, "/ws", 65536, 32, 64,
-                Duration.ofSeconds(30), Duration.ofSeconds(30)), new Echo());
+                Duration.ofSeconds(30), Duration.ofSeconds(30)), new Echo(), HealthPageTest::up,
+                h -> "{}");
         server.start();
     }
 

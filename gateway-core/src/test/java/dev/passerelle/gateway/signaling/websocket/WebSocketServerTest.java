@@ -189,7 +189,8 @@ class WebSocketServerTest {
 
     private void start(Duration idleTimeout, Duration pingInterval) throws Exception {
         server = new WebSocketServer(new GatewayConfig.WebSocketConfig(
-                "127.0.0.1", 0, "/ws", MAX_BYTES, 32, QUEUE_LIMIT, idleTimeout, pingInterval), listener);
+                "127.0.0.1", 0, "/ws", MAX_BYTES, 32, QUEUE_LIMIT, idleTimeout, pingInterval), listener,
+                HealthPageTest::up, h -> "{}");
         server.start();
         assertTrue(server.port() > 0);
     }
