@@ -38,9 +38,10 @@ import java.util.concurrent.TimeoutException;
  * One Lettuce client, its resources and its one multiplexed connection, standalone or Cluster
  * alike; turns every Redis failure into a {@link GatewayException}.
  *
- * <p>Commands issued while the connection is down are rejected at once
+ * <p>On one server, commands issued while the connection is down are rejected at once
  * ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}) instead of being queued until they
- * time out: a store call fails fast with SERVICE_UNAVAILABLE. Commands already written when the
+ * time out: a store call fails fast with SERVICE_UNAVAILABLE. On a Cluster they are queued, but
+ * never longer than the command timeout ({@link TimeoutOptions}). Commands already written when the
  * connection drops are re-sent after the reconnect (Lettuce's at-least-once default), which is why
  * every write of the store is idempotent.
  */
@@ -73,7 +74,10 @@ final class RedisLink implements AutoCloseable {
                 cluster.setOptions(ClusterClientOptions.builder()
                         .socketOptions(socket)
                         .timeoutOptions(timeouts)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        // Connections to the masters open lazily, on the first command for
+                        // each: REJECT_COMMANDS would refuse that command. Queued commands still
+                        // fail within the command timeout.
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enablePeriodicRefresh(TOPOLOGY_REFRESH)
                                 .enableAllAdaptiveRefreshTriggers()
