@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -39,12 +41,13 @@ import org.slf4j.LoggerFactory;
  * With {@code P} the key prefix; the part in braces is the Redis Cluster hash tag, so the keys of
  * one session share a slot and a script may touch them together:
  * <pre>
- * P{s:&lt;sessionId&gt;}        hash  v = store version, d = SessionRecord JSON, seq = last event seq
+ * P{s:&lt;sessionId&gt;}        hash  v = store version, d = SessionRecord JSON, seq = last event seq,
+ *                           w / aw = id of the last write / append
  * P{s:&lt;sessionId&gt;}:log    zset  score = seq, member = "&lt;seq&gt;:&lt;frame&gt;"
  * P{s:&lt;sessionId&gt;}:calls  zset  ids of the calls the session takes part in, score = indexed at (ms)
  * P{t:&lt;resumeToken&gt;}      string the session id
  * P{u:&lt;user&gt;}             zset  the user's session ids, score = indexed at (ms)
- * P{c:&lt;callId&gt;}           hash  v = CallRecord.version, d = CallRecord JSON;
+ * P{c:&lt;callId&gt;}           hash  v = CallRecord.version, d = CallRecord JSON, w = last write id;
  *                           after ENDED a tombstone: v and ended = the final JSON, no d
  * P{calls}                 zset  every live call id, score = indexed at (ms)
  * </pre>
@@ -64,10 +67,13 @@ import org.slf4j.LoggerFactory;
  *   therefore run more than once and must have no side effects. Within one node, writers of the
  *   same record take a lock first, so they do not spend round trips on conflicts.</li>
  *   <li><b>Idempotent on replay</b>: Lettuce re-sends a command that was in flight when the
- *   connection dropped. A create script applied twice finds its own record and reports success;
- *   a compare-and-set applied twice finds the version it wrote with its own content and reports
- *   success; the other writes (SET, ZADD, ZREM, PEXPIRE, delete-if-equal) are idempotent as
- *   they are.</li>
+ *   connection dropped. Each scripted write stores a write id (field {@code w}, {@code aw} for
+ *   the last append) unique to that call: a create, compare-and-set or append that runs a second
+ *   time finds its own id and reports the success it had, while a rival write of the same content
+ *   from another node is still refused. The other writes (SET, ZADD, ZREM, PEXPIRE,
+ *   delete-if-equal) are idempotent as they are. A replayed append that another node's append
+ *   overtook is reported as a conflict and appended again: the client may then see that one event
+ *   twice, never a gap.</li>
  *   <li><b>Ended calls leave a tombstone</b>: a call that reaches ENDED becomes a tombstone, so
  *   {@link #createCall} of its id returns false and a late update finds nothing, until the
  *   tombstone expires.</li>
@@ -88,34 +94,36 @@ public final class RedisSessionStore implements SessionStore {
     private static final int MAX_ATTEMPTS = 64;
     private static final int LOCK_STRIPES = 64;
 
-    /** KEYS: session, log. ARGV: json, ttl ms. 1 created (or this very create replayed), 0 exists. */
+    /**
+     * KEYS: session, log. ARGV: json, ttl ms, write id. 1 created (or this very create replayed),
+     * 0 exists.
+     */
     private static final Script CREATE_SESSION = Script.of("""
-            local d = redis.call('HGET', KEYS[1], 'd')
-            if d then
-              if d == ARGV[1] and redis.call('HGET', KEYS[1], 'v') == '1' then return 1 end
+            if redis.call('HEXISTS', KEYS[1], 'd') == 1 then
+              if redis.call('HGET', KEYS[1], 'w') == ARGV[3] then return 1 end
               return 0
             end
             redis.call('DEL', KEYS[1], KEYS[2])
-            redis.call('HSET', KEYS[1], 'v', 1, 'd', ARGV[1], 'seq', 0)
+            redis.call('HSET', KEYS[1], 'v', 1, 'd', ARGV[1], 'seq', 0, 'w', ARGV[3])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1
             """);
 
-    /** KEYS: call. ARGV: json, ttl ms. 1 created (or replayed), 0 a call or tombstone exists. */
+    /** KEYS: call. ARGV: json, ttl ms, write id. 1 created (or replayed), 0 a call or tombstone exists. */
     private static final Script CREATE_CALL = Script.of("""
             if redis.call('EXISTS', KEYS[1]) == 1 then
-              if redis.call('HGET', KEYS[1], 'd') == ARGV[1] and redis.call('HGET', KEYS[1], 'v') == '1' then return 1 end
+              if redis.call('HGET', KEYS[1], 'w') == ARGV[3] then return 1 end
               return 0
             end
-            redis.call('HSET', KEYS[1], 'v', 1, 'd', ARGV[1])
+            redis.call('HSET', KEYS[1], 'v', 1, 'd', ARGV[1], 'w', ARGV[3])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1
             """);
 
     /**
      * KEYS: record. ARGV: expected version, new json, ttl ms, '1' to leave a tombstone instead,
-     * tombstone ttl ms. 1 written (or this very write replayed), 0 another version is there,
-     * -1 no live record.
+     * tombstone ttl ms, write id. 1 written (or this very write replayed), 0 another version is
+     * there, -1 no live record.
      */
     private static final Script REPLACE = Script.of("""
             local v = redis.call('HGET', KEYS[1], 'v')
@@ -125,24 +133,23 @@ public final class RedisSessionStore implements SessionStore {
             if d and tonumber(v) == expected then
               if ARGV[4] == '1' then
                 redis.call('HDEL', KEYS[1], 'd')
-                redis.call('HSET', KEYS[1], 'v', expected + 1, 'ended', ARGV[2])
+                redis.call('HSET', KEYS[1], 'v', expected + 1, 'ended', ARGV[2], 'w', ARGV[6])
                 redis.call('PEXPIRE', KEYS[1], ARGV[5])
               else
-                redis.call('HSET', KEYS[1], 'v', expected + 1, 'd', ARGV[2])
+                redis.call('HSET', KEYS[1], 'v', expected + 1, 'd', ARGV[2], 'w', ARGV[6])
                 redis.call('PEXPIRE', KEYS[1], ARGV[3])
               end
               return 1
             end
-            if tonumber(v) == expected + 1 and (d == ARGV[2] or redis.call('HGET', KEYS[1], 'ended') == ARGV[2]) then
-              return 1
-            end
+            if tonumber(v) == expected + 1 and redis.call('HGET', KEYS[1], 'w') == ARGV[6] then return 1 end
             if not d then return -1 end
             return 0
             """);
 
     /**
-     * KEYS: session, log. ARGV: seq wanted, member, log ttl ms, log limit. {1, events dropped}
-     * appended (or replayed), {0, current seq} another append took that seq, {-1, 0} no session.
+     * KEYS: session, log. ARGV: seq wanted, member, log ttl ms, log limit, write id. {1, events
+     * dropped} appended (or this very append replayed), {0, current seq} another append took that
+     * seq, {-1, 0} no session.
      */
     private static final Script APPEND = Script.of("""
             local cur = redis.call('HGET', KEYS[1], 'seq')
@@ -150,13 +157,13 @@ public final class RedisSessionStore implements SessionStore {
             cur = tonumber(cur)
             local want = tonumber(ARGV[1])
             if cur == want - 1 then
-              redis.call('HSET', KEYS[1], 'seq', want)
+              redis.call('HSET', KEYS[1], 'seq', want, 'aw', ARGV[5])
               redis.call('ZADD', KEYS[2], want, ARGV[2])
               local dropped = redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
               redis.call('PEXPIRE', KEYS[2], ARGV[3])
               return {1, dropped}
             end
-            if cur >= want and redis.call('ZSCORE', KEYS[2], ARGV[2]) then return {1, 0} end
+            if cur == want and redis.call('HGET', KEYS[1], 'aw') == ARGV[5] then return {1, 0} end
             return {0, cur}
             """);
 
@@ -181,6 +188,9 @@ public final class RedisSessionStore implements SessionStore {
     private final Clock clock;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Write ids: this store's random prefix and a counter, unique across nodes and restarts. */
+    private final String writerId = UUID.randomUUID().toString();
+    private final AtomicLong writes = new AtomicLong();
 
     /**
      * Connects to Redis; the store owns the connection and its client resources until
@@ -271,7 +281,7 @@ public final class RedisSessionStore implements SessionStore {
                 commands.zadd(userKey(session.user()), now(), sessionId),
                 commands.pexpire(userKey(session.user()), ttl)));
         Long created = redis.run(CREATE_SESSION, ScriptOutputType.INTEGER,
-                keys(sessionKey(sessionId), logKey(sessionId)), json.write(session), Long.toString(ttl));
+                keys(sessionKey(sessionId), logKey(sessionId)), json.write(session), Long.toString(ttl), writeId());
         if (created != 1) {
             throw new IllegalStateException("session " + sessionId + " exists already");
         }
@@ -360,7 +370,7 @@ public final class RedisSessionStore implements SessionStore {
         }
         index(call);
         Long created = redis.run(CREATE_CALL, ScriptOutputType.INTEGER, keys(callKey(call.callId())), json.write(call),
-                millis(settings.callTtl()));
+                millis(settings.callTtl()), writeId());
         return created == 1;
     }
 
@@ -473,11 +483,12 @@ public final class RedisSessionStore implements SessionStore {
                 return Optional.empty();
             }
             long seq = Long.parseLong(last) + 1;
+            String writeId = writeId();
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 String frame = frameForSeq.apply(seq);
                 List<Object> result = redis.run(APPEND, ScriptOutputType.MULTI, keys(key, logKey(sessionId)),
                         Long.toString(seq), seq + ":" + frame, millis(settings.eventLogTtl()),
-                        Integer.toString(settings.eventLogLimit()));
+                        Integer.toString(settings.eventLogLimit()), writeId);
                 long status = (Long) result.get(0);
                 long detail = (Long) result.get(1);
                 if (status == 1) {
@@ -525,6 +536,14 @@ public final class RedisSessionStore implements SessionStore {
 
     // ---- helpers
 
+    /**
+     * A fresh id for one write, stored with it: a script that finds its own id already there
+     * knows it is a replay of a write that succeeded, not a rival write of the same content.
+     */
+    private String writeId() {
+        return writerId + ":" + writes.incrementAndGet();
+    }
+
     private long now() {
         return clock.millis();
     }
@@ -542,7 +561,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private long replace(String key, long expectedVersion, String json, Duration ttl, boolean tombstone) {
         Long result = redis.run(REPLACE, ScriptOutputType.INTEGER, keys(key), Long.toString(expectedVersion), json,
-                millis(ttl), tombstone ? "1" : "0", millis(settings.tombstoneTtl()));
+                millis(ttl), tombstone ? "1" : "0", millis(settings.tombstoneTtl()), writeId());
         return result;
     }
 
