@@ -78,10 +78,7 @@ final class RedisLink implements AutoCloseable {
                         // each: REJECT_COMMANDS would refuse that command. Queued commands still
                         // fail within the command timeout.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enablePeriodicRefresh(TOPOLOGY_REFRESH)
-                                .enableAllAdaptiveRefreshTriggers()
-                                .build())
+                        .topologyRefreshOptions(topologyRefresh())
                         .build());
                 StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
                 this.connection = c;
@@ -113,6 +110,19 @@ final class RedisLink implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The topology is re-read periodically, and at once on the signs that it changed: a
+     * redirect, a slot nobody serves, an unknown node, repeated reconnects. Lettuce 7.7 marks the
+     * adaptive trigger setters deprecated yet offers no other way to enable adaptive refresh.
+     */
+    @SuppressWarnings("deprecation")
+    private static ClusterTopologyRefreshOptions topologyRefresh() {
+        return ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                .enableAllAdaptiveRefreshTriggers()
+                .build();
     }
 
     /**

@@ -13,6 +13,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.time.Duration;
@@ -277,7 +278,7 @@ public final class RedisSessionStore implements SessionStore {
         long ttl = settings.sessionTtl().toMillis();
         // Token and user index first: a crash before the record leaves entries that point nowhere.
         redis.awaitAll(List.of(
-                commands.psetex(tokenKey(session.resumeToken()), ttl, sessionId),
+                commands.set(tokenKey(session.resumeToken()), sessionId, SetArgs.Builder.px(ttl)),
                 commands.zadd(userKey(session.user()), now(), sessionId),
                 commands.pexpire(userKey(session.user()), ttl)));
         Long created = redis.run(CREATE_SESSION, ScriptOutputType.INTEGER,
