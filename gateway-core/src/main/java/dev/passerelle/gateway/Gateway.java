@@ -5,6 +5,7 @@ import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
+import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.connector.ConnectorLoader;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor;
@@ -20,6 +21,8 @@ import dev.passerelle.gateway.routes.SessionPusher;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.StoreStatus;
 import dev.passerelle.gateway.session.memory.MemorySessionStore;
+import dev.passerelle.gateway.session.redis.RedisSessionStore;
+import dev.passerelle.gateway.session.redis.RedisStoreSettings;
 import dev.passerelle.gateway.signaling.Health;
 import dev.passerelle.gateway.signaling.ProtocolCodec;
 import dev.passerelle.gateway.signaling.SignalingServer;
@@ -73,7 +76,9 @@ public final class Gateway implements AutoCloseable {
         String identityName = config.identity().connector();
         this.identity = connectors.identity(identityName,
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
-        this.store = new MemorySessionStore(config.session().eventLogLimit());
+        this.store = config.store().type().equals("redis")
+                ? new RedisSessionStore(redisSettings(config))
+                : new MemorySessionStore(config.session().eventLogLimit());
         SdpParser sdp = new SdpParser(SdpLimits.defaults());
         CodecPolicy codecs = new CodecPolicy(config.media().audioCodecs(), config.media().videoCodecs());
         this.media = config.media().anchor().equals("rtpengine")
@@ -87,6 +92,18 @@ public final class Gateway implements AutoCloseable {
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
         sip.setEvents(routing.sipEvents());
+    }
+
+    /**
+     * The store's own defaults for what lives how long (sessions and calls 12 h after their last
+     * write, tombstones 1 h); the event log outlives the resume window by far.
+     */
+    private static RedisStoreSettings redisSettings(GatewayConfig config) {
+        StoreConfig store = config.store();
+        return RedisStoreSettings.defaults(store.redisUri().orElseThrow())
+                .withKeyPrefix(store.redisPrefix())
+                .withCommandTimeout(store.redisTimeout())
+                .withEventLogLimit(config.session().eventLogLimit());
     }
 
     /** Resolves the ng hosts now, so that a typo stops the start instead of the first call. */

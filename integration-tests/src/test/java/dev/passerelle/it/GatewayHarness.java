@@ -84,6 +84,18 @@ final class GatewayHarness implements AutoCloseable {
                 """.formatted(ngUri));
     }
 
+    /** A gateway whose sessions, calls and event logs live in the Redis at {@code uri}. */
+    static GatewayHarness withRedis(String uri) {
+        return start(null, """
+                store:
+                  type: redis
+                  redis:
+                    uri: "%s"
+                    timeout: 500
+                    prefix: "it-%s:"
+                """.formatted(uri, java.util.UUID.randomUUID()));
+    }
+
     private static GatewayHarness start(String outboundProxy, String extra) {
         Path dir;
         try {

@@ -117,9 +117,16 @@ public final class ConfigLoader {
                 t.seconds("sip.ringTimeout", 60, 5, 3_600));
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
-        StoreConfig store = new StoreConfig(storeType, t.optionalString("store.redis.uri"));
-        if (storeType.equals("redis")) {
-            throw new ConfigException("store.type", "'redis' is not available in this version; use 'memory'");
+        StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),
+                Duration.ofMillis(t.number("store.redis.timeout", 2_000, 50, 60_000)),
+                t.string("store.redis.prefix", "passerelle:"));
+        if (storeType.equals("redis") && store.redisUri().isEmpty()) {
+            throw new ConfigException("store.redis.uri", "required when store.type is redis");
+        }
+        if (store.redisPrefix().contains("{") || store.redisPrefix().contains("}")
+                || store.redisPrefix().contains(" ")) {
+            throw new ConfigException("store.redis.prefix", "'" + store.redisPrefix()
+                    + "' may not contain '{', '}' or spaces (braces would break Redis Cluster hash tags)");
         }
 
         String anchor = t.oneOf("media.anchor", "passthrough", List.of("passthrough", "rtpengine", "embedded"));
@@ -356,6 +363,25 @@ public final class ConfigLoader {
                 out.add(InetSocketAddress.createUnresolved(host, port));
             }
             return List.copyOf(out);
+        }
+
+        /**
+         * A Redis URI as Lettuce reads it: {@code redis://} or {@code rediss://} (TLS) for one
+         * server, {@code redis-cluster://} or {@code rediss-cluster://} with comma-separated seed
+         * {@code host:port}s for a Redis Cluster.
+         */
+        Optional<String> redisUri(String key) {
+            Optional<String> v = optionalString(key);
+            v.ifPresent(uri -> {
+                int colon = uri.indexOf("://");
+                String scheme = colon < 0 ? "" : uri.substring(0, colon);
+                if (!List.of("redis", "rediss", "redis-cluster", "rediss-cluster").contains(scheme)
+                        || uri.length() == colon + 3 || uri.contains(" ")) {
+                    throw new ConfigException(key, "'" + uri + "' is not a redis://, rediss://, redis-cluster:// or"
+                            + " rediss-cluster:// URI with a host");
+                }
+            });
+            return v;
         }
 
         /** A codec allow-list: encoding names as SDP spells them (RFC 8866 §6.6), no duplicates. */

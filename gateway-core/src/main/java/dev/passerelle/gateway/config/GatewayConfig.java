@@ -63,8 +63,11 @@ public record GatewayConfig(
             int maxMessageSize,
             Duration ringTimeout) {}
 
-    /** {@code store.*}. */
-    public record StoreConfig(String type, Optional<String> redisUri) {}
+    /**
+     * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code
+     * redisTimeout} bounds every Redis command; {@code redisPrefix} starts every key.
+     */
+    public record StoreConfig(String type, Optional<String> redisUri, Duration redisTimeout, String redisPrefix) {}
 
     /**
      * {@code media.*}. {@code rtpengineNg} holds the rtpengine control addresses in the order

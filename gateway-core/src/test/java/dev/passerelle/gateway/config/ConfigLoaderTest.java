@@ -283,9 +283,26 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void redisStoreIsNotAvailableYet() {
-        assertRefused("store.type", "'redis' is not available in this version; use 'memory'",
-                refused("store:\n  type: redis\n  redis:\n    uri: redis://localhost:6379\n"));
+    void redisStore() {
+        GatewayConfig c = NO_ENV.fromYaml("store:\n  type: redis\n  redis:\n    uri: redis://localhost:6379\n"
+                + "    timeout: 500\n    prefix: \"pa:\"\n");
+        assertEquals("redis", c.store().type());
+        assertEquals(Optional.of("redis://localhost:6379"), c.store().redisUri());
+        assertEquals(Duration.ofMillis(500), c.store().redisTimeout());
+        assertEquals("pa:", c.store().redisPrefix());
+        assertEquals(Optional.of("redis-cluster://10.0.0.1:7000,10.0.0.2:7000"), NO_ENV.fromYaml(
+                "store:\n  type: redis\n  redis:\n    uri: redis-cluster://10.0.0.1:7000,10.0.0.2:7000\n")
+                .store().redisUri());
+    }
+
+    @Test
+    void redisStoreNeedsAUsableUri() {
+        assertRefused("store.redis.uri", "required when store.type is redis", refused("store:\n  type: redis\n"));
+        assertRefused("store.redis.uri", "'http://localhost:6379' is not a redis://, rediss://, redis-cluster:// or"
+                + " rediss-cluster:// URI with a host",
+                refused("store:\n  type: redis\n  redis:\n    uri: http://localhost:6379\n"));
+        assertRefused("store.redis.prefix", "'a{b}' may not contain '{', '}' or spaces (braces would break Redis"
+                + " Cluster hash tags)", refused("store:\n  redis:\n    prefix: a{b}\n"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.session.StoreStatus;
 import dev.passerelle.gateway.session.redis.RedisLink.Script;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
@@ -215,16 +216,14 @@ public final class RedisSessionStore implements SessionStore {
         log.info("session store on {}", redis.description());
     }
 
-    /** Whether Redis answers, and what it said or why not. */
-    public record Status(boolean up, String detail) {}
-
     /** One PING, bounded by the command timeout: cheap enough for a health endpoint. */
-    public Status status() {
+    @Override
+    public StoreStatus status() {
         try {
             String pong = redis.await(commands.ping());
-            return new Status("PONG".equals(pong), redis.description() + " answered " + pong);
+            return new StoreStatus("PONG".equals(pong), redis.description() + " answered " + pong);
         } catch (GatewayException e) {
-            return new Status(false, e.getMessage());
+            return new StoreStatus(false, e.getMessage());
         }
     }
 

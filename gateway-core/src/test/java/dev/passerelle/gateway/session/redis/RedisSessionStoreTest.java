@@ -14,6 +14,7 @@ import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.session.StoreStatus;
 import dev.passerelle.gateway.session.SessionStoreContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
@@ -268,7 +269,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
             assertEquals(ErrorCode.SERVICE_UNAVAILABLE, read.code());
             assertEquals(ErrorCode.SERVICE_UNAVAILABLE, write.code());
             assertTrue(took.compareTo(timeout.multipliedBy(2).plusMillis(500)) < 0, "two failures took " + took);
-            RedisSessionStore.Status down = s.status();
+            StoreStatus down = s.status();
             assertFalse(down.up());
 
             own.restart();
@@ -284,7 +285,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
     /** Polls the health check until Lettuce has reconnected, failing at the deadline. */
     private static void awaitUp(RedisSessionStore s, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
-        RedisSessionStore.Status status = s.status();
+        StoreStatus status = s.status();
         while (!status.up()) {
             if (System.nanoTime() > deadline) {
                 fail("store still down after " + within + ": " + status.detail());
