@@ -46,6 +46,11 @@ final class Main implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("passerelle: invalid configuration: " + e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            // A part that reaches out while it is built (the Redis store connects) and gets no answer.
+            log.debug("building the node failed", e);
+            System.err.println("passerelle: start failed: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
