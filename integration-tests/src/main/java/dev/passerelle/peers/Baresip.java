@@ -213,7 +213,7 @@ public final class Baresip implements AutoCloseable {
                 throw new AssertionError("baresip received " + received + " bytes of audio, not more than " + bytes
                         + " within " + timeout.toMillis() + " ms; events: " + events.all() + "\n" + log());
             }
-            pause();
+            awaitExitOrPoll(process);
             received = receivedAudioBytes();
         }
         return received;
@@ -321,19 +321,14 @@ public final class Baresip implements AutoCloseable {
                     throw new IOException("baresip's ctrl_tcp never listened on " + port + "; its output in " + dir, e);
                 }
             }
-            pause();
+            awaitExitOrPoll(process);
         }
     }
 
-    // A condition without a notification (a file that grows, a port that opens) is polled with a
-    // deadline; this is the interval between two looks.
-    private static void pause() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    // A condition without a notification (a file that grows, a port that opens) is looked at again
+    // after POLL, or at once when baresip exits (then the caller's next look reports it).
+    private static void awaitExitOrPoll(Process process) {
+        process.onExit().completeOnTimeout(process, POLL.toMillis(), TimeUnit.MILLISECONDS).join();
     }
 
     // ---------------------------------------------------------------- ports and binary
