@@ -314,37 +314,20 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Optional<SessionRecord> updateSession(String sessionId, UnaryOperator<SessionRecord> change) {
-        String key = sessionKey(sessionId);
-        ReentrantLock lock = lockFor(key);
-        lock.lock();
-        try {
-            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                Versioned current = versioned(key);
-                if (current == null) {
-                    return Optional.empty();
-                }
-                SessionRecord before = json.session(current.json());
-                SessionRecord next = change.apply(before);
-                if (!next.sessionId().equals(sessionId) || !next.resumeToken().equals(before.resumeToken())
-                        || !next.user().equals(before.user())) {
-                    throw new IllegalArgumentException("a session update may not change its id, token or user");
-                }
-                long result = replace(key, current.version(), json.write(next), settings.sessionTtl(), false);
-                if (result == 1) {
-                    long ttl = settings.sessionTtl().toMillis();
-                    redis.awaitAll(List.of(
-                            commands.pexpire(tokenKey(next.resumeToken()), ttl),
-                            commands.pexpire(userKey(next.user()), ttl)));
-                    return Optional.of(next);
-                }
-                if (result == -1) {
-                    return Optional.empty();
-                }
+        return update(sessionKey(sessionId), "session " + sessionId, d -> {
+            SessionRecord before = json.session(d);
+            SessionRecord next = change.apply(before);
+            if (!next.sessionId().equals(sessionId) || !next.resumeToken().equals(before.resumeToken())
+                    || !next.user().equals(before.user())) {
+                throw new IllegalArgumentException("a session update may not change its id, token or user");
             }
-            throw contended("session " + sessionId);
-        } finally {
-            lock.unlock();
-        }
+            return new Update<>(next, json.write(next), settings.sessionTtl(), false, NOTHING, () -> {
+                long ttl = settings.sessionTtl().toMillis();
+                redis.awaitAll(List.of(
+                        commands.pexpire(tokenKey(next.resumeToken()), ttl),
+                        commands.pexpire(userKey(next.user()), ttl)));
+            });
+        });
     }
 
     @Override
@@ -382,7 +365,46 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Optional<CallRecord> updateCall(String callId, UnaryOperator<CallRecord> change) {
-        String key = callKey(callId);
+        return update(callKey(callId), "call " + callId, d -> {
+            CallRecord before = json.call(d);
+            CallRecord next = change.apply(before);
+            if (next == before) {
+                return Update.unchanged(before);
+            }
+            if (next.version() != before.version() + 1 || !next.callId().equals(callId)) {
+                throw new IllegalArgumentException(
+                        "call " + callId + ": an update must keep the id and raise the version by one");
+            }
+            boolean ends = next.state() == CallState.ENDED;
+            // Index entries before the record, removals after it: a crash leaves only stale entries.
+            return ends
+                    ? new Update<>(next, json.write(next), settings.callTtl(), true, NOTHING,
+                            () -> unindex(callId, before, next))
+                    : new Update<>(next, json.write(next), settings.callTtl(), false, () -> index(next), NOTHING);
+        });
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
+    /**
+     * What one update attempt writes: {@code json} (null: nothing, the record stays as it is and
+     * {@code result} is returned) with its TTL, whether it ends the record (tombstone), and what
+     * must run just before and just after the compare-and-set succeeds.
+     */
+    private record Update<T>(T result, String json, Duration ttl, boolean ends, Runnable beforeWrite,
+            Runnable afterWrite) {
+        static <T> Update<T> unchanged(T result) {
+            return new Update<>(result, null, null, false, NOTHING, NOTHING);
+        }
+    }
+
+    /**
+     * The read → change → compare-and-set loop of every record, under this node's lock of the key
+     * (so that the node's own threads do not make each other retry); a write that lost to another
+     * node is planned again from what that node wrote. {@code plan} may run more than once, so it
+     * must have no side effects; it may throw to abort.
+     */
+    private <T> Optional<T> update(String key, String what, Function<String, Update<T>> plan) {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
@@ -391,31 +413,21 @@ public final class RedisSessionStore implements SessionStore {
                 if (current == null) {
                     return Optional.empty();
                 }
-                CallRecord before = json.call(current.json());
-                CallRecord next = change.apply(before);
-                if (next == before) {
-                    return Optional.of(before);
+                Update<T> u = plan.apply(current.json());
+                if (u.json() == null) {
+                    return Optional.of(u.result());
                 }
-                if (next.version() != before.version() + 1 || !next.callId().equals(callId)) {
-                    throw new IllegalArgumentException(
-                            "call " + callId + ": an update must keep the id and raise the version by one");
-                }
-                boolean ends = next.state() == CallState.ENDED;
-                if (!ends) {
-                    index(next);
-                }
-                long result = replace(key, current.version(), json.write(next), settings.callTtl(), ends);
+                u.beforeWrite().run();
+                long result = replace(key, current.version(), u.json(), u.ttl(), u.ends());
                 if (result == 1) {
-                    if (ends) {
-                        unindex(callId, before, next);
-                    }
-                    return Optional.of(next);
+                    u.afterWrite().run();
+                    return Optional.of(u.result());
                 }
                 if (result == -1) {
                     return Optional.empty();
                 }
             }
-            throw contended("call " + callId);
+            throw contended(what);
         } finally {
             lock.unlock();
         }
