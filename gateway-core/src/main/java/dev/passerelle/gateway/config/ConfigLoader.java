@@ -135,6 +135,8 @@ public final class ConfigLoader {
         }
         MediaConfig media = new MediaConfig(anchor,
                 t.ngAddresses("media.rtpengine.ng"),
+                // rtpengine answers a loopback or LAN request in well under a millisecond: 500 ms
+                // without a reply is a lost datagram, worth sending again.
                 Duration.ofMillis(t.number("media.rtpengine.timeout", 500, 50, 30_000)),
                 t.integer("media.rtpengine.tries", 3, 1, 10),
                 t.codecs("media.codecs.audio", AUDIO_CODECS),

@@ -19,9 +19,6 @@ import java.util.List;
  */
 public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
 
-    /** rtpengine answers a loopback or LAN request in well under a millisecond; 500 ms is a lost datagram. */
-    public static final Duration DEFAULT_TRY_TIMEOUT = Duration.ofMillis(500);
-    public static final int DEFAULT_TRIES = 3;
     public static final Duration DEFAULT_DOWN_FOR = Duration.ofSeconds(10);
 
     public RtpengineSettings {
