@@ -2,6 +2,7 @@ package dev.passerelle.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.passerelle.gateway.Gateway;
+import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.ConfigLoader;
 import dev.passerelle.peers.NgControl;
 import dev.passerelle.peers.RpcReply;
@@ -10,6 +11,7 @@ import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,9 +107,12 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         NgControl ng = null;
         if (rtpengineNg != null) {
+            // Read by the gateway's own rules for media.rtpengine.ng.
             try {
-                ng = NgControl.of(rtpengineNg);
-            } catch (IllegalArgumentException e) {
+                InetSocketAddress a = new ConfigLoader(Map.of("PASSERELLE_MEDIA_RTPENGINE_NG", rtpengineNg)).defaults()
+                        .media().rtpengineNg().get(0);
+                ng = new NgControl(new InetSocketAddress(a.getHostString(), a.getPort()));
+            } catch (ConfigException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--rtpengine-ng: " + e.getMessage());
             }
         }

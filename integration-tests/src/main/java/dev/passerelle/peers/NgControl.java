@@ -27,34 +27,6 @@ public final class NgControl {
         this.ng = ng;
     }
 
-    /**
-     * Parses an ng address as the gateway's configuration writes it: {@code udp:host:port} or
-     * {@code udp:[v6]:port}.
-     *
-     * @throws IllegalArgumentException naming the address if it has another shape
-     */
-    public static NgControl of(String uri) {
-        String rest = uri.startsWith("udp:") ? uri.substring("udp:".length()) : null;
-        int colon = rest == null ? -1 : rest.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not an ng address (udp:host:port): " + uri);
-        }
-        String host = rest.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(rest.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an ng address (udp:host:port): " + uri, e);
-        }
-        if (port < 1 || port > 65_535) {
-            throw new IllegalArgumentException("ng port out of range: " + uri);
-        }
-        return new NgControl(new InetSocketAddress(host, port));
-    }
-
     public InetSocketAddress address() {
         return ng;
     }
