@@ -339,13 +339,7 @@ final class LegActions {
 
     /** A reason phrase safe for a status line (RFC 3261 §25.1 Reason-Phrase), or null for the default. */
     static String reasonPhrase(String text) {
-        if (text == null) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder();
-        text.codePoints().limit(120).forEach(c -> b.appendCodePoint(c < 0x20 || c == 0x7f ? ' ' : c));
-        String s = b.toString().trim();
-        return s.isEmpty() ? null : s;
+        return SipContext.printable(text, 120);
     }
 
     // ---- shutdown ------------------------------------------------------------------------

@@ -72,19 +72,28 @@ final class SipContext {
 
     /**
      * A {@code Warning: 399 <host> "<text>"} header (RFC 3261 §20.43). The text is made safe
-     * for a quoted-string: controls become spaces, quotes and backslashes are dropped, and it is
-     * cut at 200 characters, so a peer's garbage quoted in an error never breaks our message.
+     * for a quoted-string: {@link #printable} (controls become spaces, at most 200 characters),
+     * then quotes and backslashes dropped, so a peer's garbage quoted in an error never breaks
+     * our message.
      */
     Header warning(String text) throws ParseException, javax.sip.InvalidArgumentException {
+        String safe = printable(text, 200);
+        return headerFactory.createWarningHeader(host, 399,
+                safe == null ? "" : safe.replace("\"", "").replace("\\", ""));
+    }
+
+    /**
+     * {@code text} fit for a header value or a reason phrase: controls become spaces, at most
+     * {@code max} characters, trimmed; null when nothing is left.
+     */
+    static String printable(String text, int max) {
+        if (text == null) {
+            return null;
+        }
         StringBuilder b = new StringBuilder();
-        text.codePoints().limit(200).forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
-                b.append(' ');
-            } else if (c != '"' && c != '\\') {
-                b.appendCodePoint(c);
-            }
-        });
-        return headerFactory.createWarningHeader(host, 399, b.toString().trim());
+        text.codePoints().limit(max).forEach(c -> b.appendCodePoint(c < 0x20 || c == 0x7f ? ' ' : c));
+        String s = b.toString().trim();
+        return s.isEmpty() ? null : s;
     }
 
     /** A random tag or branch-free token with 64 bits of entropy (RFC 3261 §19.3). */
