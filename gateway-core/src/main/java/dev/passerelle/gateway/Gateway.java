@@ -18,8 +18,10 @@ import dev.passerelle.gateway.sdp.CodecPolicy;
 import dev.passerelle.gateway.sdp.SdpLimits;
 import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.routes.SessionPusher;
+import dev.passerelle.gateway.session.NodeBus;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.StoreStatus;
+import dev.passerelle.gateway.session.memory.LocalBus;
 import dev.passerelle.gateway.session.memory.MemorySessionStore;
 import dev.passerelle.gateway.session.redis.RedisSessionStore;
 import dev.passerelle.gateway.session.redis.RedisStoreSettings;
@@ -52,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private final ConnectorLoader connectors;
     private final IdentityConnector identity;
     private final SessionStore store;
+    private final NodeBus bus;
     private final MediaAnchor media;
     private final MediaAnchor direct;
     private final SipService sip;
@@ -76,9 +79,14 @@ public final class Gateway implements AutoCloseable {
         String identityName = config.identity().connector();
         this.identity = connectors.identity(identityName,
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
-        this.store = config.store().type().equals("redis")
-                ? new RedisSessionStore(redisSettings(config))
-                : new MemorySessionStore(config.session().eventLogLimit());
+        if (config.store().type().equals("redis")) {
+            RedisSessionStore redis = new RedisSessionStore(redisSettings(config));
+            this.store = redis;
+            this.bus = redis.bus(config.node().id(), config.node().heartbeat());
+        } else {
+            this.store = new MemorySessionStore(config.session().eventLogLimit());
+            this.bus = new LocalBus(config.node().id(), clock);
+        }
         SdpParser sdp = new SdpParser(SdpLimits.defaults());
         CodecPolicy codecs = new CodecPolicy(config.media().audioCodecs(), config.media().videoCodecs());
         this.media = config.media().anchor().equals("rtpengine")
@@ -88,7 +96,7 @@ public final class Gateway implements AutoCloseable {
         this.direct = new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
-        this.routing = new RoutingEngine(config, store, sip, media, direct, identity, codec::event, new Sockets(), clock);
+        this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, codec, new Sockets(), clock);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
         sip.setEvents(routing.sipEvents());
@@ -141,6 +149,11 @@ public final class Gateway implements AutoCloseable {
         @Override
         public void attach(String connectionId, String sessionId) {
             signaling.bind(connectionId, sessionId);
+        }
+
+        @Override
+        public void release(String sessionId) {
+            signaling.release(sessionId);
         }
     }
 
@@ -200,6 +213,7 @@ public final class Gateway implements AutoCloseable {
         closeStarted();
         closeQuietly(media);
         closeQuietly(direct);
+        bus.close();
         store.close();
         identity.close();
         connectors.close();

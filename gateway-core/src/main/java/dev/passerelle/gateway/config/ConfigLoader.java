@@ -89,7 +89,13 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig bind(Tree t) {
-        NodeConfig node = new NodeConfig(t.string("node.id", defaultNodeId()));
+        NodeConfig node = new NodeConfig(t.string("node.id", defaultNodeId()),
+                Duration.ofMillis(t.number("node.heartbeat", 1_000, 100, 60_000)),
+                Duration.ofMillis(t.number("node.timeout", 3_000, 300, 600_000)));
+        if (node.timeout().compareTo(node.heartbeat().multipliedBy(2)) < 0) {
+            throw new ConfigException("node.timeout", "must be at least twice node.heartbeat ("
+                    + node.heartbeat().toMillis() + " ms), so that one late beat does not declare a node dead");
+        }
 
         WebSocketConfig websocket = new WebSocketConfig(
                 t.host("websocket.host", "0.0.0.0"),

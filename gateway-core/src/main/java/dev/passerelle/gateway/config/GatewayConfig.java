@@ -21,8 +21,13 @@ public record GatewayConfig(
         SessionConfig session,
         ConnectorsConfig connectors) {
 
-    /** {@code node.*}. */
-    public record NodeConfig(String id) {}
+    /**
+     * {@code node.*}: this node's name, and how it beats for the others.
+     *
+     * @param heartbeat how often this node writes its heartbeat and reads the others'
+     * @param timeout a node whose last heartbeat is older is dead: its calls are taken over
+     */
+    public record NodeConfig(String id, Duration heartbeat, Duration timeout) {}
 
     /**
      * {@code websocket.*}: the HTTP/WebSocket listener and the limits each connection lives with.

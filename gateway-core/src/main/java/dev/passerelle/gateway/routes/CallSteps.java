@@ -31,6 +31,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The steps {@link CallRoutes} is made of. Each step reads the exchange, changes the store
@@ -39,6 +41,7 @@ import org.apache.camel.Message;
  * other SIP actions. A step that finds nothing left to do stops the route.
  */
 final class CallSteps {
+    private static final Logger log = LoggerFactory.getLogger(CallSteps.class);
     /** The longest E.164 number (ITU-T E.164 §6). */
     private static final int MAX_E164_DIGITS = 15;
 
@@ -53,6 +56,7 @@ final class CallSteps {
     private final Clock clock;
     private final BooleanSupplier draining;
     private final RingTimer ringTimer;
+    private final Cluster cluster;
 
     /** Schedules the end of a call that rings unanswered for too long. */
     @FunctionalInterface
@@ -61,7 +65,8 @@ final class CallSteps {
     }
 
     CallSteps(SessionStore store, MediaAnchor media, MediaAnchor direct, IdentityConnector identity, SipConfig sip,
-            SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer) {
+            SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer, Cluster cluster) {
+        this.cluster = cluster;
         this.store = store;
         this.media = media;
         this.direct = direct;
@@ -143,7 +148,7 @@ final class CallSteps {
         Target target = in.getHeader(TARGET, Target.class);
         String callId = newCallId();
         store.createCall(CallRecord.create(callId, CallKind.WEB_TO_SIP, caller.sessionId(), caller.sipUri(),
-                caller.displayName(), target.sipUri(), Set.of(), clock.instant()));
+                caller.displayName(), target.sipUri(), Set.of(), clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
         String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
         in.setBody(new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
@@ -176,7 +181,7 @@ final class CallSteps {
         }
         String callId = newCallId();
         store.createCall(CallRecord.create(callId, CallKind.WEB_TO_WEB, caller.sessionId(), caller.sipUri(),
-                caller.displayName(), callee, ringing, clock.instant()));
+                caller.displayName(), callee, ringing, clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
         String sdp = fromClient(() -> direct.offer(callId, Leg.WEB, invite.sdp()), callId);
         store.updateCall(callId, c -> c.withState(CallState.RINGING));
@@ -296,7 +301,7 @@ final class CallSteps {
         Set<String> ringing = attachedSessionsOf(invite.requestUser());
         String callId = invite.callId();
         if (!store.createCall(CallRecord.create(callId, CallKind.SIP_TO_WEB, null, invite.fromUri(),
-                invite.fromDisplayName(), invite.requestUser(), ringing, clock.instant()))) {
+                invite.fromDisplayName(), invite.requestUser(), ringing, clock.instant(), cluster.nodeId()))) {
             throw new GatewayException(ErrorCode.INTERNAL_ERROR, "call id " + callId + " is taken");
         }
         String sdp;
@@ -450,6 +455,19 @@ final class CallSteps {
         Message in = exchange.getMessage();
         String callId = in.getHeader(Headers.CALL_ID, String.class);
         EndCause cause = in.getHeader(Headers.END_CAUSE, EndCause.class);
+        Optional<String> owner = store.call(callId).map(CallRecord::ownerNode)
+                .filter(node -> !cluster.isLocal(node) && cluster.isAlive(node));
+        if (owner.isPresent()) {
+            // The node that drives the call ends it: it holds the SIP leg and the media state.
+            cluster.endCall(owner.get(), callId, cause).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.warn("call {}: node {} did not end it: {}", callId, owner.get(), failure.getMessage());
+                }
+            });
+            in.setHeader(Headers.SIP_ACTION, SipAction.NONE);
+            in.setBody(Delivery.none());
+            return;
+        }
         String leaving = cause.endedBySession();
         boolean onlyRinging = leaving != null && store.call(callId)
                 .map(c -> !c.state().answered() && !leaving.equals(c.callerSession()) && c.offeredSessions().contains(leaving))
@@ -551,10 +569,11 @@ final class CallSteps {
                 .orElseThrow(() -> new GatewayException(ErrorCode.UNAUTHORIZED, "the session has ended"));
     }
 
+    /** The user's sessions with a socket on a living node, this one or another. */
     private Set<String> attachedSessionsOf(String user) {
         Set<String> out = new HashSet<>();
         for (SessionRecord s : store.sessionsOfUser(user)) {
-            if (s.attached()) {
+            if (s.attached() && cluster.isAlive(s.nodeId())) {
                 out.add(s.sessionId());
             }
         }

@@ -4,13 +4,24 @@ import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.qos.TurnCredentials;
+import dev.passerelle.gateway.session.LoggedEvent;
+import dev.passerelle.gateway.session.NodeBus;
 import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.signaling.ProtocolCodec;
+import dev.passerelle.gateway.signaling.Request;
+import dev.passerelle.gateway.signaling.Results;
 import dev.passerelle.gateway.signaling.RequestHandler;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The translation layer as one part: a Camel context with the {@code websession} and {@code sip}
- * components and the routes between them. The only public type of this package besides the two
- * seams it needs from the signaling side ({@link EventEncoder}, {@link SessionPusher}).
+ * components and the routes between them, and this node's part in the cluster ({@link Cluster}).
+ * The only public type of this package besides the seam it needs from the signaling side
+ * ({@link SessionPusher}).
  */
 public final class RoutingEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoutingEngine.class);
@@ -32,6 +44,11 @@ public final class RoutingEngine implements AutoCloseable {
     private final WebSessionComponent webSessions;
     private final SipComponent sipSide;
     private final ScheduledExecutorService timers;
+    /** Runs what other nodes ask of this one, off the bus's thread: virtual threads where the JVM has them. */
+    private final ExecutorService work;
+    private final Cluster cluster;
+    private final EventOutbox outbox;
+    private final SessionSteps sessions;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile ProducerTemplate template;
 
@@ -39,21 +56,23 @@ public final class RoutingEngine implements AutoCloseable {
      * @param media the anchor of calls with a SIP leg
      * @param direct the anchor of web-to-web calls, whose media goes end to end
      */
-    public RoutingEngine(GatewayConfig config, SessionStore store, SipService sip, MediaAnchor media,
-            MediaAnchor direct, IdentityConnector identity, EventEncoder encoder, SessionPusher pusher, Clock clock) {
+    public RoutingEngine(GatewayConfig config, SessionStore store, NodeBus bus, SipService sip, MediaAnchor media,
+            MediaAnchor direct, IdentityConnector identity, ProtocolCodec codec, SessionPusher pusher, Clock clock) {
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "passerelle-timers");
             t.setDaemon(true);
             return t;
         });
-        EventOutbox outbox = new EventOutbox(store, encoder, pusher);
-        this.webSessions = new WebSessionComponent(outbox);
+        this.work = workExecutor("passerelle-bus-work-" + config.node().id());
+        this.cluster = new Cluster(bus, codec, config.node().timeout(), clock, work, timers);
+        this.outbox = new EventOutbox(store, codec, pusher, cluster);
+        this.webSessions = new WebSessionComponent(outbox, store, cluster);
         this.sipSide = new SipComponent(sip);
         Duration ringTimeout = config.sip().ringTimeout();
         CallSteps calls = new CallSteps(store, media, direct, identity, config.sip(), sip, clock, draining::get,
-                callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout));
-        SessionSteps sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
-                pusher, config.node().id(), config.session().resumeWindow(), clock, draining::get,
+                callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster);
+        this.sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
+                pusher, cluster, config.session().resumeWindow(), clock, draining::get,
                 (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
                         SessionSteps.DETACHED_AT, detachedAt, after));
         this.camel = new DefaultCamelContext();
@@ -78,9 +97,62 @@ public final class RoutingEngine implements AutoCloseable {
         return sipSide;
     }
 
+    /** Starts the routes, then joins the cluster: from then on other nodes may send to this one. */
     public void start() {
         camel.start();
         template = camel.createProducerTemplate();
+        cluster.start(new Receiver());
+    }
+
+    /** What this node does for the others. */
+    private final class Receiver implements Cluster.Receiver {
+        @Override
+        public void wake(String sessionId, LoggedEvent event) {
+            outbox.offer(sessionId, event);
+        }
+
+        @Override
+        public void moved(String sessionId) {
+            sessions.moved(sessionId);
+        }
+
+        @Override
+        public CompletionStage<Object> forwarded(String sessionId, Request request) {
+            return webSessions.handleHere(null, sessionId, request);
+        }
+
+        @Override
+        public CompletionStage<Object> endCall(String callId, EndCause cause) {
+            return CompletableFuture.supplyAsync(() -> {
+                template.sendBodyAndHeaders("direct:end-call", null,
+                        Map.of(Headers.CALL_ID, callId, Headers.END_CAUSE, cause));
+                return Results.Empty.INSTANCE;
+            }, work);
+        }
+
+        @Override
+        public void catchUp() {
+            outbox.catchUp();
+        }
+    }
+
+    /**
+     * One virtual thread per task on a JVM that has them (21+), else a bounded pool of platform
+     * threads; found by reflection because the code is compiled for release 17.
+     */
+    private static ExecutorService workExecutor(String name) {
+        try {
+            return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    runnable -> {
+                        Thread t = new Thread(runnable, name);
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
     }
 
     /**
@@ -105,6 +177,7 @@ public final class RoutingEngine implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        work.shutdownNow();
         try {
             camel.close();
         } catch (Exception e) {

@@ -8,4 +8,10 @@ public interface SessionPusher {
 
     /** Attaches a session to a connection now, so that frames pushed next reach it. */
     void attach(String connectionId, String sessionId);
+
+    /**
+     * The session was resumed on another node: closes its connection here, if any, without
+     * reporting it detached.
+     */
+    void release(String sessionId);
 }

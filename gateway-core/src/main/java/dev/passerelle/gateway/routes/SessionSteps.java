@@ -32,6 +32,7 @@ final class SessionSteps {
     private final TurnCredentials turn;
     private final EventOutbox outbox;
     private final SessionPusher pusher;
+    private final Cluster cluster;
     private final String nodeId;
     private final Duration resumeWindow;
     private final Clock clock;
@@ -53,14 +54,15 @@ final class SessionSteps {
     static final String DETACHED_AT = "PasserelleDetachedAt";
 
     SessionSteps(SessionStore store, IdentityConnector identity, TurnCredentials turn, EventOutbox outbox,
-            SessionPusher pusher, String nodeId, Duration resumeWindow, Clock clock, BooleanSupplier draining,
+            SessionPusher pusher, Cluster cluster, Duration resumeWindow, Clock clock, BooleanSupplier draining,
             ExpiryTimer expiryTimer) {
         this.store = store;
         this.identity = identity;
         this.turn = turn;
         this.outbox = outbox;
         this.pusher = pusher;
-        this.nodeId = nodeId;
+        this.cluster = cluster;
+        this.nodeId = cluster.nodeId();
         this.resumeWindow = resumeWindow;
         this.clock = clock;
         this.draining = draining;
@@ -81,16 +83,20 @@ final class SessionSteps {
         SessionRecord session = new SessionRecord(UUID.randomUUID().toString(), newResumeToken(), user.user(),
                 user.sipUri(), user.displayName(), login.device(), nodeId, clock.instant(), null);
         store.createSession(session);
+        // Bound now, not when the result is written, so that an event logged in between is pushed.
+        outbox.attach(exchange.getMessage().getHeader(Headers.CONNECTION_ID, String.class), session.sessionId(), 0);
         exchange.getMessage().setBody(new Results.Login(session.sessionId(), session.resumeToken(),
                 new Results.Identity(user.user(), user.sipUri(), user.displayName()), turn.forUser(user.user())));
     }
 
     /**
-     * Re-attaches a session to the requesting socket and replays what it missed. A session still
-     * attached elsewhere moves here: the resume token is the session's credential, and a client
-     * resumes when it believes its old socket dead before the gateway notices. The replay and the
-     * attachment happen under the session's event lock, so no event is lost or reordered between
-     * the replayed ones and the live ones.
+     * Re-attaches a session to the requesting socket, on whichever node it was before, and replays
+     * what it missed. A session still attached elsewhere moves here: the resume token is the
+     * session's credential, and a client resumes when it believes its old socket dead before the
+     * gateway notices; the node that held it is told to let go. The session is attached here in
+     * the store before the log is read, and every append reads the attachment in the same atomic
+     * step (see {@link SessionStore#appendEvent}): an event is either in the replay or pushed
+     * here afterwards, and the outbox drops the one that is both.
      */
     void resume(Exchange exchange) {
         if (draining.getAsBoolean()) {
@@ -102,20 +108,25 @@ final class SessionSteps {
         SessionRecord session = store.sessionByResumeToken(resume.resumeToken())
                 .orElseThrow(() -> new GatewayException(ErrorCode.FORBIDDEN,
                         "resumeToken: unknown, or the session ended (resume window " + resumeWindow.toSeconds() + " s)"));
-        int replayed = outbox.withSessionLock(session.sessionId(), () -> {
-            List<LoggedEvent> missed = store.eventsAfter(session.sessionId(), resume.lastSeq());
+        String sessionId = session.sessionId();
+        SessionRecord[] before = new SessionRecord[1];
+        int replayed = outbox.withSessionLock(sessionId, () -> {
+            List<LoggedEvent> missed = store.eventsAfter(sessionId, resume.lastSeq());
             if (!missed.isEmpty() && missed.get(0).seq() > resume.lastSeq() + 1) {
                 throw new GatewayException(ErrorCode.FORBIDDEN, "lastSeq: events after " + resume.lastSeq()
                         + " were acknowledged or dropped; the oldest kept is " + missed.get(0).seq());
             }
-            store.updateSession(session.sessionId(), s -> s.attachedTo(nodeId));
-            pusher.attach(connectionId, session.sessionId());
-            for (LoggedEvent event : missed) {
-                pusher.push(session.sessionId(), event.frame());
-            }
-            return missed.size();
+            store.updateSession(sessionId, s -> {
+                before[0] = s;
+                return s.attachedTo(nodeId);
+            }).orElseThrow(() -> new GatewayException(ErrorCode.FORBIDDEN, "resumeToken: the session just ended"));
+            return outbox.attach(connectionId, sessionId, resume.lastSeq());
         });
-        in.setBody(new Results.Resume(session.sessionId(), replayed));
+        SessionRecord previous = before[0];
+        if (previous.attached() && !cluster.isLocal(previous.nodeId()) && cluster.isAlive(previous.nodeId())) {
+            cluster.moved(previous.nodeId(), sessionId);
+        }
+        in.setBody(new Results.Resume(sessionId, replayed));
     }
 
     void ack(Exchange exchange) {
@@ -132,16 +143,34 @@ final class SessionSteps {
     }
 
     void logout(Exchange exchange) {
-        store.removeSession(exchange.getMessage().getHeader(Headers.SESSION_ID, String.class));
+        String sessionId = exchange.getMessage().getHeader(Headers.SESSION_ID, String.class);
+        outbox.forget(sessionId);
+        store.removeSession(sessionId);
         exchange.getMessage().setBody(Results.Empty.INSTANCE);
     }
 
+    /**
+     * A socket of this node closed. The session is detached only if this node still holds it: a
+     * socket whose session was resumed on another node may close (or be noticed dead) later.
+     */
     void detach(Exchange exchange) {
         String sessionId = exchange.getMessage().getBody(String.class);
+        outbox.forget(sessionId);
         Instant now = clock.instant();
-        if (store.updateSession(sessionId, s -> s.detached(now)).isPresent()) {
+        boolean[] detached = new boolean[1];
+        store.updateSession(sessionId, s -> {
+            detached[0] = s.attached() && nodeId.equals(s.nodeId());
+            return detached[0] ? s.detached(now) : s;
+        });
+        if (detached[0]) {
             expiryTimer.start(sessionId, now, resumeWindow);
         }
+    }
+
+    /** The session was resumed on another node: this node's socket lets go of it without detaching it. */
+    void moved(String sessionId) {
+        outbox.forget(sessionId);
+        pusher.release(sessionId);
     }
 
     /**
@@ -168,11 +197,17 @@ final class SessionSteps {
         store.removeSession(exchange.getMessage().getHeader(Headers.SESSION_ID, String.class));
     }
 
-    /** For drain: every live call, ended by the gateway. */
+    /**
+     * For drain: every live call this node drives, ended by the gateway. Calls driven by other
+     * nodes go on; their participants whose sockets were here may resume elsewhere.
+     */
     void allCalls(Exchange exchange) {
         exchange.getMessage().setHeader(Headers.END_CAUSE,
                 EndCause.byGateway(ErrorCode.SERVICE_UNAVAILABLE.sipStatus(), "gateway shutting down"));
-        exchange.getMessage().setBody(store.calls().stream().map(CallRecord::callId).toList());
+        exchange.getMessage().setBody(store.calls().stream()
+                .filter(c -> cluster.isLocal(c.ownerNode()))
+                .map(CallRecord::callId)
+                .toList());
     }
 
     private List<String> callIds(String sessionId) {

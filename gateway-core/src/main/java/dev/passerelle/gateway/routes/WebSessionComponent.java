@@ -2,9 +2,13 @@ package dev.passerelle.gateway.routes;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.session.CallRecord;
+import dev.passerelle.gateway.session.SessionStore;
+import dev.passerelle.gateway.signaling.Params;
 import dev.passerelle.gateway.signaling.Request;
 import dev.passerelle.gateway.signaling.RequestHandler;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.camel.Endpoint;
@@ -27,10 +31,14 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
     static final String EVENTS = "events";
 
     private final EventOutbox outbox;
+    private final SessionStore store;
+    private final Cluster cluster;
     private final NamedConsumer.Registry<WebSessionConsumer> consumers = new NamedConsumer.Registry<>("websession");
 
-    WebSessionComponent(EventOutbox outbox) {
+    WebSessionComponent(EventOutbox outbox, SessionStore store, Cluster cluster) {
         this.outbox = outbox;
+        this.store = store;
+        this.cluster = cluster;
     }
 
     @Override
@@ -46,14 +54,44 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
         return consumers;
     }
 
+    /**
+     * A request about a call that another node drives goes to that node, whose routes handle it
+     * as if its client had sent it there; everything else is handled here.
+     */
     @Override
     public CompletionStage<Object> handle(String connectionId, String sessionId, Request request) {
+        Optional<CallRecord> call = callOf(request.params()).flatMap(store::call);
+        if (call.isPresent() && !cluster.isLocal(call.get().ownerNode())) {
+            String owner = call.get().ownerNode();
+            if (!cluster.isAlive(owner)) {
+                return CompletableFuture.failedFuture(new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "the node that drove call " + call.get().callId() + " is gone; it is being taken over, try again"));
+            }
+            return cluster.forward(owner, sessionId, request);
+        }
+        return handleHere(connectionId, sessionId, request);
+    }
+
+    /** A request forwarded by another node, or one about nothing another node drives. */
+    CompletionStage<Object> handleHere(String connectionId, String sessionId, Request request) {
         WebSessionConsumer consumer = consumers.get(request.method().wireName());
         if (consumer == null) {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.METHOD_NOT_FOUND,
                     request.method().wireName() + " is not served by this node"));
         }
         return consumer.dispatch(connectionId, sessionId, request.method().wireName(), request.params());
+    }
+
+    /** The call a request is about, for the methods that name one. */
+    private static Optional<String> callOf(Params params) {
+        if (params instanceof Params.Answer a) {
+            return Optional.ofNullable(a.callId());
+        } else if (params instanceof Params.Reject r) {
+            return Optional.ofNullable(r.callId());
+        } else if (params instanceof Params.Hangup h) {
+            return Optional.ofNullable(h.callId());
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -13,6 +13,9 @@ import java.util.Set;
  * @param callee who is called: the SIP target, or the web user's name
  * @param offeredSessions web sessions the call is ringing on (SIP_TO_WEB, WEB_TO_WEB)
  * @param answeredSession the web session that answered, or null
+ * @param ownerNode the node that drives the call: it holds the SIP leg and the media anchor's
+ *     state, and every request about the call is carried out there; another node takes it over
+ *     ({@link #adoptedBy}) only once the owner stopped beating
  */
 public record CallRecord(
         String callId,
@@ -25,42 +28,50 @@ public record CallRecord(
         Set<String> offeredSessions,
         String answeredSession,
         long version,
-        Instant createdAt) {
+        Instant createdAt,
+        String ownerNode) {
 
     public CallRecord {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(ownerNode, "ownerNode");
         offeredSessions = offeredSessions == null ? Set.of() : Set.copyOf(offeredSessions);
     }
 
-    /** A new call in {@link CallState#CALLING}, version 1. */
+    /** A new call in {@link CallState#CALLING}, version 1, driven by {@code ownerNode}. */
     public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
-            String callerDisplayName, String callee, Set<String> offeredSessions, Instant now) {
+            String callerDisplayName, String callee, Set<String> offeredSessions, Instant now, String ownerNode) {
         return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, 1, now);
+                offeredSessions, null, 1, now, ownerNode);
     }
 
     public CallRecord withState(CallState next) {
         return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt);
+                answeredSession, version + 1, createdAt, ownerNode);
     }
 
     public CallRecord withOffered(Set<String> sessions) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
-                answeredSession, version + 1, createdAt);
+                answeredSession, version + 1, createdAt, ownerNode);
     }
 
     public CallRecord answeredBy(String sessionId) {
         return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, sessionId, version + 1, createdAt);
+                offeredSessions, sessionId, version + 1, createdAt, ownerNode);
     }
 
     /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
     public CallRecord unanswered() {
         return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, version + 1, createdAt);
+                offeredSessions, null, version + 1, createdAt, ownerNode);
+    }
+
+    /** The same call, driven from now on by {@code node}: the owner died and {@code node} took it over. */
+    public CallRecord adoptedBy(String node) {
+        return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
+                answeredSession, version + 1, createdAt, node);
     }
 
     /** Whether {@code sessionId} takes part: placed it, is ringing with it, or answered it. */

@@ -55,10 +55,12 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Appends an event to a session's log: assigns the next seq (1, 2, ...) and stores the frame
-     * that {@code frameForSeq} renders for it. Returns the stored event, or empty when the session
-     * does not exist (any more).
+     * that {@code frameForSeq} renders for it. Returns the stored event with the session as it was
+     * when the event was appended (atomically, so that a resume attaching the session to another
+     * node either precedes the append and is seen, or follows it and replays the event), or empty
+     * when the session does not exist (any more).
      */
-    Optional<LoggedEvent> appendEvent(String sessionId, LongFunction<String> frameForSeq);
+    Optional<Appended> appendEvent(String sessionId, LongFunction<String> frameForSeq);
 
     /** The logged events with seq greater than {@code afterSeq}, in order. */
     List<LoggedEvent> eventsAfter(String sessionId, long afterSeq);

@@ -248,6 +248,23 @@ public final class SignalingServer implements ConnectionListener {
         }
     }
 
+    /**
+     * The session was resumed on another node: its connection here, if it has one, is unbound
+     * and closed without the session being reported detached (it is attached elsewhere now).
+     */
+    public void release(String sessionId) {
+        Connection c;
+        synchronized (bindings) {
+            c = bySession.remove(sessionId);
+            if (c != null) {
+                c.sessionId = null;
+            }
+        }
+        if (c != null) {
+            c.transport.close(SESSION_MOVED, "session resumed on another node");
+        }
+    }
+
     /** True when the session has a connection on this node. */
     public boolean isAttached(String sessionId) {
         return bySession.containsKey(sessionId);

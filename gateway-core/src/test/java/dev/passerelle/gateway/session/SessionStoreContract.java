@@ -65,12 +65,12 @@ public abstract class SessionStoreContract {
 
     private static CallRecord outbound(String callId, String callerSession) {
         return CallRecord.create(callId, CallKind.WEB_TO_SIP, callerSession, "sip:alice@example.com", "Alice",
-                "sip:+3311111@pbx.example.com", Set.of(), T0);
+                "sip:+3311111@pbx.example.com", Set.of(), T0, "node-a");
     }
 
     private static CallRecord inbound(String callId, Set<String> offered) {
         return CallRecord.create(callId, CallKind.SIP_TO_WEB, null, "sip:+3322222@pbx.example.com", null, "alice",
-                offered, T0);
+                offered, T0, "node-a");
     }
 
     private static Set<String> ids(List<SessionRecord> sessions) {
@@ -185,7 +185,7 @@ public abstract class SessionStoreContract {
 
         // The old log went with the old session: no stale event, and seq starts again at 1.
         assertEquals(List.of(), store.eventsAfter("s1", 0));
-        assertEquals(1, store.appendEvent("s1", seq -> "new").orElseThrow().seq());
+        assertEquals(1, store.appendEvent("s1", seq -> "new").orElseThrow().event().seq());
     }
 
     @Test
@@ -241,7 +241,7 @@ public abstract class SessionStoreContract {
         assertThrows(IllegalArgumentException.class, () -> store.updateCall("c1", current -> new CallRecord(
                 current.callId(), current.kind(), CallState.RINGING, current.callerSession(), current.caller(),
                 current.callerDisplayName(), current.callee(), current.offeredSessions(), current.answeredSession(),
-                current.version(), current.createdAt())));
+                current.version(), current.createdAt(), current.ownerNode())));
 
         assertEquals(Optional.of(c), store.call("c1"));
     }
@@ -312,12 +312,37 @@ public abstract class SessionStoreContract {
     void appendAssignsSeqFromOneAndStoresTheRenderedFrame() {
         store.createSession(session("s1", "alice"));
 
-        LoggedEvent first = store.appendEvent("s1", seq -> "{\"seq\":" + seq + "}").orElseThrow();
-        LoggedEvent second = store.appendEvent("s1", seq -> "{\"seq\":" + seq + "}").orElseThrow();
+        LoggedEvent first = store.appendEvent("s1", seq -> "{\"seq\":" + seq + "}").orElseThrow().event();
+        LoggedEvent second = store.appendEvent("s1", seq -> "{\"seq\":" + seq + "}").orElseThrow().event();
 
         assertEquals(new LoggedEvent(1, "{\"seq\":1}"), first);
         assertEquals(new LoggedEvent(2, "{\"seq\":2}"), second);
         assertEquals(List.of(first, second), store.eventsAfter("s1", 0));
+    }
+
+    @Test
+    void appendTellsWhichNodeHoldsTheSessionAtThatAppend() {
+        store.createSession(session("s1", "alice"));
+        assertEquals(session("s1", "alice"), store.appendEvent("s1", seq -> "a").orElseThrow().session());
+
+        store.updateSession("s1", s -> s.attachedTo("node-b"));
+        Appended afterMove = store.appendEvent("s1", seq -> "b").orElseThrow();
+
+        assertEquals("node-b", afterMove.session().nodeId());
+        assertEquals(2, afterMove.event().seq());
+        store.updateSession("s1", s -> s.detached(T0.plusSeconds(5)));
+        assertEquals(T0.plusSeconds(5), store.appendEvent("s1", seq -> "c").orElseThrow().session().detachedAt());
+    }
+
+    @Test
+    void aCallTakenOverKeepsItsNewOwner() {
+        store.createCall(outbound("c1", "s1"));
+
+        CallRecord adopted = store.updateCall("c1", c -> c.adoptedBy("node-b")).orElseThrow();
+
+        assertEquals("node-b", adopted.ownerNode());
+        assertEquals(2, adopted.version());
+        assertEquals(Optional.of(adopted), store.call("c1"));
     }
 
     @Test
@@ -328,8 +353,8 @@ public abstract class SessionStoreContract {
         store.appendEvent("s1", seq -> "a");
         store.appendEvent("s1", seq -> "b");
 
-        assertEquals(1, store.appendEvent("s2", seq -> "c").orElseThrow().seq());
-        assertEquals(3, store.appendEvent("s1", seq -> "d").orElseThrow().seq());
+        assertEquals(1, store.appendEvent("s2", seq -> "c").orElseThrow().event().seq());
+        assertEquals(3, store.appendEvent("s1", seq -> "d").orElseThrow().event().seq());
     }
 
     @Test
@@ -363,11 +388,11 @@ public abstract class SessionStoreContract {
 
         assertEquals(List.of(4L, 5L), seqs(store.eventsAfter("s1", 0)));
         // Acknowledging does not rewind the numbering.
-        assertEquals(6, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().seq());
+        assertEquals(6, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().event().seq());
 
         store.ackEvents("s1", 6);
         assertEquals(List.of(), store.eventsAfter("s1", 0));
-        assertEquals(7, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().seq());
+        assertEquals(7, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().event().seq());
     }
 
     @Test
@@ -392,7 +417,7 @@ public abstract class SessionStoreContract {
         }));
 
         // A failed render must not leave a gap that a resuming client would wait for forever.
-        assertEquals(1, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().seq());
+        assertEquals(1, store.appendEvent("s1", seq -> "e" + seq).orElseThrow().event().seq());
         assertEquals(List.of(1L), seqs(store.eventsAfter("s1", 0)));
     }
 
@@ -443,7 +468,7 @@ public abstract class SessionStoreContract {
             tasks.add(() -> {
                 List<Long> mine = new ArrayList<>();
                 for (int i = 0; i < perThread; i++) {
-                    mine.add(store.appendEvent("s1", seq -> "e" + seq).orElseThrow().seq());
+                    mine.add(store.appendEvent("s1", seq -> "e" + seq).orElseThrow().event().seq());
                 }
                 return mine;
             });

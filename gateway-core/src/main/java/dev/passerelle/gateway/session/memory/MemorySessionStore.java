@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.session.memory;
 
+import dev.passerelle.gateway.session.Appended;
 import dev.passerelle.gateway.session.CallRecord;
 import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
@@ -146,9 +147,14 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Optional<LoggedEvent> appendEvent(String sessionId, LongFunction<String> frameForSeq) {
+    public Optional<Appended> appendEvent(String sessionId, LongFunction<String> frameForSeq) {
         EventLog eventLog = logs.get(sessionId);
-        return eventLog == null ? Optional.empty() : Optional.of(eventLog.append(sessionId, frameForSeq));
+        if (eventLog == null) {
+            return Optional.empty();
+        }
+        LoggedEvent event = eventLog.append(sessionId, frameForSeq);
+        // Read after the append: a resume that attached the session elsewhere before it is seen.
+        return Optional.ofNullable(sessions.get(sessionId)).map(session -> new Appended(event, session));
     }
 
     @Override

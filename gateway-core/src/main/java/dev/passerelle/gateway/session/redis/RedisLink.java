@@ -6,6 +6,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -21,6 +22,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
@@ -168,6 +170,25 @@ final class RedisLink implements AutoCloseable {
 
     String description() {
         return description;
+    }
+
+    /**
+     * A second connection, for subscriptions: a subscribed connection takes no other command.
+     * Lettuce re-subscribes its channels by itself after a reconnect.
+     */
+    StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        try {
+            return client instanceof RedisClusterClient cluster
+                    ? cluster.connectPubSub(StringCodec.UTF8)
+                    : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+        } catch (RedisException e) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "cannot connect to Redis: " + e.getMessage(), e);
+        }
+    }
+
+    /** Hears every connection of this client go up and down. */
+    void addConnectionListener(RedisConnectionStateListener listener) {
+        client.addListener(listener);
     }
 
     /** Waits for a command's reply, at most the command timeout (plus a margin Lettuce never needs). */

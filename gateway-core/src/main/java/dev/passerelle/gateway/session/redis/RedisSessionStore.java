@@ -2,9 +2,11 @@ package dev.passerelle.gateway.session.redis;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.session.Appended;
 import dev.passerelle.gateway.session.CallRecord;
 import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
+import dev.passerelle.gateway.session.NodeBus;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.StoreStatus;
@@ -150,8 +152,9 @@ public final class RedisSessionStore implements SessionStore {
 
     /**
      * KEYS: session, log. ARGV: seq wanted, member, log ttl ms, log limit, write id. {1, events
-     * dropped} appended (or this very append replayed), {0, current seq} another append took that
-     * seq, {-1, 0} no session.
+     * dropped, session JSON} appended (or this very append replayed), {0, current seq} another
+     * append took that seq, {-1, 0} no session. The session is read in the same step, so the
+     * caller learns which node holds its socket as of this append.
      */
     private static final Script APPEND = Script.of("""
             local cur = redis.call('HGET', KEYS[1], 'seq')
@@ -163,9 +166,11 @@ public final class RedisSessionStore implements SessionStore {
               redis.call('ZADD', KEYS[2], want, ARGV[2])
               local dropped = redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
               redis.call('PEXPIRE', KEYS[2], ARGV[3])
-              return {1, dropped}
+              return {1, dropped, redis.call('HGET', KEYS[1], 'd')}
             end
-            if cur == want and redis.call('HGET', KEYS[1], 'aw') == ARGV[5] then return {1, 0} end
+            if cur == want and redis.call('HGET', KEYS[1], 'aw') == ARGV[5] then
+              return {1, 0, redis.call('HGET', KEYS[1], 'd')}
+            end
             return {0, cur}
             """);
 
@@ -485,7 +490,7 @@ public final class RedisSessionStore implements SessionStore {
     // ---- event log
 
     @Override
-    public Optional<LoggedEvent> appendEvent(String sessionId, LongFunction<String> frameForSeq) {
+    public Optional<Appended> appendEvent(String sessionId, LongFunction<String> frameForSeq) {
         String key = sessionKey(sessionId);
         ReentrantLock lock = lockFor(key);
         lock.lock();
@@ -508,7 +513,7 @@ public final class RedisSessionStore implements SessionStore {
                         log.warn("session {}: event log full ({} unacknowledged events); {} older event(s) can no "
                                 + "longer be replayed", sessionId, settings.eventLogLimit(), detail);
                     }
-                    return Optional.of(new LoggedEvent(seq, frame));
+                    return Optional.of(new Appended(new LoggedEvent(seq, frame), json.session((String) result.get(2))));
                 }
                 if (status == -1) {
                     return Optional.empty();
@@ -537,6 +542,14 @@ public final class RedisSessionStore implements SessionStore {
     public void ackEvents(String sessionId, long seq) {
         redis.await(commands.zremrangebyscore(logKey(sessionId),
                 Range.from(Range.Boundary.unbounded(), Range.Boundary.including(seq))));
+    }
+
+    /**
+     * The bus of the cluster this store is shared by, on the same Lettuce client and resources;
+     * {@code nodeId} beats every {@code heartbeat}. Close the bus before the store.
+     */
+    public NodeBus bus(String nodeId, Duration heartbeat) {
+        return new RedisNodeBus(redis, settings.keyPrefix(), nodeId, heartbeat, clock);
     }
 
     @Override

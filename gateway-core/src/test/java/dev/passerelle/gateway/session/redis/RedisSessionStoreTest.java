@@ -73,12 +73,12 @@ class RedisSessionStoreTest extends SessionStoreContract {
 
     private static CallRecord outbound(String callId, String callerSession) {
         return CallRecord.create(callId, CallKind.WEB_TO_SIP, callerSession, "sip:alice@example.com", "Alice",
-                "sip:+3311111@pbx.example.com", Set.of(), T0);
+                "sip:+3311111@pbx.example.com", Set.of(), T0, "node-a");
     }
 
     private static CallRecord inbound(String callId, Set<String> offered) {
         return CallRecord.create(callId, CallKind.SIP_TO_WEB, null, "sip:+3322222@pbx.example.com", null, "alice",
-                offered, T0);
+                offered, T0, "node-a");
     }
 
     /** A plain Lettuce connection to look at what the store wrote. */
@@ -231,7 +231,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
                     futures.add(pool.submit(() -> {
                         List<Long> seqs = new ArrayList<>();
                         for (int i = 0; i < perThread; i++) {
-                            seqs.add(node.appendEvent("s1", seq -> "e" + seq).orElseThrow().seq());
+                            seqs.add(node.appendEvent("s1", seq -> "e" + seq).orElseThrow().event().seq());
                         }
                         return seqs;
                     }));
