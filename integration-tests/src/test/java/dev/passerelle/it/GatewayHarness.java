@@ -42,9 +42,15 @@ final class GatewayHarness implements AutoCloseable {
 
     /** The same, followed by {@code extra}: whole top-level sections such as {@code media:}. */
     static String yaml(Path connectorsDir, String outboundProxy, String extra) {
+        return yaml("it-node", connectorsDir, outboundProxy, extra);
+    }
+
+    private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String extra) {
         return """
                 node:
-                  id: it-node
+                  id: %s
+                  heartbeat: 200
+                  timeout: 1000
                 websocket:
                   host: 127.0.0.1
                   port: 0
@@ -61,7 +67,7 @@ final class GatewayHarness implements AutoCloseable {
                       - {user: bob, token: bob-token}
                 connectors:
                   dir: %s
-                %s""".formatted(outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
+                %s""".formatted(nodeId, outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
                 connectorsDir.toAbsolutePath(), extra);
     }
 
@@ -96,7 +102,26 @@ final class GatewayHarness implements AutoCloseable {
                 """.formatted(uri, java.util.UUID.randomUUID()));
     }
 
+    /**
+     * One node of a cluster: {@code nodeId}, on the Redis at {@code uri} under {@code prefix},
+     * which every node of the same cluster shares.
+     */
+    static GatewayHarness clusterNode(String nodeId, String uri, String prefix) {
+        return start(nodeId, null, """
+                store:
+                  type: redis
+                  redis:
+                    uri: "%s"
+                    timeout: 500
+                    prefix: "%s"
+                """.formatted(uri, prefix));
+    }
+
     private static GatewayHarness start(String outboundProxy, String extra) {
+        return start("it-node", outboundProxy, extra);
+    }
+
+    private static GatewayHarness start(String nodeId, String outboundProxy, String extra) {
         Path dir;
         try {
             dir = Files.createTempDirectory("passerelle-it-connectors");
@@ -104,7 +129,7 @@ final class GatewayHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         // An empty environment: a PASSERELLE_* variable of the machine must not change the test.
-        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(dir, outboundProxy, extra)));
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(nodeId, dir, outboundProxy, extra)));
         gateway.start();
         return new GatewayHarness(gateway, dir);
     }
