@@ -1,5 +1,7 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
 import javax.sip.Dialog;
 import javax.sip.message.Response;
 
@@ -8,19 +10,27 @@ final class ByeHandler implements RequestHandler {
 
     private final SipContext sip;
     private final LegActions actions;
+    private final Adoptions adoptions;
 
-    ByeHandler(SipContext sip, LegActions actions) {
+    ByeHandler(SipContext sip, LegActions actions, Adoptions adoptions) {
         this.sip = sip;
         this.actions = actions;
+        this.adoptions = adoptions;
     }
 
     @Override
     public void handle(IncomingRequest in) throws Exception {
         Dialog dialog = in.dialog();
-        Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
+        // With automatic dialog support off, the RI hands a BYE of a dialog it does not know to the
+        // listener without a dialog: an adopted leg is found by Call-ID and tags instead.
+        Leg leg = dialog != null ? (Leg) dialog.getApplicationData() : adoptions.matching(in.request);
         if (leg == null) {
             // RFC 3261 §15.1.2: a BYE matching no dialog.
             in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return;
+        }
+        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
+            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
             return;
         }
         Leg.State before;
@@ -46,8 +56,15 @@ final class ByeHandler implements RequestHandler {
                 sip.events.remoteCancel(leg.callId);
             }
             default -> {
+                // The phone hanging up while the adoption re-INVITE is out fails the adoption
+                // instead: its stage is the one outcome the application hears of.
+                boolean report = leg.adoption == null || !leg.adoption.completeExceptionally(
+                        new GatewayException(ErrorCode.CALL_DOES_NOT_EXIST,
+                                "leg " + leg.callId + ": the phone hung up during the adoption"));
                 sip.legs.remove(leg);
-                sip.events.remoteBye(leg.callId);
+                if (report) {
+                    sip.events.remoteBye(leg.callId);
+                }
             }
         }
     }

@@ -30,15 +30,17 @@ final class GatewaySipListener implements SipListenerExt {
     private final Map<String, RequestHandler> handlers;
     private final ResponseHandler responses;
     private final LegActions actions;
+    private final Adoptions adoptions;
     private final AtomicInteger failures = new AtomicInteger();
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
-            ResponseHandler responses, LegActions actions) {
+            ResponseHandler responses, LegActions actions, Adoptions adoptions) {
         this.sip = sip;
         this.validator = validator;
         this.handlers = Map.copyOf(handlers);
         this.responses = responses;
         this.actions = actions;
+        this.adoptions = adoptions;
     }
 
     @Override
@@ -85,8 +87,18 @@ final class GatewaySipListener implements SipListenerExt {
                 return;
             }
             switch (ct.getRequest().getMethod()) {
-                case Request.INVITE -> endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
-                case Request.BYE -> sip.legs.remove(leg);
+                case Request.INVITE -> {
+                    if (leg.model != null) {
+                        adoptions.onReInviteTimeout(leg);
+                    } else {
+                        endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
+                    }
+                }
+                case Request.BYE -> {
+                    // RFC 3261 §15.1.1: the session is over whether or not the peer answers.
+                    LOG.info("no final response to the BYE of {}", leg.callId);
+                    sip.legs.remove(leg);
+                }
                 default -> {
                     // A CANCEL timing out changes nothing: the INVITE transaction decides.
                 }

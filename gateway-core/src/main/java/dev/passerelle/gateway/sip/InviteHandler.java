@@ -14,6 +14,7 @@ import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.AcceptHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.ExtensionHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
@@ -36,11 +37,13 @@ final class InviteHandler implements RequestHandler {
     private final SipContext sip;
     private final LegActions actions;
     private final RequestValidator validator;
+    private final Adoptions adoptions;
 
-    InviteHandler(SipContext sip, LegActions actions, RequestValidator validator) {
+    InviteHandler(SipContext sip, LegActions actions, RequestValidator validator, Adoptions adoptions) {
         this.sip = sip;
         this.actions = actions;
         this.validator = validator;
+        this.adoptions = adoptions;
     }
 
     @Override
@@ -102,21 +105,28 @@ final class InviteHandler implements RequestHandler {
 
     private void reInvite(IncomingRequest in) throws Exception {
         Dialog dialog = in.dialog();
-        Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
+        Leg leg = dialog != null ? (Leg) dialog.getApplicationData() : adoptions.matching(in.request);
         if (leg == null) {
             // RFC 3261 §12.2.2: a request within an unknown dialog.
             in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;
         }
+        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
+            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
+            return;
+        }
         String offer = SipContext.body(in.request);
         Response response;
         synchronized (leg) {
-            if (leg.state != Leg.State.CONFIRMED) {
-                // RFC 3261 §14.2: a re-INVITE while the previous one is unfinished.
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
+                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs or our adoption
+                // re-INVITE) is unfinished.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }
-            if (offer != null && !offer.equals(leg.remoteSdp)) {
+            String remoteSdp = leg.model != null ? leg.model.remoteSdp() : leg.remoteSdp;
+            String localSdp = leg.model != null ? leg.model.localSdp() : leg.localSdp;
+            if (offer != null && !offer.equals(remoteSdp)) {
                 // This version offers no call.update to the browser, so a new offer is refused and the
                 // session in force stays as it was (RFC 3261 §14.2).
                 in.respond(Response.NOT_ACCEPTABLE_HERE);
@@ -125,7 +135,13 @@ final class InviteHandler implements RequestHandler {
             // A session refresh: the same session again (RFC 4028 §7 refreshes look like this).
             response = sip.response(Response.OK, in.request, null);
             response.addHeader(sip.contact(SipContext.transportOf(in.request)));
-            sip.setSdp(response, leg.localSdp);
+            sip.setSdp(response, localSdp);
+            ContactHeader contact = (ContactHeader) in.request.getHeader(ContactHeader.NAME);
+            if (leg.model != null && contact != null) {
+                // RFC 3261 §12.2.2: a target refresh replaces the remote target. The RI does this
+                // for legs with a JAIN-SIP dialog; an adopted leg keeps it in its model.
+                leg.model = leg.model.withRemoteTarget(contact.getAddress().getURI().toString());
+            }
         }
         in.send(response);
     }

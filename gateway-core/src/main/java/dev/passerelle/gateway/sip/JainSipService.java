@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.gateway.session.SipDialog;
 import dev.passerelle.sipstack.SipStackProperties;
 import dev.passerelle.sipstack.SipStacks;
 import dev.passerelle.sipstack.SipStackSettings;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -46,6 +49,7 @@ public final class JainSipService implements SipService {
 
     private final GatewayConfig.SipConfig config;
     private final SipStackSettings settings;
+    private final Duration t1;
     private final SafeEvents events = new SafeEvents();
     private final Legs legs = new Legs();
     private final AddressFactoryImpl addressFactory = new AddressFactoryImpl();
@@ -55,6 +59,7 @@ public final class JainSipService implements SipService {
     private SipProvider provider;
     private ScheduledExecutorService timers;
     private LegActions actions;
+    private Adoptions adoptions;
     private GatewaySipListener listener;
     private int port;
     private boolean started;
@@ -70,8 +75,14 @@ public final class JainSipService implements SipService {
 
     /** With explicit stack settings (tests shorten the ACK wait this way). */
     JainSipService(GatewayConfig.SipConfig config, SipStackSettings settings) {
+        this(config, settings, SipContext.DEFAULT_T1);
+    }
+
+    /** With explicit stack settings and T1 of the client transactions (tests shorten Timer B this way). */
+    JainSipService(GatewayConfig.SipConfig config, SipStackSettings settings, Duration t1) {
         this.config = Objects.requireNonNull(config, "config");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.t1 = Objects.requireNonNull(t1, "t1");
     }
 
     @Override
@@ -98,16 +109,18 @@ public final class JainSipService implements SipService {
                 return t;
             });
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
-                    new MessageFactoryImpl(), legs, events, port, provider, timers);
-            actions = new LegActions(sip);
+                    new MessageFactoryImpl(), legs, events, port, provider, timers, t1);
+            adoptions = new Adoptions(sip);
+            actions = new LegActions(sip, adoptions);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
-                    Request.INVITE, new InviteHandler(sip, actions, validator),
+                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),
                     Request.ACK, new AckHandler(sip),
-                    Request.BYE, new ByeHandler(sip, actions),
+                    Request.BYE, new ByeHandler(sip, actions, adoptions),
                     Request.CANCEL, new CancelHandler(sip, actions),
-                    Request.OPTIONS, new OptionsHandler(sip, validator));
-            listener = new GatewaySipListener(sip, validator, handlers, new ResponseHandler(sip, actions), actions);
+                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
+            listener = new GatewaySipListener(sip, validator, handlers,
+                    new ResponseHandler(sip, actions, adoptions), actions, adoptions);
             provider.addSipListener(listener);
             stack.start();
             LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);
@@ -152,6 +165,21 @@ public final class JainSipService implements SipService {
     @Override
     public void bye(String callId) {
         running().bye(callId);
+    }
+
+    @Override
+    public Optional<SipDialog> dialog(String callId) {
+        return legs.get(callId).flatMap(DialogRequests::snapshot);
+    }
+
+    @Override
+    public CompletionStage<Void> adopt(String callId, SipDialog dialog) {
+        return runningAdoptions().adopt(callId, dialog);
+    }
+
+    @Override
+    public void end(String callId, SipDialog dialog) {
+        runningAdoptions().end(callId, dialog);
     }
 
     @Override
@@ -212,10 +240,19 @@ public final class JainSipService implements SipService {
     }
 
     private synchronized LegActions running() {
+        checkRunning();
+        return actions;
+    }
+
+    private synchronized Adoptions runningAdoptions() {
+        checkRunning();
+        return adoptions;
+    }
+
+    private void checkRunning() {
         if (!started || stopped || actions == null) {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "SIP is not running");
         }
-        return actions;
     }
 
     /** A port free for both UDP and TCP on {@code host} (JAIN-SIP refuses port 0). */

@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.session.SipDialog;
 import java.util.concurrent.CompletableFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -12,7 +13,15 @@ import javax.sip.message.Request;
  */
 final class Leg {
 
-    enum Direction { INBOUND, OUTBOUND }
+    enum Direction {
+        INBOUND,
+        OUTBOUND,
+        /**
+         * Taken over from another node's {@link SipDialog} snapshot: driven like an outbound leg
+         * (this node sends its requests), but which side sent the first INVITE is not kept.
+         */
+        ADOPTED
+    }
 
     enum State {
         /** Outbound INVITE sent, no provisional response yet. */
@@ -53,6 +62,18 @@ final class Leg {
     boolean cancelWhenProvisional;
     /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */
     boolean byeAfterAck;
+    /**
+     * The dialog state of an {@link Direction#ADOPTED} leg, which has no JAIN-SIP {@link Dialog}:
+     * its requests are built from it (RFC 3261 §12.2.1.1). Replaced as the dialog moves on
+     * (CSeq, remote target, SDP), never shared.
+     */
+    SipDialog model;
+    /** The outcome of the adoption re-INVITE; completed once, by its final response or the leg's end. */
+    CompletableFuture<Void> adoption;
+    /** The CSeq number of the adoption re-INVITE. */
+    long adoptionCseq;
+    /** The ACK of the adoption re-INVITE's 2xx, sent again for each retransmission of that 2xx. */
+    Request adoptionAck;
 
     Leg(String callId, Direction direction, String sipCallId, State state) {
         this.callId = callId;
@@ -64,6 +85,11 @@ final class Leg {
     /** Completes when the leg leaves the registry. */
     CompletableFuture<Void> ended() {
         return ended;
+    }
+
+    /** Whether the adoption re-INVITE still waits for its final response. */
+    boolean adopting() {
+        return adoption != null && !adoption.isDone();
     }
 
     void markEnded() {

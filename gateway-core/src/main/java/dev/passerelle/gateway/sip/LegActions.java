@@ -37,9 +37,11 @@ final class LegActions {
     private static final Logger LOG = LoggerFactory.getLogger(LegActions.class);
 
     private final SipContext sip;
+    private final Adoptions adoptions;
 
-    LegActions(SipContext sip) {
+    LegActions(SipContext sip, Adoptions adoptions) {
         this.sip = sip;
+        this.adoptions = adoptions;
     }
 
     // ---- UAC -----------------------------------------------------------------------------
@@ -85,9 +87,8 @@ final class LegActions {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "call id already in use: " + invite.callId());
         }
         try {
-            ClientTransaction ct = sip.provider.getNewClientTransaction(request);
+            ClientTransaction ct = sip.clientTransaction(request, leg);
             Dialog dialog = sip.provider.getNewDialog(ct);
-            ct.setApplicationData(leg);
             dialog.setApplicationData(leg);
             synchronized (leg) {
                 leg.inviteClientTransaction = ct;
@@ -157,7 +158,7 @@ final class LegActions {
 
     void cancel(String callId) {
         Leg leg = leg(callId);
-        if (leg.direction != Leg.Direction.OUTBOUND) {
+        if (leg.direction == Leg.Direction.INBOUND) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "cancel applies to outbound legs; use reject");
         }
         Runnable next;
@@ -187,9 +188,7 @@ final class LegActions {
     void sendCancel(Leg leg) {
         try {
             Request cancel = leg.inviteClientTransaction.createCancel();
-            ClientTransaction ct = sip.provider.getNewClientTransaction(cancel);
-            ct.setApplicationData(leg);
-            ct.sendRequest();
+            sip.clientTransaction(cancel, leg).sendRequest();
         } catch (SipException | RuntimeException e) {
             LOG.warn("CANCEL for {} failed", leg.callId, e);
         }
@@ -199,7 +198,7 @@ final class LegActions {
             }
             LOG.info("no final response to the cancelled INVITE of {} within 64*T1", leg.callId);
             sip.legs.remove(leg);
-        }, SipContext.TIMER_64T1_MILLIS, TimeUnit.MILLISECONDS);
+        }, sip.timer64T1Millis(), TimeUnit.MILLISECONDS);
     }
 
     // ---- both directions -----------------------------------------------------------------
@@ -227,10 +226,14 @@ final class LegActions {
         }
     }
 
-    /** Sends BYE; when it cannot be sent the leg ends at once. */
+    /** Sends BYE (from the model for an adopted leg); when it cannot be sent the leg ends at once. */
     void bye(Leg leg) {
         try {
-            sip.sendBye(leg);
+            if (leg.model != null) {
+                adoptions.sendBye(leg);
+            } else {
+                sip.sendBye(leg);
+            }
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE for {} failed", leg.callId, e);
             sip.legs.remove(leg);

@@ -11,16 +11,20 @@ final class OptionsHandler implements RequestHandler {
 
     private final SipContext sip;
     private final RequestValidator validator;
+    private final Adoptions adoptions;
 
-    OptionsHandler(SipContext sip, RequestValidator validator) {
+    OptionsHandler(SipContext sip, RequestValidator validator, Adoptions adoptions) {
         this.sip = sip;
         this.validator = validator;
+        this.adoptions = adoptions;
     }
 
     @Override
     public void handle(IncomingRequest in) throws Exception {
         ToHeader to = (ToHeader) in.request.getHeader(ToHeader.NAME);
-        if (to.getTag() != null && (in.dialog() == null || in.dialog().getApplicationData() == null)) {
+        boolean known = in.dialog() != null ? in.dialog().getApplicationData() != null
+                : adoptions.matching(in.request) != null;
+        if (to.getTag() != null && !known) {
             in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;
         }

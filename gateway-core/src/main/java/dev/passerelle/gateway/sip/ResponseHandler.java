@@ -10,17 +10,19 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE, BYE and CANCEL. */
+/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE and CANCEL. */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
 
     private final SipContext sip;
     private final LegActions actions;
+    private final Adoptions adoptions;
 
-    ResponseHandler(SipContext sip, LegActions actions) {
+    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions) {
         this.sip = sip;
         this.actions = actions;
+        this.adoptions = adoptions;
     }
 
     void handle(ResponseEvent event) throws Exception {
@@ -31,11 +33,21 @@ final class ResponseHandler {
         Leg leg = ct != null ? (Leg) ct.getApplicationData()
                 : dialog != null ? (Leg) dialog.getApplicationData() : null;
         if (leg == null) {
-            LOG.debug("response {} {} matches no leg", response.getStatusCode(), cseq.getMethod());
+            // An adopted leg has no JAIN-SIP dialog: a 2xx retransmitted after its transaction ended
+            // comes with neither.
+            if (!adoptions.onStrayResponse(response)) {
+                LOG.debug("response {} {} matches no leg", response.getStatusCode(), cseq.getMethod());
+            }
             return;
         }
         switch (cseq.getMethod()) {
-            case Request.INVITE -> onInvite(leg, event, response, cseq);
+            case Request.INVITE -> {
+                if (leg.model != null) {
+                    adoptions.onReInviteResponse(leg, response);
+                } else {
+                    onInvite(leg, event, response, cseq);
+                }
+            }
             case Request.BYE -> {
                 if (response.getStatusCode() >= 200) {
                     // RFC 3261 §15.1.1: whatever the final response, the session is over.

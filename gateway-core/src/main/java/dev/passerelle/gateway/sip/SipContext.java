@@ -4,6 +4,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +35,8 @@ final class SipContext {
     static final List<String> ALLOWED = List.of(
             Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS);
 
-    /** How long T1*64 lasts (RFC 3261 §17.1.1.1 and §9.1). */
-    static final long TIMER_64T1_MILLIS = 64L * 500L;
+    /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
+    static final Duration DEFAULT_T1 = Duration.ofMillis(500);
 
     final GatewayConfig.SipConfig config;
     final AddressFactory addressFactory;
@@ -48,13 +49,15 @@ final class SipContext {
     final int port;
     final SipProvider provider;
     final ScheduledExecutorService timers;
+    /** T1 of the gateway's client transactions (tests shorten it). */
+    final Duration t1;
     private final Header userAgent;
     private final Header server;
     private final SecureRandom random = new SecureRandom();
 
     SipContext(GatewayConfig.SipConfig config, AddressFactory addressFactory, HeaderFactory headerFactory,
             MessageFactory messageFactory, Legs legs, SafeEvents events, int port, SipProvider provider,
-            ScheduledExecutorService timers) throws ParseException {
+            ScheduledExecutorService timers, Duration t1) throws ParseException {
         this.config = config;
         this.addressFactory = addressFactory;
         this.uris = new UriParser(addressFactory);
@@ -66,8 +69,25 @@ final class SipContext {
         this.port = port;
         this.provider = provider;
         this.timers = timers;
+        this.t1 = t1;
         this.userAgent = headerFactory.createHeader("User-Agent", config.userAgent());
         this.server = headerFactory.createHeader("Server", config.userAgent());
+    }
+
+    /** 64*T1: how long a transaction may last (RFC 3261 §17.1.1.2 Timer B, §9.1). */
+    long timer64T1Millis() {
+        return 64L * t1.toMillis();
+    }
+
+    /**
+     * A new client transaction for {@code request}, which reports its responses and timeout for
+     * {@code leg}, with this context's T1 (Timer A starts at T1 and Timer B is 64*T1, §17.1.1.2).
+     */
+    ClientTransaction clientTransaction(Request request, Leg leg) throws SipException {
+        ClientTransaction ct = provider.getNewClientTransaction(request);
+        ct.setApplicationData(leg);
+        ct.setRetransmitTimer((int) t1.toMillis());
+        return ct;
     }
 
     /**
@@ -166,8 +186,6 @@ final class SipContext {
     void sendBye(Leg leg) throws SipException {
         Request bye = leg.dialog.createRequest(Request.BYE);
         addUserAgent(bye);
-        ClientTransaction ct = provider.getNewClientTransaction(bye);
-        ct.setApplicationData(leg);
-        leg.dialog.sendRequest(ct);
+        leg.dialog.sendRequest(clientTransaction(bye, leg));
     }
 }

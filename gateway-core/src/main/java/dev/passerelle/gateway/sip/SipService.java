@@ -1,6 +1,9 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.session.SipDialog;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The SIP side of the gateway as the rest of the code sees it: a back-to-back user agent whose
@@ -48,6 +51,53 @@ public interface SipService {
 
     /** Ends an established leg of either direction with BYE (RFC 3261 §15.1.1). */
     void bye(String callId);
+
+    /**
+     * A snapshot of the leg's SIP dialog for the store, so that another node can take the leg over
+     * ({@link #adopt}) or end it ({@link #end}) should this one die. Present once the dialog is
+     * confirmed both ways: outbound after our ACK of the 2xx (from {@link SipEvents#accepted} on),
+     * inbound after the ACK of our 2xx (from {@link SipEvents#confirmed} on), adopted once the
+     * adoption has completed; empty before that, once the leg is ending, and for an unknown call id.
+     */
+    Optional<SipDialog> dialog(String callId);
+
+    /**
+     * Makes this node hold leg {@code callId} from another node's snapshot: the leg is registered
+     * as established, and a re-INVITE built from {@code dialog} with this node's Contact and the
+     * dialog's local SDP unchanged makes the peer target this node (RFC 3261 §12.2.1.1, §14). The
+     * stage is the whole outcome, never reported on {@link SipEvents}:
+     * <ul>
+     * <li>completes normally on a 2xx, which is ACKed and whose Contact becomes the remote target;
+     *     the leg is then like any established leg ({@link #bye}, {@link SipEvents#remoteBye},
+     *     {@link #dialog}, {@link #stop});
+     * <li>fails with {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST} on 481, or
+     *     {@link dev.passerelle.gateway.error.ErrorCode#TIMEOUT} on 408 or no answer: the dialog is
+     *     gone and the leg removed;
+     * <li>fails with the code of any other final status (e.g. 488, 491) after sending a BYE, because
+     *     the peer still targets the dead node;
+     * <li>fails with {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST} when the leg
+     *     ends first (the peer's BYE, {@link #bye}, {@link #stop}), with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a snapshot that cannot
+     *     be rebuilt or has no local SDP, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST}
+     *     when the call id is taken here, and
+     *     {@link dev.passerelle.gateway.error.ErrorCode#SERVICE_UNAVAILABLE} when the re-INVITE
+     *     cannot be sent.
+     * </ul>
+     * The stage completes on a SIP stack thread: what depends on it returns quickly.
+     */
+    CompletionStage<Void> adopt(String callId, SipDialog dialog);
+
+    /**
+     * Ends a dialog that no node adopted: one BYE built from {@code dialog} with this node's Via,
+     * CSeq one above {@link SipDialog#localCseq()} (RFC 3261 §15.1.1). No leg is kept beyond that
+     * BYE's transaction and no event follows; a peer that does not answer is only logged.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a snapshot that cannot be
+     *     rebuilt, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when this node holds a
+     *     leg of that call id
+     */
+    void end(String callId, SipDialog dialog);
 
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
