@@ -107,6 +107,11 @@ final class GatewayHarness implements AutoCloseable {
      * which every node of the same cluster shares.
      */
     static GatewayHarness clusterNode(String nodeId, String uri, String prefix) {
+        return clusterNode(nodeId, uri, prefix, Duration.ofSeconds(60));
+    }
+
+    /** The same, with {@code session.resumeWindow} set. */
+    static GatewayHarness clusterNode(String nodeId, String uri, String prefix, Duration resumeWindow) {
         return start(nodeId, null, """
                 store:
                   type: redis
@@ -114,7 +119,9 @@ final class GatewayHarness implements AutoCloseable {
                     uri: "%s"
                     timeout: 500
                     prefix: "%s"
-                """.formatted(uri, prefix));
+                session:
+                  resumeWindow: %d
+                """.formatted(uri, prefix, resumeWindow.toSeconds()));
     }
 
     private static GatewayHarness start(String outboundProxy, String extra) {

@@ -88,6 +88,11 @@ final class JarProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** SIGKILL, as {@code kill -9}: no drain, no goodbye to anyone; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     List<String> output() {
         return lines.all();
     }

@@ -225,6 +225,7 @@ final class CallSteps {
                     "unusable answer from the SIP side: " + e.getMessage()));
             return;
         }
+        saveDialog(a.callId());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(), new Event.CallAccepted(a.callId(), sdp)));
     }
 
@@ -236,7 +237,13 @@ final class CallSteps {
             exchange.setRouteStop(true);
             return;
         }
+        saveDialog(callId);
         exchange.getMessage().setBody(Delivery.to(call.get().answeredSession(), new Event.CallConfirmed(callId)));
+    }
+
+    /** Keeps the SIP leg's confirmed dialog in the store, so that another node can take the call over. */
+    private void saveDialog(String callId) {
+        sipSide.dialog(callId).ifPresent(dialog -> store.updateCall(callId, c -> c.withDialog(dialog)));
     }
 
     /** The SIP leg is over (final error, timeout, BYE, CANCEL): the web side hears who ended it. */
@@ -524,7 +531,7 @@ final class CallSteps {
     /** A {@code call.ended} for each participant of {@code call}, told by whom as {@code heardBy} says. */
     private static List<Delivery> endedEvents(CallRecord call, int code, String reason, Function<String, By> heardBy) {
         List<Delivery> deliveries = new ArrayList<>();
-        for (String participant : participants(call)) {
+        for (String participant : call.participants()) {
             deliveries.add(Delivery.to(participant,
                     new Event.CallEnded(call.callId(), code, reason, heardBy.apply(participant))));
         }
@@ -534,20 +541,6 @@ final class CallSteps {
     /** A status usable as a SIP final response refusing a call: the code itself, or 480. */
     private static int asFinalStatus(int code) {
         return code >= 400 && code <= 699 ? code : ErrorCode.TEMPORARILY_UNAVAILABLE.sipStatus();
-    }
-
-    /** Who hears that the call ended: the caller's session, and the callee's (or all ringing ones). */
-    private static Set<String> participants(CallRecord call) {
-        Set<String> out = new HashSet<>();
-        if (call.callerSession() != null) {
-            out.add(call.callerSession());
-        }
-        if (call.answeredSession() != null) {
-            out.add(call.answeredSession());
-        } else {
-            out.addAll(call.offeredSessions());
-        }
-        return out;
     }
 
     /** The ring timer fired: an inbound or web-to-web call nobody answered ends with 480. */

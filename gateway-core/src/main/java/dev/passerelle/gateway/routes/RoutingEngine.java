@@ -49,7 +49,10 @@ public final class RoutingEngine implements AutoCloseable {
     private final Cluster cluster;
     private final EventOutbox outbox;
     private final SessionSteps sessions;
+    private final Takeover takeover;
+    private final Duration heartbeat;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     private volatile ProducerTemplate template;
 
     /**
@@ -71,10 +74,15 @@ public final class RoutingEngine implements AutoCloseable {
         Duration ringTimeout = config.sip().ringTimeout();
         CallSteps calls = new CallSteps(store, media, direct, identity, config.sip(), sip, clock, draining::get,
                 callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster);
+        SessionSteps.ExpiryTimer expiry = (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
+                SessionSteps.DETACHED_AT, detachedAt, after);
         this.sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
-                pusher, cluster, config.session().resumeWindow(), clock, draining::get,
-                (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
-                        SessionSteps.DETACHED_AT, detachedAt, after));
+                pusher, cluster, config.session().resumeWindow(), clock, draining::get, expiry);
+        this.takeover = new Takeover(store, cluster, outbox, sip, config.session().resumeWindow(), clock,
+                (callId, cause) -> template.sendBodyAndHeaders("direct:end-call", null,
+                        Map.of(Headers.CALL_ID, callId, Headers.END_CAUSE, cause)),
+                expiry);
+        this.heartbeat = config.node().heartbeat();
         this.camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("passerelle-" + config.node().id());
         camel.addComponent("websession", webSessions);
@@ -102,6 +110,22 @@ public final class RoutingEngine implements AutoCloseable {
         camel.start();
         template = camel.createProducerTemplate();
         cluster.start(new Receiver());
+        timers.scheduleWithFixedDelay(() -> work.execute(this::sweep), heartbeat.toMillis(), heartbeat.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** One sweep at a time: a slow one (a store timing out) is not joined by the next. */
+    private void sweep() {
+        if (draining.get() || !sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            takeover.sweep();
+        } catch (RuntimeException e) {
+            log.warn("taking over from dead nodes failed this time: {}", e.getMessage(), e);
+        } finally {
+            sweeping.set(false);
+        }
     }
 
     /** What this node does for the others. */

@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.session;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,6 +17,8 @@ import java.util.Set;
  * @param ownerNode the node that drives the call: it holds the SIP leg and the media anchor's
  *     state, and every request about the call is carried out there; another node takes it over
  *     ({@link #adoptedBy}) only once the owner stopped beating
+ * @param sipDialog the SIP leg's confirmed dialog, kept so that another node can take the leg over
+ *     or end it; null without a SIP leg or before it is confirmed
  */
 public record CallRecord(
         String callId,
@@ -29,7 +32,8 @@ public record CallRecord(
         String answeredSession,
         long version,
         Instant createdAt,
-        String ownerNode) {
+        String ownerNode,
+        SipDialog sipDialog) {
 
     public CallRecord {
         Objects.requireNonNull(callId, "callId");
@@ -44,34 +48,54 @@ public record CallRecord(
     public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
             String callerDisplayName, String callee, Set<String> offeredSessions, Instant now, String ownerNode) {
         return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, 1, now, ownerNode);
+                offeredSessions, null, 1, now, ownerNode, null);
     }
 
     public CallRecord withState(CallState next) {
         return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
     }
 
     public CallRecord withOffered(Set<String> sessions) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
-                answeredSession, version + 1, createdAt, ownerNode);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
     }
 
     public CallRecord answeredBy(String sessionId) {
         return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, sessionId, version + 1, createdAt, ownerNode);
+                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog);
     }
 
     /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
     public CallRecord unanswered() {
         return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, version + 1, createdAt, ownerNode);
+                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog);
     }
 
     /** The same call, driven from now on by {@code node}: the owner died and {@code node} took it over. */
     public CallRecord adoptedBy(String node) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, node);
+                answeredSession, version + 1, createdAt, node, sipDialog);
+    }
+
+    /** The same call with its SIP leg's dialog as it stands now. */
+    public CallRecord withDialog(SipDialog dialog) {
+        return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
+                answeredSession, version + 1, createdAt, ownerNode, dialog);
+    }
+
+    /** The sessions that hear about the call: the caller's, and the callee's (or every ringing one). */
+    public Set<String> participants() {
+        Set<String> out = new HashSet<>();
+        if (callerSession != null) {
+            out.add(callerSession);
+        }
+        if (answeredSession != null) {
+            out.add(answeredSession);
+        } else {
+            out.addAll(offeredSessions);
+        }
+        return out;
     }
 
     /** Whether {@code sessionId} takes part: placed it, is ringing with it, or answered it. */

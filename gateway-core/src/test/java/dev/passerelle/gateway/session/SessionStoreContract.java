@@ -241,7 +241,7 @@ public abstract class SessionStoreContract {
         assertThrows(IllegalArgumentException.class, () -> store.updateCall("c1", current -> new CallRecord(
                 current.callId(), current.kind(), CallState.RINGING, current.callerSession(), current.caller(),
                 current.callerDisplayName(), current.callee(), current.offeredSessions(), current.answeredSession(),
-                current.version(), current.createdAt(), current.ownerNode())));
+                current.version(), current.createdAt(), current.ownerNode(), current.sipDialog())));
 
         assertEquals(Optional.of(c), store.call("c1"));
     }
@@ -343,6 +343,18 @@ public abstract class SessionStoreContract {
         assertEquals("node-b", adopted.ownerNode());
         assertEquals(2, adopted.version());
         assertEquals(Optional.of(adopted), store.call("c1"));
+    }
+
+    @Test
+    void aCallKeepsItsSipDialogWhole() {
+        store.createCall(outbound("c1", "s1"));
+        SipDialog dialog = new SipDialog("abc@10.0.0.1", "l1", "r1", "\"Alice\" <sip:alice@example.com>",
+                "<sip:+3311111@pbx.example.com>", 1, 0, List.of("<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"),
+                "sip:+3311111@10.0.0.9:5060;transport=tcp", "tcp", "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\n", null);
+
+        store.updateCall("c1", c -> c.withDialog(dialog));
+
+        assertEquals(dialog, store.call("c1").orElseThrow().sipDialog());
     }
 
     @Test
