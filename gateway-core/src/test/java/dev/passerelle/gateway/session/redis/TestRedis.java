@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import redis.embedded.RedisServer;
 
 /**
@@ -37,7 +38,18 @@ public final class TestRedis implements AutoCloseable {
     /** Always an embedded server of its own, for tests that stop and restart it. */
     public static TestRedis embedded() {
         int port = freePort();
-        RedisServer server = newServer(port);
+        RedisServer server = newServer(port, null);
+        start(server);
+        return new TestRedis("redis://127.0.0.1:" + port, server, port);
+    }
+
+    /**
+     * An embedded server of its own that keeps its data across {@link #restart()}, as a production
+     * Redis does: an append-only file in {@code dir}, written on every command.
+     */
+    public static TestRedis embeddedPersistent(Path dir) {
+        int port = freePort();
+        RedisServer server = newServer(port, dir);
         start(server);
         return new TestRedis("redis://127.0.0.1:" + port, server, port);
     }
@@ -56,7 +68,7 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    /** Starts the embedded server again on the same port (empty: it persists nothing). */
+    /** Starts the embedded server again on the same port (empty, unless it was made persistent). */
     public void restart() {
         requireEmbedded();
         start(server);
@@ -75,14 +87,18 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    private static RedisServer newServer(int port) {
+    private static RedisServer newServer(int port, Path dir) {
         try {
-            return RedisServer.newRedisServer()
+            var builder = RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
-                    .setting("save \"\"")
-                    .setting("appendonly no")
-                    .build();
+                    .setting("save \"\"");
+            if (dir == null) {
+                builder.setting("appendonly no");
+            } else {
+                builder.setting("appendonly yes").setting("appendfsync always").setting("dir " + dir.toAbsolutePath());
+            }
+            return builder.build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the embedded redis-server", e);
         }
