@@ -72,16 +72,22 @@ final class Adoptions {
             return CompletableFuture.failedStage(new GatewayException(ErrorCode.BAD_REQUEST,
                     "call id already in use: " + callId));
         }
-        // Whatever ends the leg first (BYE, stop, a failure below) also ends the adoption.
-        leg.ended().whenComplete((v, e) -> outcome.completeExceptionally(new GatewayException(
-                ErrorCode.CALL_DOES_NOT_EXIST, "leg " + callId + " ended before the re-INVITE was answered")));
+        // Whatever ends the leg first (BYE, stop, a failure below) also ends the adoption, once the
+        // leg has left the registry, so that the call id is free when the stage fails.
+        leg.ended().whenComplete((v, e) -> {
+            GatewayException failure;
+            synchronized (leg) {
+                failure = leg.adoptionFailure;
+            }
+            outcome.completeExceptionally(failure != null ? failure : new GatewayException(
+                    ErrorCode.CALL_DOES_NOT_EXIST, "leg " + callId + " ended before the re-INVITE was answered"));
+        });
         try {
             sip.clientTransaction(reInvite, leg).sendRequest();
         } catch (SipException | RuntimeException e) {
-            outcome.completeExceptionally(new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+            fail(leg, new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "cannot send the re-INVITE of " + callId + " to " + dialog.remoteTarget() + ": "
                             + e.getMessage(), e));
-            sip.legs.remove(leg);
         }
         return outcome.minimalCompletionStage();
     }
@@ -250,7 +256,14 @@ final class Adoptions {
 
     /** The phone knows no such dialog any more: the leg ends without BYE. */
     private void gone(Leg leg, ErrorCode code, String message) {
-        leg.adoption.completeExceptionally(new GatewayException(code, "leg " + leg.callId + ": " + message));
+        fail(leg, new GatewayException(code, "leg " + leg.callId + ": " + message));
+    }
+
+    /** Removes the leg; its end fails the adoption with {@code failure}. */
+    private void fail(Leg leg, GatewayException failure) {
+        synchronized (leg) {
+            leg.adoptionFailure = failure;
+        }
         sip.legs.remove(leg);
     }
 
