@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import java.text.ParseException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,13 +58,11 @@ final class Adoptions {
             sip.setSdp(reInvite, dialog.localSdp());
         } catch (GatewayException e) {
             return CompletableFuture.failedStage(e);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return CompletableFuture.failedStage(new GatewayException(ErrorCode.INVALID_PARAMS,
                     "dialog " + dialog.sipCallId() + " cannot be rebuilt: " + e.getMessage(), e));
         }
         Leg leg = new Leg(callId, Leg.Direction.ADOPTED, dialog.sipCallId(), Leg.State.CONFIRMED);
-        leg.transport = DialogRequests.transport(dialog);
-        leg.localTag = dialog.localTag();
         leg.model = dialog.withLocalCseq(cseq);
         leg.adoptionCseq = cseq;
         CompletableFuture<Void> outcome = new CompletableFuture<>();
@@ -126,10 +125,10 @@ final class Adoptions {
             return false;
         }
         Leg leg = sip.legs.bySipCallId(callId.getCallId()).orElse(null);
-        Request ack;
         if (leg == null) {
             return false;
         }
+        Request ack;
         synchronized (leg) {
             ack = leg.model != null && leg.adoptionCseq == cseq.getSeqNumber() ? leg.adoptionAck : null;
         }
@@ -153,8 +152,6 @@ final class Adoptions {
         long cseq = dialog.localCseq() + 1;
         Request bye = requests.create(dialog, Request.BYE, cseq);
         Leg leg = new Leg(callId, Leg.Direction.ADOPTED, dialog.sipCallId(), Leg.State.ENDING);
-        leg.transport = DialogRequests.transport(dialog);
-        leg.localTag = dialog.localTag();
         leg.model = dialog.withLocalCseq(cseq);
         if (!sip.legs.add(leg)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "call id already in use: " + callId);

@@ -148,6 +148,14 @@ class DialogAdoptionTest {
         phone.sendTo(b.port(), SipTestSupport.request("ACK", bUri, phone.port(), "UDP", d.sipCallId(), from, to,
                 (int) phoneCseq, "", null));
 
+        // In-dialog OPTIONS are answered; a request older than the last one is out of order (§12.2.2).
+        phone.sendTo(b.port(), SipTestSupport.request("OPTIONS", bUri, phone.port(), "UDP", d.sipCallId(), from, to,
+                (int) phoneCseq + 1, "", null));
+        phone.expect(m -> m.isResponse(200, "OPTIONS"), WAIT, "200 to in-dialog OPTIONS");
+        phone.sendTo(b.port(), SipTestSupport.request("BYE", bUri, phone.port(), "UDP", d.sipCallId(), from, to,
+                (int) phoneCseq - 1, "", null));
+        phone.expect(m -> m.isResponse(500, "BYE"), WAIT, "500 to an out-of-order BYE");
+
         // A BYE with a wrong tag is stray; the right one ends the leg at B.
         phone.sendTo(b.port(), SipTestSupport.request("BYE", bUri, phone.port(), "UDP", d.sipCallId(), from,
                 d.localParty() + ";tag=other", (int) phoneCseq + 1, "", null));
