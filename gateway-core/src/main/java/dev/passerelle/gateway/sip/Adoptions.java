@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import java.text.ParseException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,13 +58,11 @@ final class Adoptions {
             sip.setSdp(reInvite, dialog.localSdp());
         } catch (GatewayException e) {
             return CompletableFuture.failedStage(e);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return CompletableFuture.failedStage(new GatewayException(ErrorCode.INVALID_PARAMS,
                     "dialog " + dialog.sipCallId() + " cannot be rebuilt: " + e.getMessage(), e));
         }
         Leg leg = new Leg(callId, Leg.Direction.ADOPTED, dialog.sipCallId(), Leg.State.CONFIRMED);
-        leg.transport = DialogRequests.transport(dialog);
-        leg.localTag = dialog.localTag();
         leg.model = dialog.withLocalCseq(cseq);
         leg.adoptionCseq = cseq;
         CompletableFuture<Void> outcome = new CompletableFuture<>();
@@ -72,16 +71,22 @@ final class Adoptions {
             return CompletableFuture.failedStage(new GatewayException(ErrorCode.BAD_REQUEST,
                     "call id already in use: " + callId));
         }
-        // Whatever ends the leg first (BYE, stop, a failure below) also ends the adoption.
-        leg.ended().whenComplete((v, e) -> outcome.completeExceptionally(new GatewayException(
-                ErrorCode.CALL_DOES_NOT_EXIST, "leg " + callId + " ended before the re-INVITE was answered")));
+        // Whatever ends the leg first (BYE, stop, a failure below) also ends the adoption, once the
+        // leg has left the registry, so that the call id is free when the stage fails.
+        leg.ended().whenComplete((v, e) -> {
+            GatewayException failure;
+            synchronized (leg) {
+                failure = leg.adoptionFailure;
+            }
+            outcome.completeExceptionally(failure != null ? failure : new GatewayException(
+                    ErrorCode.CALL_DOES_NOT_EXIST, "leg " + callId + " ended before the re-INVITE was answered"));
+        });
         try {
             sip.clientTransaction(reInvite, leg).sendRequest();
         } catch (SipException | RuntimeException e) {
-            outcome.completeExceptionally(new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+            fail(leg, new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "cannot send the re-INVITE of " + callId + " to " + dialog.remoteTarget() + ": "
                             + e.getMessage(), e));
-            sip.legs.remove(leg);
         }
         return outcome.minimalCompletionStage();
     }
@@ -120,10 +125,10 @@ final class Adoptions {
             return false;
         }
         Leg leg = sip.legs.bySipCallId(callId.getCallId()).orElse(null);
-        Request ack;
         if (leg == null) {
             return false;
         }
+        Request ack;
         synchronized (leg) {
             ack = leg.model != null && leg.adoptionCseq == cseq.getSeqNumber() ? leg.adoptionAck : null;
         }
@@ -147,8 +152,6 @@ final class Adoptions {
         long cseq = dialog.localCseq() + 1;
         Request bye = requests.create(dialog, Request.BYE, cseq);
         Leg leg = new Leg(callId, Leg.Direction.ADOPTED, dialog.sipCallId(), Leg.State.ENDING);
-        leg.transport = DialogRequests.transport(dialog);
-        leg.localTag = dialog.localTag();
         leg.model = dialog.withLocalCseq(cseq);
         if (!sip.legs.add(leg)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "call id already in use: " + callId);
@@ -250,7 +253,14 @@ final class Adoptions {
 
     /** The phone knows no such dialog any more: the leg ends without BYE. */
     private void gone(Leg leg, ErrorCode code, String message) {
-        leg.adoption.completeExceptionally(new GatewayException(code, "leg " + leg.callId + ": " + message));
+        fail(leg, new GatewayException(code, "leg " + leg.callId + ": " + message));
+    }
+
+    /** Removes the leg; its end fails the adoption with {@code failure}. */
+    private void fail(Leg leg, GatewayException failure) {
+        synchronized (leg) {
+            leg.adoptionFailure = failure;
+        }
         sip.legs.remove(leg);
     }
 

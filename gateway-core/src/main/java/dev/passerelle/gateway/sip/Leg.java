@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
 import java.util.concurrent.CompletableFuture;
 import javax.sip.ClientTransaction;
@@ -70,6 +71,8 @@ final class Leg {
     SipDialog model;
     /** The outcome of the adoption re-INVITE; completed once, by its final response or the leg's end. */
     CompletableFuture<Void> adoption;
+    /** Why the adoption failed, set when the leg's end reports it (the registry is left first). */
+    GatewayException adoptionFailure;
     /** The CSeq number of the adoption re-INVITE. */
     long adoptionCseq;
     /** The ACK of the adoption re-INVITE's 2xx, sent again for each retransmission of that 2xx. */

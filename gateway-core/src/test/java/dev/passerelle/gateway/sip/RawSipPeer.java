@@ -57,6 +57,12 @@ final class RawSipPeer implements AutoCloseable {
         udp.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), gatewayPort));
     }
 
+    /** Sends over UDP to another gateway port than the one this peer was made for. */
+    void sendTo(int port, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        udp.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+    }
+
     /** Opens a TCP connection to the gateway; what arrives on it joins the same queue. */
     int connectTcp() throws IOException {
         tcp = new Socket(InetAddress.getLoopbackAddress(), gatewayPort);

@@ -97,6 +97,17 @@ record SipText(String firstLine, List<String[]> headers, String body, String raw
         return null;
     }
 
+    /** The branch parameter of a Via value. */
+    static String branchOf(String via) {
+        for (String p : via.split(";")) {
+            String t = p.trim();
+            if (t.toLowerCase(Locale.ROOT).startsWith("branch=")) {
+                return t.substring(7);
+            }
+        }
+        return null;
+    }
+
     /** The URI inside a Contact's angle brackets. */
     static String uriOf(String nameAddr) {
         int lt = nameAddr.indexOf('<');
