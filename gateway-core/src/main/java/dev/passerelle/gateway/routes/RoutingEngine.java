@@ -81,7 +81,7 @@ public final class RoutingEngine implements AutoCloseable {
         this.takeover = new Takeover(store, cluster, outbox, sip, config.session().resumeWindow(), clock,
                 (callId, cause) -> template.sendBodyAndHeaders("direct:end-call", null,
                         Map.of(Headers.CALL_ID, callId, Headers.END_CAUSE, cause)),
-                expiry);
+                expiry, work);
         this.heartbeat = config.node().heartbeat();
         this.camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("passerelle-" + config.node().id());

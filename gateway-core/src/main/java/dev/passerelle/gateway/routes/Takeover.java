@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,15 +55,18 @@ final class Takeover {
     private final Clock clock;
     private final BiConsumer<String, EndCause> endCall;
     private final SessionSteps.ExpiryTimer expiryTimer;
+    private final Executor work;
     /** Sessions of dead nodes whose expiry this node has scheduled, and for which detach instant. */
     private final Map<String, Instant> expiring = new ConcurrentHashMap<>();
 
     /**
      * @param endCall ends a call this node now drives, as {@code direct:end-call} does
      * @param expiryTimer schedules the end of a detached session, as after a dropped socket
+     * @param work runs what follows an adoption's outcome, off the SIP stack's thread
      */
     Takeover(SessionStore store, Cluster cluster, EventOutbox outbox, SipService sip, Duration window, Clock clock,
-            BiConsumer<String, EndCause> endCall, SessionSteps.ExpiryTimer expiryTimer) {
+            BiConsumer<String, EndCause> endCall, SessionSteps.ExpiryTimer expiryTimer, Executor work) {
+        this.work = work;
         this.store = store;
         this.cluster = cluster;
         this.outbox = outbox;
@@ -142,16 +146,19 @@ final class Takeover {
                     "the node handling the call failed before its SIP dialog was kept"));
             return;
         }
-        sip.adopt(call.callId(), call.sipDialog()).whenComplete((ok, failure) -> {
+        // The outcome arrives on a SIP stack thread; the store writes that follow run on the work executor.
+        sip.adopt(call.callId(), call.sipDialog()).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
                 log.info("call {}: taken over from node {}; the phone now targets this node", call.callId(), deadOwner);
+                // The re-INVITE moved the CSeq and maybe the phone's target: a later takeover needs them.
+                sip.dialog(call.callId()).ifPresent(d -> store.updateCall(call.callId(), c -> c.withDialog(d)));
                 return;
             }
             log.warn("call {}: taking the SIP leg over from node {} failed: {}", call.callId(), deadOwner,
                     failure.getMessage());
             endCall.accept(call.callId(), EndCause.byGateway(ErrorCode.SERVICE_UNAVAILABLE.sipStatus(),
                     "the call could not be taken over: " + failure.getMessage()));
-        });
+        }, work);
     }
 
     /** Makes this node the call's owner, if the dead node still is; empty when another node was first. */
