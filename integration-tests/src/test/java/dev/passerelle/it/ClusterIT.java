@@ -30,18 +30,30 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    private TestRedis redis;
+    private AutoCloseable redis;
     private GatewayHarness a;
     private GatewayHarness b;
     private GatewayHarness c;
 
+    /** The Redis the nodes share: {@code REDIS_URL}, or an embedded one. Returns its URI. */
+    protected String startRedis() throws Exception {
+        TestRedis started = TestRedis.fromEnvironmentOrEmbedded();
+        redis = started;
+        return started.uri();
+    }
+
+    /** Lets the subclass hand over the Redis it started, to be closed after the nodes. */
+    protected final void ownRedis(AutoCloseable started) {
+        redis = started;
+    }
+
     @BeforeEach
-    void start() {
-        redis = TestRedis.fromEnvironmentOrEmbedded();
+    void start() throws Exception {
+        String uri = startRedis();
         String prefix = "it-cluster-" + UUID.randomUUID() + ":";
-        a = GatewayHarness.clusterNode("node-a", redis.uri(), prefix);
-        b = GatewayHarness.clusterNode("node-b", redis.uri(), prefix);
-        c = GatewayHarness.clusterNode("node-c", redis.uri(), prefix);
+        a = GatewayHarness.clusterNode("node-a", uri, prefix);
+        b = GatewayHarness.clusterNode("node-b", uri, prefix);
+        c = GatewayHarness.clusterNode("node-c", uri, prefix);
     }
 
     @AfterEach
