@@ -195,13 +195,8 @@ public final class ClusterBenchmark implements Callable<Integer> {
             return "none";
         }
         sorted.sort(null);
-        return String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms, max %.2f ms", at(sorted, 50), at(sorted, 99),
+        return String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms, max %.2f ms", Percentiles.millis(sorted, 50), Percentiles.millis(sorted, 99),
                 sorted.get(sorted.size() - 1) / 1e6);
-    }
-
-    private static double at(List<Long> sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
     }
 
     private String config(String nodeId, String prefix, Path connectorsDir) {

@@ -302,14 +302,9 @@ public final class LoadGenerator implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "call setups per second: %.1f%n", sorted.size() / seconds);
         if (!sorted.isEmpty()) {
             System.out.printf(Locale.ROOT, "setup latency (call.invite sent -> call.accepted received): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1) / 1e6);
+                    Percentiles.millis(sorted, 50), Percentiles.millis(sorted, 99), sorted.get(sorted.size() - 1) / 1e6);
         }
         failureSamples.forEach(s -> System.out.println("failure sample: " + s));
-    }
-
-    private static double percentile(List<Long> sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
     }
 
     private String localConfig(Path connectorsDir, NgControl ng) {

@@ -6,6 +6,9 @@ import dev.passerelle.peers.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,6 +154,25 @@ final class GatewayHarness implements AutoCloseable {
 
     URI webSocketUri() {
         return URI.create("ws://127.0.0.1:" + gateway.webSocketPort() + "/ws");
+    }
+
+    /** {@code GET /health} of this node. */
+    HttpResponse<String> health() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.webSocketPort() + "/health"))
+                .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits, at most {@link #WAIT}, until {@code /health} answers 200. */
+    void awaitHealthy() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> last = health();
+        while (last.statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not healthy again within " + WAIT + ": " + last.body());
+            }
+            last = health();
+        }
     }
 
     /** A new connection, closed with the harness. */

@@ -10,10 +10,6 @@ import dev.passerelle.gateway.session.redis.TestRedis;
 import dev.passerelle.peers.RpcReply;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.WsClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,14 +67,14 @@ class RedisRestartIT {
         alice.awaitCallEvent("call.accepted", callId, WAIT);
 
         redis.stop();
-        assertEquals(503, health(a).statusCode());
+        assertEquals(503, a.health().statusCode());
         RpcReply refused = bob.call("call.hangup", params().put("callId", callId), WAIT);
         assertEquals(503, refused.errorCode(), refused.message().toString());
         assertTrue(alice.isOpen() && bob.isOpen(), "the sockets the nodes hold stay open while Redis is down");
 
         redis.restart();
-        awaitHealthy(a);
-        awaitHealthy(b);
+        a.awaitHealthy();
+        b.awaitHealthy();
         bob.callOk("call.hangup", params().put("callId", callId), WAIT);
         assertEquals("remote", alice.awaitCallEvent("call.ended", callId, WAIT).path("by").asText());
         assertEquals("local", bob.awaitCallEvent("call.ended", callId, WAIT).path("by").asText());
@@ -96,22 +92,5 @@ class RedisRestartIT {
         for (int i = 0; i < seqs.size(); i++) {
             assertEquals(i + 1, seqs.get(i), "seqs heard: " + seqs);
         }
-    }
-
-    private static void awaitHealthy(GatewayHarness node) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> last = health(node);
-        while (last.statusCode() != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not healthy again within " + WAIT + ": " + last.body());
-            }
-            last = health(node);
-        }
-    }
-
-    private static HttpResponse<String> health(GatewayHarness node) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + node.gateway().webSocketPort() + "/health"))
-                .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -10,9 +10,6 @@ import dev.passerelle.gateway.session.redis.TestRedis;
 import dev.passerelle.peers.RpcReply;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.WsClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,10 +66,10 @@ class RedisStoreIT {
     @Test
     void redisDownIsReportedAndRefusedThenHealedByItself() throws Exception {
         WsClient alice = gateway.login("alice-token");
-        assertEquals(200, health().statusCode());
+        assertEquals(200, gateway.health().statusCode());
 
         redis.stop();
-        HttpResponse<String> down = health();
+        HttpResponse<String> down = gateway.health();
         assertEquals(503, down.statusCode(), down.body());
         assertTrue(down.body().contains("\"status\":\"degraded\"") && down.body().contains("\"type\":\"redis\"")
                 && down.body().contains("\"status\":\"down\""), down.body());
@@ -81,24 +78,7 @@ class RedisStoreIT {
         assertTrue(alice.isOpen(), "a session the node holds keeps its socket");
 
         redis.restart();
-        awaitHealthy();
+        gateway.awaitHealthy();
         gateway.login("bob-token");
-    }
-
-    private void awaitHealthy() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> last = health();
-        while (last.statusCode() != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not healthy again within " + WAIT + ": " + last.body());
-            }
-            last = health();
-        }
-    }
-
-    private HttpResponse<String> health() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + gateway.gateway().webSocketPort() + "/health"))
-                .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the living nodes do about a node that stopped beating (killed, frozen, cut off). Every node
- * runs {@link #sweep()} once per heartbeat; it does nothing while every node beats.
+ * runs {@link #sweep()} once per heartbeat; it does nothing while every node beats, and stops
+ * reading the calls for a dead node once nothing is left to do for it.
  *
  * <ul>
  *   <li>An answered call the dead node drove is <b>adopted</b> by a node that holds the socket of
@@ -56,6 +57,8 @@ final class Takeover {
     private final BiConsumer<String, EndCause> endCall;
     private final SessionSteps.ExpiryTimer expiryTimer;
     private final Executor work;
+    /** Dead nodes this node has nothing left to do for. */
+    private final Set<String> settled = ConcurrentHashMap.newKeySet();
     /** Sessions of dead nodes whose expiry this node has scheduled, and for which detach instant. */
     private final Map<String, Instant> expiring = new ConcurrentHashMap<>();
 
@@ -78,9 +81,20 @@ final class Takeover {
     }
 
     void sweep() {
+        Instant now = clock.instant();
+        for (String node : Set.copyOf(settled)) {
+            Optional<Instant> since = cluster.deadSince(node);
+            if (since.isEmpty()) {
+                // Back: a node restarted under the same id. Its next death starts afresh.
+                settled.remove(node);
+            } else if (since.get().plus(FORGET_AFTER).isBefore(now)) {
+                cluster.forget(node);
+                settled.remove(node);
+            }
+        }
         Set<String> dead = new HashSet<>();
         for (String node : cluster.lastBeats().keySet()) {
-            if (cluster.deadSince(node).isPresent()) {
+            if (!settled.contains(node) && cluster.deadSince(node).isPresent()) {
                 dead.add(node);
             }
         }
@@ -96,12 +110,13 @@ final class Takeover {
                 expireSessionsOnDeadNodes(call, dead);
             }
         }
-        Instant now = clock.instant();
         expiring.values().removeIf(detachedAt -> detachedAt.plus(window.multipliedBy(2)).isBefore(now));
         for (String node : dead) {
             Instant since = cluster.deadSince(node).orElse(now);
-            if (!referenced.contains(node) && since.plus(FORGET_AFTER).isBefore(now)) {
-                cluster.forget(node);
+            if (!referenced.contains(node) && since.plus(window).isBefore(now)) {
+                // No call is driven by it and every window it opened has closed: nothing is left
+                // to do for it, so later sweeps skip it instead of reading every call again.
+                settled.add(node);
             }
         }
     }
