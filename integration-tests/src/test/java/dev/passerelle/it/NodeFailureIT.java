@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class NodeFailureIT {
         String[] call = establishedCallOnNodeA(alice);
 
         nodeA.kill();
-        alice.closed().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        alice.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         WsClient back = nodeB.connect();
         back.callOk("session.resume", params().put("resumeToken", call[2]).put("lastSeq", Long.parseLong(call[3])), WAIT);
 
