@@ -68,37 +68,39 @@ class NodeFailureIT {
         Files.deleteIfExists(connectors);
     }
 
-    /** Alice on node A calls the phone, which answers; returns {callId, SIP Call-ID, resumeToken, lastSeq}. */
-    private String[] establishedCallOnNodeA(WsClient alice) {
+    /** A call alice placed on node A and the phone answered, and what alice needs to resume. */
+    private record LiveCall(String callId, String sipCallId, String resumeToken, long lastSeq) {}
+
+    private LiveCall establishedCallOnNodeA(WsClient alice) {
         String resumeToken = alice.login("alice-token").path("resumeToken").asText();
         String callId = alice.callOk("call.invite",
                 params().put("to", phone.uri()).put("sdp", Sdp.browserOffer(Sdp.newUfrag())), WAIT).path("callId").asText();
         PhoneEvent.Request invite = phone.awaitCall(WAIT);
         JsonNode accepted = alice.awaitCallEvent("call.accepted", callId, WAIT);
         phone.awaitRequest("ACK", invite.callId(), WAIT);
-        return new String[] {callId, invite.callId(), resumeToken, accepted.path("seq").asText()};
+        return new LiveCall(callId, invite.callId(), resumeToken, accepted.path("seq").asLong());
     }
 
     @Test
     void theBrowserResumesOnNodeBWhichAdoptsTheSipDialogAndTheCallEndsCleanly() throws Exception {
         int[] ports = nodeA.awaitReady(WAIT);
         WsClient alice = WsClient.connect(URI.create("ws://127.0.0.1:" + ports[0] + "/ws"), WAIT);
-        String[] call = establishedCallOnNodeA(alice);
+        LiveCall call = establishedCallOnNodeA(alice);
 
         nodeA.kill();
         alice.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         WsClient back = nodeB.connect();
-        back.callOk("session.resume", params().put("resumeToken", call[2]).put("lastSeq", Long.parseLong(call[3])), WAIT);
+        back.callOk("session.resume", params().put("resumeToken", call.resumeToken()).put("lastSeq", call.lastSeq()), WAIT);
 
         // Node B takes the dialog over once node A's heartbeat is old: a re-INVITE, same dialog, new Contact.
-        PhoneEvent.Request reInvite = phone.awaitRequest("INVITE", call[1], WAIT);
+        PhoneEvent.Request reInvite = phone.awaitRequest("INVITE", call.sipCallId(), WAIT);
         assertTrue(reInvite.raw().contains(":" + nodeB.sipPort()), "the re-INVITE's Contact is not node B: " + reInvite.raw());
-        phone.awaitRequest("ACK", call[1], WAIT);
+        phone.awaitRequest("ACK", call.sipCallId(), WAIT);
 
-        phone.bye(call[1]);
-        PhoneEvent.Response ok = phone.awaitResponse(call[1], 200, WAIT);
+        phone.bye(call.sipCallId());
+        PhoneEvent.Response ok = phone.awaitResponse(call.sipCallId(), 200, WAIT);
         assertEquals("BYE", ok.method(), ok.raw());
-        JsonNode ended = back.awaitCallEvent("call.ended", call[0], WAIT);
+        JsonNode ended = back.awaitCallEvent("call.ended", call.callId(), WAIT);
         assertEquals("remote", ended.path("by").asText(), ended.toString());
     }
 
@@ -106,14 +108,14 @@ class NodeFailureIT {
     void aCallNobodyResumesIsEndedWithByeByASurvivorWhenTheWindowCloses() throws Exception {
         int[] ports = nodeA.awaitReady(WAIT);
         WsClient alice = WsClient.connect(URI.create("ws://127.0.0.1:" + ports[0] + "/ws"), WAIT);
-        String[] call = establishedCallOnNodeA(alice);
+        LiveCall call = establishedCallOnNodeA(alice);
 
         nodeA.kill();
 
-        PhoneEvent.Request bye = phone.awaitRequest("BYE", call[1], WAIT.plus(RESUME_WINDOW));
+        PhoneEvent.Request bye = phone.awaitRequest("BYE", call.sipCallId(), WAIT.plus(RESUME_WINDOW));
         assertTrue(bye.raw().contains(":" + nodeB.sipPort()), "the BYE does not come from node B: " + bye.raw());
         PhoneEvent stray = phone.log().poll(e -> e instanceof PhoneEvent.Request r && r.method().equals("INVITE")
-                && r.callId().equals(call[1]), Duration.ZERO).orElse(null);
+                && r.callId().equals(call.sipCallId()), Duration.ZERO).orElse(null);
         assertEquals(null, stray, "an unadopted call must not be re-INVITEd");
     }
 }
