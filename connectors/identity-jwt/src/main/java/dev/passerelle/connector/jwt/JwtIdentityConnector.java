@@ -29,6 +29,7 @@ import dev.passerelle.connector.spi.IdentityConnector;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -74,10 +75,20 @@ final class JwtIdentityConnector implements IdentityConnector {
         // RFC 7519 §5.1 "JWT", or none; RFC 9068 §2.1 "at+jwt" for OAuth access tokens.
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
                 JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+        // The contract leaves issuer and audience unchecked unless configured; exp is always required.
+        Set<String> required = new HashSet<>(Set.of("exp"));
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (settings.issuer() != null) {
+            exact.issuer(settings.issuer());
+            required.add("iss");
+        }
+        if (settings.audience() != null) {
+            required.add("aud");
+        }
         DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
-                Set.of(settings.audience()),
-                new JWTClaimsSet.Builder().issuer(settings.issuer()).build(),
-                Set.of("iss", "aud", "exp"),
+                settings.audience() == null ? null : Set.of(settings.audience()),
+                exact.build(),
+                required,
                 null);
         verifier.setMaxClockSkew(settings.clockSkewSeconds());
         processor.setJWTClaimsSetVerifier(verifier);
@@ -85,11 +96,11 @@ final class JwtIdentityConnector implements IdentityConnector {
     }
 
     private static JWKSource<SecurityContext> keySource(JwtSettings settings) {
-        if (settings.sharedKey() != null) {
-            return new ImmutableSecret<>(settings.sharedKey());
+        if (settings.secret() != null) {
+            return new ImmutableSecret<>(settings.secret());
         }
         int timeout = (int) JWKS_HTTP_TIMEOUT.toMillis();
-        return JWKSourceBuilder.<SecurityContext>create(settings.jwksUrl(),
+        return JWKSourceBuilder.<SecurityContext>create(settings.jwksUri(),
                         new DefaultResourceRetriever(timeout, timeout, JWKS_SIZE_LIMIT))
                 .cache(JWKS_CACHE_TTL.toMillis(), JWKS_HTTP_TIMEOUT.toMillis())
                 .rateLimited(JWKS_MIN_REFRESH_INTERVAL.toMillis())

@@ -15,16 +15,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The validated {@code identity.jwt} settings. Exactly one key source is set: {@code jwksUrl} or
- * {@code sharedKey}. Every refusal is a {@link ConnectorException} whose message starts with the
+ * The validated {@code identity.jwt} settings. Exactly one key source is set: {@code jwksUri} or
+ * {@code secret}. Every refusal is a {@link ConnectorException} whose message starts with the
  * key at fault.
  *
- * @param jwksUrl where the issuer publishes its public keys (a JWKS, RFC 7517 §5), or null
- * @param sharedKey the HMAC secret as UTF-8 bytes, or null
+ * @param jwksUri where the issuer publishes its public keys (a JWKS, RFC 7517 §5), or null
+ * @param secret the HMAC secret as UTF-8 bytes, or null
  * @param algorithms the JWS algorithms a token may be signed with; never {@code none}
  * @param clockSkewSeconds tolerance applied to {@code exp} and {@code nbf}
  */
-record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience, int clockSkewSeconds,
+record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, int clockSkewSeconds,
         Set<JWSAlgorithm> algorithms, ClaimNames claims) {
 
     /** Public-key algorithms the JDK verifies without an extra provider. */
@@ -37,7 +37,7 @@ record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience
     static final int MAX_CLOCK_SKEW = 600;
 
     private static final List<String> KEYS = List.of(
-            "jwksUrl", "sharedKey", "issuer", "audience", "clockSkew", "algorithms", "claims");
+            "jwksUri", "secret", "issuer", "audience", "clockSkew", "algorithms", "claims");
     private static final List<String> CLAIM_KEYS = List.of("user", "sipUri", "displayName", "sipPassword");
 
     /**
@@ -56,43 +56,43 @@ record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience
                 throw new ConnectorException(at + "." + key + ": unknown key");
             }
         }
-        String jwksText = scalar(settings, "jwksUrl", at);
-        String sharedText = scalar(settings, "sharedKey", at);
+        String jwksText = scalar(settings, "jwksUri", at);
+        String sharedText = scalar(settings, "secret", at);
         if (jwksText == null && sharedText == null) {
-            throw new ConnectorException(at + ".jwksUrl: required unless " + at + ".sharedKey is set");
+            throw new ConnectorException(at + ".jwksUri: required unless " + at + ".secret is set");
         }
         if (jwksText != null && sharedText != null) {
-            throw new ConnectorException(at + ".sharedKey: not allowed together with " + at + ".jwksUrl; set one of them");
+            throw new ConnectorException(at + ".secret: not allowed together with " + at + ".jwksUri; set one of them");
         }
-        String issuer = required(settings, "issuer", at);
-        String audience = required(settings, "audience", at);
+        String issuer = scalar(settings, "issuer", at);
+        String audience = scalar(settings, "audience", at);
         int clockSkew = clockSkew(settings, at);
-        URL jwksUrl = jwksText == null ? null : jwksUrl(jwksText, at);
-        Set<JWSAlgorithm> algorithms = algorithms(settings, at, jwksUrl != null);
-        byte[] sharedKey = sharedText == null ? null : sharedKey(sharedText, algorithms, at);
-        return new JwtSettings(jwksUrl, sharedKey, issuer, audience, clockSkew, algorithms, claims(settings, at));
+        URL jwksUri = jwksText == null ? null : jwksUri(jwksText, at);
+        Set<JWSAlgorithm> algorithms = algorithms(settings, at, jwksUri != null);
+        byte[] secret = sharedText == null ? null : secret(sharedText, algorithms, at);
+        return new JwtSettings(jwksUri, secret, issuer, audience, clockSkew, algorithms, claims(settings, at));
     }
 
-    private static URL jwksUrl(String text, String at) {
+    private static URL jwksUri(String text, String at) {
         try {
             URI uri = new URI(text);
             String scheme = uri.getScheme();
             if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
-                throw new ConnectorException(at + ".jwksUrl: '" + text + "' is not an http or https URL");
+                throw new ConnectorException(at + ".jwksUri: '" + text + "' is not an http or https URL");
             }
             return uri.toURL();
         } catch (URISyntaxException | MalformedURLException e) {
-            throw new ConnectorException(at + ".jwksUrl: '" + text + "' is not a valid URL: " + e.getMessage(), e);
+            throw new ConnectorException(at + ".jwksUri: '" + text + "' is not a valid URL: " + e.getMessage(), e);
         }
     }
 
     /** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output of the algorithm. */
-    private static byte[] sharedKey(String text, Set<JWSAlgorithm> algorithms, String at) {
+    private static byte[] secret(String text, Set<JWSAlgorithm> algorithms, String at) {
         byte[] key = text.getBytes(StandardCharsets.UTF_8);
         for (JWSAlgorithm algorithm : algorithms) {
             int minimum = Integer.parseInt(algorithm.getName().substring(2)) / 8;
             if (key.length < minimum) {
-                throw new ConnectorException(at + ".sharedKey: must be at least " + minimum + " bytes for " + algorithm
+                throw new ConnectorException(at + ".secret: must be at least " + minimum + " bytes for " + algorithm
                         + " (RFC 7518 §3.2), got " + key.length);
             }
         }
@@ -125,7 +125,7 @@ record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience
             }
             JWSAlgorithm algorithm = allowed.stream().filter(a -> a.getName().equals(name)).findFirst()
                     .orElseThrow(() -> new ConnectorException(key + ": '" + name + "' is not allowed with "
-                            + (publicKeys ? "jwksUrl" : "sharedKey") + "; allowed: " + sortedNames(allowed)));
+                            + (publicKeys ? "jwksUri" : "secret") + "; allowed: " + sortedNames(allowed)));
             algorithms.add(algorithm);
         }
         if (algorithms.isEmpty()) {
@@ -181,14 +181,6 @@ record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience
         return value == null ? fallback : value;
     }
 
-    private static String required(Map<?, ?> settings, String field, String at) {
-        String value = scalar(settings, field, at);
-        if (value == null) {
-            throw new ConnectorException(at + "." + field + ": required");
-        }
-        return value;
-    }
-
     /** A YAML key with no value counts as absent, like everywhere else in the configuration. */
     private static String scalar(Map<?, ?> settings, String field, String at) {
         Object value = settings.get(field);
@@ -208,7 +200,7 @@ record JwtSettings(URL jwksUrl, byte[] sharedKey, String issuer, String audience
     /** Never shows the shared key. */
     @Override
     public String toString() {
-        return "JwtSettings[jwksUrl=" + jwksUrl + ", sharedKey=" + (sharedKey == null ? "none" : "(set)")
+        return "JwtSettings[jwksUri=" + jwksUri + ", secret=" + (secret == null ? "none" : "(set)")
                 + ", issuer=" + issuer + ", audience=" + audience + ", clockSkew=" + clockSkewSeconds
                 + ", algorithms=" + sortedNames(algorithms) + ", claims=" + claims + "]";
     }

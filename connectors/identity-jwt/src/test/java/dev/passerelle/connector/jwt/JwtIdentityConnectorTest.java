@@ -96,7 +96,7 @@ class JwtIdentityConnectorTest {
         jwks = new JWKSet(List.of(keys)).toString(true);
     }
 
-    private String jwksUrl() {
+    private String jwksUri() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
     }
 
@@ -113,11 +113,11 @@ class JwtIdentityConnectorTest {
     }
 
     private IdentityConnector jwksConnector() {
-        return create(Map.of("jwksUrl", jwksUrl(), "issuer", ISSUER, "audience", AUDIENCE));
+        return create(Map.of("jwksUri", jwksUri(), "issuer", ISSUER, "audience", AUDIENCE));
     }
 
-    private static Map<String, Object> sharedKeySettings(Map<String, Object> extra) {
-        Map<String, Object> settings = new HashMap<>(Map.of("sharedKey", SHARED_KEY, "issuer", ISSUER, "audience", AUDIENCE));
+    private static Map<String, Object> secretSettings(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of("secret", SHARED_KEY, "issuer", ISSUER, "audience", AUDIENCE));
         settings.putAll(extra);
         return settings;
     }
@@ -193,7 +193,7 @@ class JwtIdentityConnectorTest {
         assertEquals("f81d4fae-7dec",
                 defaults.authenticate(sign(rsa1, claims().claim("preferred_username", null).build())).user());
 
-        IdentityConnector custom = create(Map.of("jwksUrl", jwksUrl(), "issuer", ISSUER, "audience", AUDIENCE,
+        IdentityConnector custom = create(Map.of("jwksUri", jwksUri(), "issuer", ISSUER, "audience", AUDIENCE,
                 "claims", Map.of("user", "uid", "sipUri", "aor", "displayName", "cn", "sipPassword", "sip_pw")));
         Identity bob = custom.authenticate(sign(rsa1, claims()
                 .claim("uid", "bob").claim("aor", "sips:bob@pbx.example.net").claim("cn", "Bob").claim("sip_pw", "pw").build()));
@@ -228,6 +228,17 @@ class JwtIdentityConnectorTest {
         refused(connector, sign(rsa1, claims().audience("another-app").build()), "wrong audience");
         refused(connector, sign(rsa1, claims().audience((String) null).build()), "wrong audience");
         assertEquals("alice", connector.authenticate(sign(rsa1, claims().audience(List.of("x", AUDIENCE)).build())).user());
+    }
+
+    /** The contract: issuer and audience are checked only when configured. */
+    @Test
+    void issuerAndAudienceAreNotCheckedWhenNotConfigured() throws JOSEException {
+        IdentityConnector open = create(Map.of("secret", SHARED_KEY));
+        JWTClaimsSet anyIssuer = claims().issuer("https://other.example.com").audience("another-app").build();
+
+        assertEquals("alice", open.authenticate(signHmac(JWSAlgorithm.HS256, SHARED_KEY, anyIssuer)).user());
+        refused(open, signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims().expirationTime(null).build()),
+                "missing claims [exp]");
     }
 
     @Test
@@ -282,8 +293,8 @@ class JwtIdentityConnectorTest {
     }
 
     @Test
-    void sharedKeyAcceptsItsOwnSignatureOnly() throws JOSEException {
-        IdentityConnector connector = create(sharedKeySettings(Map.of()));
+    void secretAcceptsItsOwnSignatureOnly() throws JOSEException {
+        IdentityConnector connector = create(secretSettings(Map.of()));
         assertEquals("alice", connector.authenticate(signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims().build())).user());
         refused(connector, signHmac(JWSAlgorithm.HS256, "another-secret-of-thirty-two-bytes!", claims().build()),
                 "bad signature");
@@ -291,7 +302,7 @@ class JwtIdentityConnectorTest {
                 "signature algorithm HS512 not accepted");
         refused(connector, sign(rsa1, claims().build()), "signature algorithm RS256 not accepted");
 
-        IdentityConnector hs512 = create(sharedKeySettings(Map.of("sharedKey", SHARED_KEY + SHARED_KEY,
+        IdentityConnector hs512 = create(secretSettings(Map.of("secret", SHARED_KEY + SHARED_KEY,
                 "algorithms", List.of("HS256", "HS512"))));
         assertEquals("alice", hs512.authenticate(signHmac(JWSAlgorithm.HS512, SHARED_KEY + SHARED_KEY, claims().build())).user());
     }
@@ -299,37 +310,35 @@ class JwtIdentityConnectorTest {
     @Test
     void missingOrInvalidSettingsNameTheKey() {
         settingsRefused(Map.of("issuer", ISSUER, "audience", AUDIENCE),
-                "identity.jwt.jwksUrl: required unless identity.jwt.sharedKey is set");
-        settingsRefused(sharedKeySettings(Map.of("jwksUrl", "https://idp.example.com/jwks")),
-                "identity.jwt.sharedKey: not allowed together with identity.jwt.jwksUrl; set one of them");
-        settingsRefused(Map.of("sharedKey", SHARED_KEY, "audience", AUDIENCE), "identity.jwt.issuer: required");
-        settingsRefused(Map.of("sharedKey", SHARED_KEY, "issuer", ISSUER), "identity.jwt.audience: required");
-        settingsRefused(sharedKeySettings(Map.of("sharedKey", "short")),
-                "identity.jwt.sharedKey: must be at least 32 bytes for HS256 (RFC 7518 §3.2), got 5");
-        settingsRefused(sharedKeySettings(Map.of("algorithms", "HS256, HS512")),
-                "identity.jwt.sharedKey: must be at least 64 bytes for HS512 (RFC 7518 §3.2), got 32");
-        settingsRefused(sharedKeySettings(Map.of("algorithms", List.of("HS256", "none"))),
+                "identity.jwt.jwksUri: required unless identity.jwt.secret is set");
+        settingsRefused(secretSettings(Map.of("jwksUri", "https://idp.example.com/jwks")),
+                "identity.jwt.secret: not allowed together with identity.jwt.jwksUri; set one of them");
+        settingsRefused(secretSettings(Map.of("secret", "short")),
+                "identity.jwt.secret: must be at least 32 bytes for HS256 (RFC 7518 §3.2), got 5");
+        settingsRefused(secretSettings(Map.of("algorithms", "HS256, HS512")),
+                "identity.jwt.secret: must be at least 64 bytes for HS512 (RFC 7518 §3.2), got 32");
+        settingsRefused(secretSettings(Map.of("algorithms", List.of("HS256", "none"))),
                 "identity.jwt.algorithms: 'none' is never accepted: tokens must be signed");
-        settingsRefused(sharedKeySettings(Map.of("algorithms", List.of("RS256"))),
-                "identity.jwt.algorithms: 'RS256' is not allowed with sharedKey; allowed: [HS256, HS384, HS512]");
-        settingsRefused(sharedKeySettings(Map.of("algorithms", List.of())), "identity.jwt.algorithms: must not be empty");
-        settingsRefused(sharedKeySettings(Map.of("clockSkew", "soon")),
+        settingsRefused(secretSettings(Map.of("algorithms", List.of("RS256"))),
+                "identity.jwt.algorithms: 'RS256' is not allowed with secret; allowed: [HS256, HS384, HS512]");
+        settingsRefused(secretSettings(Map.of("algorithms", List.of())), "identity.jwt.algorithms: must not be empty");
+        settingsRefused(secretSettings(Map.of("clockSkew", "soon")),
                 "identity.jwt.clockSkew: 'soon' is not a whole number of seconds from 0 to 600");
-        settingsRefused(sharedKeySettings(Map.of("clockSkew", -1)),
+        settingsRefused(secretSettings(Map.of("clockSkew", -1)),
                 "identity.jwt.clockSkew: '-1' is not a whole number of seconds from 0 to 600");
-        settingsRefused(sharedKeySettings(Map.of("issuer", List.of("a"))), "identity.jwt.issuer: must be a single value");
-        settingsRefused(sharedKeySettings(Map.of("claims", Map.of("usr", "uid"))), "identity.jwt.claims.usr: unknown key");
-        settingsRefused(sharedKeySettings(Map.of("claims", "uid")),
+        settingsRefused(secretSettings(Map.of("issuer", List.of("a"))), "identity.jwt.issuer: must be a single value");
+        settingsRefused(secretSettings(Map.of("claims", Map.of("usr", "uid"))), "identity.jwt.claims.usr: unknown key");
+        settingsRefused(secretSettings(Map.of("claims", "uid")),
                 "identity.jwt.claims: must be a mapping of user, sipUri, displayName, sipPassword");
-        settingsRefused(sharedKeySettings(Map.of("jwks", "x")), "identity.jwt.jwks: unknown key");
+        settingsRefused(secretSettings(Map.of("jwks", "x")), "identity.jwt.jwks: unknown key");
 
-        Consumer<String> badUrl = url -> settingsRefused(Map.of("jwksUrl", url, "issuer", ISSUER, "audience", AUDIENCE),
-                "identity.jwt.jwksUrl: '" + url + "' is not an http or https URL");
+        Consumer<String> badUrl = url -> settingsRefused(Map.of("jwksUri", url, "issuer", ISSUER, "audience", AUDIENCE),
+                "identity.jwt.jwksUri: '" + url + "' is not an http or https URL");
         badUrl.accept("file:///etc/jwks.json");
         badUrl.accept("idp.example.com/jwks");
-        settingsRefused(Map.of("jwksUrl", "https://idp.example.com/jwks", "issuer", ISSUER, "audience", AUDIENCE,
+        settingsRefused(Map.of("jwksUri", "https://idp.example.com/jwks", "issuer", ISSUER, "audience", AUDIENCE,
                         "algorithms", "RS256,HS256"),
-                "identity.jwt.algorithms: 'HS256' is not allowed with jwksUrl; allowed: "
+                "identity.jwt.algorithms: 'HS256' is not allowed with jwksUri; allowed: "
                         + "[ES256, ES384, ES512, PS256, PS384, PS512, RS256, RS384, RS512]");
     }
 }
