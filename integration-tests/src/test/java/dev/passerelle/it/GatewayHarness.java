@@ -68,6 +68,7 @@ final class GatewayHarness implements AutoCloseable {
                     users:
                       - {user: alice, token: alice-token}
                       - {user: bob, token: bob-token}
+                      - {user: carol, token: carol-token, dialDeny: ["tel:+339*", "sip:*@premium.example.com"]}
                 connectors:
                   dir: %s
                 %s""".formatted(nodeId, outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",

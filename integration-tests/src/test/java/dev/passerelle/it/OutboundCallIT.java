@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.passerelle.peers.PhoneEvent;
+import dev.passerelle.peers.RpcReply;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
@@ -53,6 +54,30 @@ class OutboundCallIT {
         String callId = result.path("callId").asText();
         assertFalse(callId.isEmpty(), "call.invite result without callId: " + result);
         return callId;
+    }
+
+    /**
+     * Carol's dial plan denies premium numbers: the invite is refused with 403 before anything is
+     * sent, so the first INVITE the phone ever sees is the allowed call that follows.
+     */
+    @Test
+    void aDestinationTheDialPlanDeniesIsRefusedBeforeAnySip() {
+        WsClient carol = gateway.login("carol-token");
+        for (String denied : new String[] {"+33912345678", "tel:+33999000000",
+                "sip:rich@premium.example.com"}) {
+            RpcReply refused = carol.call("call.invite", params().put("to", denied).put("sdp", Sdp.browserOffer(Sdp.newUfrag())),
+                    WAIT);
+            assertEquals(403, refused.errorCode(), denied + ": " + refused.message());
+            assertTrue(refused.message().toString().contains("is not a destination carol may call"), refused.message().toString());
+        }
+
+        String allowed = carol.callOk("call.invite", params().put("to", phone.uri()).put("sdp", Sdp.browserOffer(Sdp.newUfrag())),
+                WAIT).path("callId").asText();
+        PhoneEvent.Request first = phone.awaitCall(WAIT);
+        assertTrue(first.raw().contains(phone.uri().substring("sip:".length())), first.raw());
+        carol.callOk("call.hangup", params().put("callId", allowed), WAIT);
+        assertEquals(1, phone.events().stream().filter(e -> e instanceof PhoneEvent.Request r && r.method().equals("INVITE"))
+                .count(), "only the allowed call reached the phone: " + phone.events());
     }
 
     @Test

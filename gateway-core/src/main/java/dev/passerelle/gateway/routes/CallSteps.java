@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.routes;
 
+import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
 import dev.passerelle.gateway.error.ErrorCode;
@@ -95,7 +96,15 @@ final class CallSteps {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down");
         }
         Params.Invite invite = exchange.getMessage().getBody(Params.Invite.class);
-        exchange.getMessage().setHeader(TARGET, resolve(invite.to().trim()));
+        Target target = resolve(invite.to().trim());
+        SessionRecord caller = session(exchange.getMessage());
+        String destination = target.isWebUser() ? target.webUser() : target.sipUri();
+        // Checked before anything leaves: a stolen token cannot reach what its user may not.
+        if (!new DialPlan(caller.dialAllow(), caller.dialDeny()).permits(destination)) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
+                    + caller.user() + " may call");
+        }
+        exchange.getMessage().setHeader(TARGET, target);
     }
 
     boolean targetIsWebUser(Exchange exchange) {

@@ -81,7 +81,8 @@ final class SessionSteps {
             throw new GatewayException(ErrorCode.UNAUTHORIZED, "login refused: " + e.getMessage());
         }
         SessionRecord session = new SessionRecord(UUID.randomUUID().toString(), newResumeToken(), user.user(),
-                user.sipUri(), user.displayName(), login.device(), nodeId, clock.instant(), null);
+                user.sipUri(), user.displayName(), login.device(), nodeId, clock.instant(), null,
+                user.dialPlan().allow(), user.dialPlan().deny());
         store.createSession(session);
         // Bound now, not when the result is written, so that an event logged in between is pushed.
         outbox.attach(exchange.getMessage().getHeader(Headers.CONNECTION_ID, String.class), session.sessionId(), 0);

@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.session;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -8,6 +9,9 @@ import java.util.Objects;
  *
  * @param nodeId the node whose WebSocket holds the session
  * @param detachedAt when its socket dropped, or null while attached
+ * @param dialAllow the destination patterns the user may call (the identity's dial plan, kept so
+ *     that any node checks a {@code call.invite} the same way); {@code ["*"]} when absent
+ * @param dialDeny the destination patterns the user may not call; empty when absent
  */
 public record SessionRecord(
         String sessionId,
@@ -18,7 +22,9 @@ public record SessionRecord(
         String device,
         String nodeId,
         Instant createdAt,
-        Instant detachedAt) {
+        Instant detachedAt,
+        List<String> dialAllow,
+        List<String> dialDeny) {
 
     public SessionRecord {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -27,6 +33,15 @@ public record SessionRecord(
         Objects.requireNonNull(sipUri, "sipUri");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(createdAt, "createdAt");
+        // A record written before dial plans existed permits everything, as it did then.
+        dialAllow = dialAllow == null ? List.of("*") : List.copyOf(dialAllow);
+        dialDeny = dialDeny == null ? List.of() : List.copyOf(dialDeny);
+    }
+
+    /** A session whose user may call any destination. */
+    public SessionRecord(String sessionId, String resumeToken, String user, String sipUri, String displayName,
+            String device, String nodeId, Instant createdAt, Instant detachedAt) {
+        this(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, detachedAt, null, null);
     }
 
     public boolean attached() {
@@ -34,10 +49,12 @@ public record SessionRecord(
     }
 
     public SessionRecord detached(Instant at) {
-        return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, at);
+        return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, at,
+                dialAllow, dialDeny);
     }
 
     public SessionRecord attachedTo(String node) {
-        return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, node, createdAt, null);
+        return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, node, createdAt, null,
+                dialAllow, dialDeny);
     }
 }

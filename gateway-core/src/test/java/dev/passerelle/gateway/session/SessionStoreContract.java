@@ -346,6 +346,20 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void aSessionKeepsItsDialPlanThroughEveryChange() {
+        SessionRecord carol = new SessionRecord("s9", "token-s9", "carol", "sip:carol@example.com", null, "test",
+                "node-a", T0, null, List.of("tel:+33*"), List.of("tel:+339*"));
+        store.createSession(carol);
+
+        store.updateSession("s9", s -> s.detached(T0.plusSeconds(1)));
+        SessionRecord back = store.updateSession("s9", s -> s.attachedTo("node-b")).orElseThrow();
+
+        assertEquals(List.of("tel:+33*"), back.dialAllow());
+        assertEquals(List.of("tel:+339*"), back.dialDeny());
+        assertEquals(back, store.sessionByResumeToken("token-s9").orElseThrow());
+    }
+
+    @Test
     void aCallKeepsItsSipDialogWhole() {
         store.createCall(outbound("c1", "s1"));
         SipDialog dialog = new SipDialog("abc@10.0.0.1", "l1", "r1", "\"Alice\" <sip:alice@example.com>",

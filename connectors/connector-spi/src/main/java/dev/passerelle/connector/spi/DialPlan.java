@@ -1,5 +1,6 @@
 package dev.passerelle.connector.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,6 +27,22 @@ public record DialPlan(List<String> allow, List<String> deny) {
     public DialPlan {
         allow = List.copyOf(Objects.requireNonNull(allow, "allow"));
         deny = List.copyOf(Objects.requireNonNull(deny, "deny"));
+    }
+
+    /**
+     * This plan (the operator's) as a login token may narrow it: the token's {@code allow} list,
+     * when it has one, replaces this plan's; its {@code deny} list, when it has one, adds to this
+     * plan's. An operator's deny can therefore never be lifted by a token.
+     *
+     * @param allow the token's allow patterns, or null
+     * @param deny the token's deny patterns, or null
+     */
+    public DialPlan narrowedBy(List<String> allow, List<String> deny) {
+        List<String> denied = new ArrayList<>(this.deny);
+        if (deny != null) {
+            denied.addAll(deny);
+        }
+        return new DialPlan(allow != null ? allow : this.allow, denied);
     }
 
     public boolean permits(String destination) {

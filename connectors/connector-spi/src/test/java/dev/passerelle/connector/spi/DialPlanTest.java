@@ -3,6 +3,7 @@ package dev.passerelle.connector.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,6 +30,19 @@ class DialPlanTest {
     })
     void denyWinsAndPatternsMatchWhole(String destination, boolean permitted) {
         assertEquals(permitted, NATIONAL.permits(destination));
+    }
+
+    @Test
+    void aTokenNarrowsTheOperatorsPlanButNeverLiftsItsDeny() {
+        DialPlan operator = new DialPlan(List.of("*"), List.of("tel:+339*"));
+
+        DialPlan narrowed = operator.narrowedBy(List.of("tel:+33*", "tel:+339*"), List.of("tel:+331*"));
+
+        assertEquals(new DialPlan(List.of("tel:+33*", "tel:+339*"), List.of("tel:+339*", "tel:+331*")), narrowed);
+        assertEquals(false, narrowed.permits("tel:+33912345678"));
+        assertEquals(false, narrowed.permits("tel:+33112345678"));
+        assertEquals(true, narrowed.permits("tel:+33212345678"));
+        assertEquals(operator, operator.narrowedBy(null, null));
     }
 
     @ParameterizedTest

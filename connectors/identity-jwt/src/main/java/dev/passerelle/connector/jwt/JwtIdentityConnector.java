@@ -24,10 +24,12 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.passerelle.connector.spi.AuthenticationException;
+import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.HashSet;
 import java.util.Set;
@@ -59,13 +61,15 @@ final class JwtIdentityConnector implements IdentityConnector {
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final Set<JWSAlgorithm> algorithms;
     private final JwtSettings.ClaimNames claims;
+    private final DialPlan dialPlan;
     private final String sipDomain;
 
     private JwtIdentityConnector(DefaultJWTProcessor<SecurityContext> processor, Set<JWSAlgorithm> algorithms,
-            JwtSettings.ClaimNames claims, String sipDomain) {
+            JwtSettings.ClaimNames claims, DialPlan dialPlan, String sipDomain) {
         this.processor = processor;
         this.algorithms = algorithms;
         this.claims = claims;
+        this.dialPlan = dialPlan;
         this.sipDomain = sipDomain;
     }
 
@@ -92,7 +96,8 @@ final class JwtIdentityConnector implements IdentityConnector {
                 null);
         verifier.setMaxClockSkew(settings.clockSkewSeconds());
         processor.setJWTClaimsSetVerifier(verifier);
-        return new JwtIdentityConnector(processor, settings.algorithms(), settings.claims(), sipDomain);
+        return new JwtIdentityConnector(processor, settings.algorithms(), settings.claims(), settings.dialPlan(),
+                sipDomain);
     }
 
     private static JWKSource<SecurityContext> keySource(JwtSettings settings) {
@@ -196,7 +201,10 @@ final class JwtIdentityConnector implements IdentityConnector {
             throw new AuthenticationException("claim " + claims.sipUri() + " is not a sip: or sips: URI");
         }
         String sipPassword = claims.sipPassword() == null ? null : claim(claimsSet, claims.sipPassword());
-        return new Identity(user, sipUri, claim(claimsSet, claims.displayName()), sipPassword);
+        // A token may narrow the operator's dial plan, never widen its deny (DialPlan.narrowedBy).
+        DialPlan dialPlan = this.dialPlan.narrowedBy(patterns(claimsSet, claims.dialAllow()),
+                patterns(claimsSet, claims.dialDeny()));
+        return new Identity(user, sipUri, claim(claimsSet, claims.displayName()), sipPassword, dialPlan);
     }
 
     /** A blank claim counts as absent; a claim that is not a string is refused. */
@@ -209,6 +217,17 @@ final class JwtIdentityConnector implements IdentityConnector {
             throw new AuthenticationException("claim " + name + " is not a string");
         }
         return text.isBlank() ? null : text.trim();
+    }
+
+    private static List<String> patterns(JWTClaimsSet claimsSet, String name) {
+        Object value = claimsSet.getClaim(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list) || !list.stream().allMatch(p -> p instanceof String s && !s.isBlank())) {
+            throw new AuthenticationException("claim " + name + " is not a list of destination patterns");
+        }
+        return list.stream().map(p -> ((String) p).trim()).toList();
     }
 
     /** A JWT connector learns users from their tokens only. */

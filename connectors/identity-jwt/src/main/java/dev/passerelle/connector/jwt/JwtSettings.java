@@ -3,6 +3,7 @@ package dev.passerelle.connector.jwt;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.DialPlan;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -23,9 +24,10 @@ import java.util.Set;
  * @param secret the HMAC secret as UTF-8 bytes, or null
  * @param algorithms the JWS algorithms a token may be signed with; never {@code none}
  * @param clockSkewSeconds tolerance applied to {@code exp} and {@code nbf}
+ * @param dialPlan the operator's dial plan, which a token's dial claims may narrow only
  */
 record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, int clockSkewSeconds,
-        Set<JWSAlgorithm> algorithms, ClaimNames claims) {
+        Set<JWSAlgorithm> algorithms, ClaimNames claims, DialPlan dialPlan) {
 
     /** Public-key algorithms the JDK verifies without an extra provider. */
     static final Set<JWSAlgorithm> PUBLIC_KEY_ALGORITHMS = Set.of(
@@ -37,8 +39,9 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
     static final int MAX_CLOCK_SKEW = 600;
 
     private static final List<String> KEYS = List.of(
-            "jwksUri", "secret", "issuer", "audience", "clockSkew", "algorithms", "claims");
-    private static final List<String> CLAIM_KEYS = List.of("user", "sipUri", "displayName", "sipPassword");
+            "jwksUri", "secret", "issuer", "audience", "clockSkew", "algorithms", "claims", "dialPlan");
+    private static final List<String> CLAIM_KEYS =
+            List.of("user", "sipUri", "displayName", "sipPassword", "dialAllow", "dialDeny");
 
     /**
      * Names of the claims a login token's identity is read from.
@@ -46,7 +49,8 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
      * @param user the user name; {@code sub} is used when the token lacks it
      * @param sipPassword null when tokens carry no SIP credentials
      */
-    record ClaimNames(String user, String sipUri, String displayName, String sipPassword) {}
+    record ClaimNames(String user, String sipUri, String displayName, String sipPassword, String dialAllow,
+            String dialDeny) {}
 
     static JwtSettings from(ConnectorContext context) {
         String at = context.settingsKey();
@@ -70,7 +74,8 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
         URL jwksUri = jwksText == null ? null : jwksUri(jwksText, at);
         Set<JWSAlgorithm> algorithms = algorithms(settings, at, jwksUri != null);
         byte[] secret = sharedText == null ? null : secret(sharedText, algorithms, at);
-        return new JwtSettings(jwksUri, secret, issuer, audience, clockSkew, algorithms, claims(settings, at));
+        return new JwtSettings(jwksUri, secret, issuer, audience, clockSkew, algorithms, claims(settings, at),
+                dialPlan(settings, at));
     }
 
     private static URL jwksUri(String text, String at) {
@@ -163,7 +168,7 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
         if (raw instanceof Map<?, ?> map) {
             claims = map;
         } else if (raw != null) {
-            throw new ConnectorException(key + ": must be a mapping of user, sipUri, displayName, sipPassword");
+            throw new ConnectorException(key + ": must be a mapping of " + String.join(", ", CLAIM_KEYS));
         }
         for (Object name : claims.keySet()) {
             if (!CLAIM_KEYS.contains(String.valueOf(name))) {
@@ -174,7 +179,44 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
                 orDefault(scalar(claims, "user", key), "preferred_username"),
                 orDefault(scalar(claims, "sipUri", key), "sip_uri"),
                 orDefault(scalar(claims, "displayName", key), "name"),
-                scalar(claims, "sipPassword", key));
+                scalar(claims, "sipPassword", key),
+                orDefault(scalar(claims, "dialAllow", key), "dial_allow"),
+                orDefault(scalar(claims, "dialDeny", key), "dial_deny"));
+    }
+
+    /** {@code dialPlan: {allow: [...], deny: [...]}}; absent parts permit everything and deny nothing. */
+    private static DialPlan dialPlan(Map<String, Object> settings, String at) {
+        String key = at + ".dialPlan";
+        Object raw = settings.get("dialPlan");
+        if (raw == null) {
+            return DialPlan.ANY;
+        }
+        if (!(raw instanceof Map<?, ?> plan)) {
+            throw new ConnectorException(key + ": must be a mapping of allow and deny");
+        }
+        for (Object name : plan.keySet()) {
+            if (!List.of("allow", "deny").contains(String.valueOf(name))) {
+                throw new ConnectorException(key + "." + name + ": unknown key");
+            }
+        }
+        return DialPlan.ANY.narrowedBy(patterns(plan.get("allow"), key + ".allow"), patterns(plan.get("deny"), key + ".deny"));
+    }
+
+    private static List<String> patterns(Object raw, String key) {
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof List<?> list)) {
+            throw new ConnectorException(key + ": must be a list of destination patterns");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String text) || text.isBlank()) {
+                throw new ConnectorException(key + ": every pattern must be a non-empty string");
+            }
+            out.add(text.trim());
+        }
+        return out;
     }
 
     private static String orDefault(String value, String fallback) {

@@ -28,6 +28,7 @@ import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.ConnectorApi;
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.IdentityConnectorFactory;
@@ -230,6 +231,25 @@ class JwtIdentityConnectorTest {
         assertEquals("alice", connector.authenticate(sign(rsa1, claims().audience(List.of("x", AUDIENCE)).build())).user());
     }
 
+    /** The operator's plan from the settings; a token's claims narrow it and can never lift its deny. */
+    @Test
+    void theDialPlanComesFromTheSettingsAndTheTokenMayOnlyNarrowIt() throws JOSEException {
+        IdentityConnector connector = create(Map.of("secret", SHARED_KEY,
+                "dialPlan", Map.of("deny", List.of("tel:+339*"))));
+
+        assertEquals(new DialPlan(List.of("*"), List.of("tel:+339*")),
+                connector.authenticate(signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims().build())).dialPlan());
+        DialPlan narrowed = connector.authenticate(signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims()
+                .claim("dial_allow", List.of("tel:+33*", "tel:+339*")).claim("dial_deny", List.of("tel:+331*")).build()))
+                .dialPlan();
+        assertEquals(new DialPlan(List.of("tel:+33*", "tel:+339*"), List.of("tel:+339*", "tel:+331*")), narrowed);
+        assertEquals(false, narrowed.permits("tel:+33912345678"));
+        refused(connector, signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims().claim("dial_allow", "tel:+33*").build()),
+                "claim dial_allow is not a list of destination patterns");
+        settingsRefused(Map.of("secret", SHARED_KEY, "dialPlan", Map.of("deny", "tel:+339*")),
+                "identity.jwt.dialPlan.deny: must be a list of destination patterns");
+    }
+
     /** The contract: issuer and audience are checked only when configured. */
     @Test
     void issuerAndAudienceAreNotCheckedWhenNotConfigured() throws JOSEException {
@@ -329,7 +349,7 @@ class JwtIdentityConnectorTest {
         settingsRefused(secretSettings(Map.of("issuer", List.of("a"))), "identity.jwt.issuer: must be a single value");
         settingsRefused(secretSettings(Map.of("claims", Map.of("usr", "uid"))), "identity.jwt.claims.usr: unknown key");
         settingsRefused(secretSettings(Map.of("claims", "uid")),
-                "identity.jwt.claims: must be a mapping of user, sipUri, displayName, sipPassword");
+                "identity.jwt.claims: must be a mapping of user, sipUri, displayName, sipPassword, dialAllow, dialDeny");
         settingsRefused(secretSettings(Map.of("jwks", "x")), "identity.jwt.jwks: unknown key");
 
         Consumer<String> badUrl = url -> settingsRefused(Map.of("jwksUri", url, "issuer", ISSUER, "audience", AUDIENCE),

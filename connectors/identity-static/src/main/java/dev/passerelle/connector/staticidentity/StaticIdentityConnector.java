@@ -3,11 +3,13 @@ package dev.passerelle.connector.staticidentity;
 import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,7 +44,8 @@ final class StaticIdentityConnector implements IdentityConnector {
         }
         Object raw = context.settings().getOrDefault("users", DEMO_USERS);
         if (!(raw instanceof List<?> entries)) {
-            throw new ConnectorException(key + ": must be a list of {user, token, sipUri?, displayName?, sipPassword?}");
+            throw new ConnectorException(key
+                    + ": must be a list of {user, token, sipUri?, displayName?, sipPassword?, dialAllow?, dialDeny?}");
         }
         Map<String, Identity> byToken = new HashMap<>();
         Map<String, Identity> byUser = new HashMap<>();
@@ -52,7 +55,8 @@ final class StaticIdentityConnector implements IdentityConnector {
                 throw new ConnectorException(at + ": must be a mapping with user and token");
             }
             for (Object field : entry.keySet()) {
-                if (!List.of("user", "token", "sipUri", "displayName", "sipPassword").contains(String.valueOf(field))) {
+                if (!List.of("user", "token", "sipUri", "displayName", "sipPassword", "dialAllow", "dialDeny")
+                        .contains(String.valueOf(field))) {
                     throw new ConnectorException(at + "." + field + ": unknown key");
                 }
             }
@@ -67,8 +71,9 @@ final class StaticIdentityConnector implements IdentityConnector {
             } else if (!sipUri.startsWith("sip:") && !sipUri.startsWith("sips:")) {
                 throw new ConnectorException(at + ".sipUri: '" + sipUri + "' is not a sip: or sips: URI");
             }
+            DialPlan dialPlan = DialPlan.ANY.narrowedBy(patterns(entry, "dialAllow", at), patterns(entry, "dialDeny", at));
             Identity identity = new Identity(user, sipUri, optional(entry, "displayName", at),
-                    optional(entry, "sipPassword", at));
+                    optional(entry, "sipPassword", at), dialPlan);
             if (byUser.putIfAbsent(user, identity) != null) {
                 throw new ConnectorException(at + ".user: '" + user + "' is listed twice");
             }
@@ -100,6 +105,25 @@ final class StaticIdentityConnector implements IdentityConnector {
             throw new ConnectorException(at + "." + field + ": must not be empty");
         }
         return text;
+    }
+
+    /** A list of non-empty patterns, or null when the field is absent. */
+    private static List<String> patterns(Map<?, ?> entry, String field, String at) {
+        Object value = entry.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new ConnectorException(at + "." + field + ": must be a list of destination patterns");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String text) || text.isBlank()) {
+                throw new ConnectorException(at + "." + field + ": every pattern must be a non-empty string");
+            }
+            out.add(text.trim());
+        }
+        return out;
     }
 
     private static String digest(String token) {

@@ -12,6 +12,7 @@ import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.IdentityConnectorFactory;
 import java.util.List;
+import dev.passerelle.connector.spi.DialPlan;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,19 @@ class StaticIdentityConnectorTest {
         assertEquals("pw", carol.sipPassword());
         assertThrows(AuthenticationException.class, () -> c.authenticate("alice"));
         assertTrue(c.lookup("alice").isEmpty());
+    }
+
+    @Test
+    void aUserMayCarryADialPlan() {
+        IdentityConnector connector = create(Map.of("users", List.of(
+                Map.of("user", "carol", "token", "c", "dialAllow", List.of("tel:+33*"), "dialDeny", List.of("tel:+339*")),
+                Map.of("user", "dave", "token", "d"))));
+
+        assertEquals(new DialPlan(List.of("tel:+33*"), List.of("tel:+339*")), connector.authenticate("c").dialPlan());
+        assertEquals(DialPlan.ANY, connector.authenticate("d").dialPlan());
+        ConnectorException bad = assertThrows(ConnectorException.class, () -> create(Map.of("users", List.of(
+                Map.of("user", "erin", "token", "e", "dialDeny", "tel:+339*")))));
+        assertEquals("identity.static.users[0].dialDeny: must be a list of destination patterns", bad.getMessage());
     }
 
     @Test
