@@ -111,23 +111,10 @@ final class HttpIdentityConnector implements IdentityConnector {
         return new Identity(user, sipUri, text(answer, claims.displayName()), sipPassword, dialPlan(answer));
     }
 
-    /**
-     * The token's allow list replaces the operator's (a token may narrow or widen what its user
-     * calls), its deny list is added to the operator's: since deny wins, no token lifts an
-     * operator's ban.
-     */
+    /** The operator's plan as the token narrows it: since deny wins, no token lifts an operator's ban. */
     private DialPlan dialPlan(JsonNode answer) {
-        DialPlan configured = settings.dialPlan();
-        List<String> allow = patterns(answer, settings.claims().dialAllow());
-        List<String> deny = patterns(answer, settings.claims().dialDeny());
-        if (allow == null && deny == null) {
-            return configured;
-        }
-        List<String> denied = new ArrayList<>(configured.deny());
-        if (deny != null) {
-            denied.addAll(deny);
-        }
-        return new DialPlan(allow == null ? configured.allow() : allow, denied);
+        return settings.dialPlan().narrowedBy(patterns(answer, settings.claims().dialAllow()),
+                patterns(answer, settings.claims().dialDeny()));
     }
 
     /** A list of strings; a single string is a list of one (identity servers flatten one-element lists). */

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpResponse.ResponseInfo;
@@ -125,6 +126,10 @@ final class IntrospectionClient {
             for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
                 if (cause instanceof TooLarge) {
                     throw unavailable("answered more than " + MAX_RESPONSE_BYTES + " bytes", null);
+                }
+                // The request's own timeout and the deadline above are the same: whichever fires first.
+                if (cause instanceof HttpTimeoutException) {
+                    throw unavailable("no answer within " + settings.timeout().toMillis() + " ms", null);
                 }
             }
             throw unavailable("unreachable: " + e.getCause(), null);

@@ -375,7 +375,8 @@ class HttpIdentityConnectorTest {
         long start = System.nanoTime();
         unavailable(connector, "no answer within 300 ms");
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(elapsedMs >= 300 && elapsedMs < 2000, "gave up after " + elapsedMs + " ms");
+        // It waited for the timeout, and did not wait for the silent server forever.
+        assertTrue(elapsedMs >= 300 && elapsedMs < 10_000, "gave up after " + elapsedMs + " ms");
     }
 
     @Test
