@@ -94,6 +94,17 @@ final class GatewayHarness implements AutoCloseable {
                 """.formatted(ngUri));
     }
 
+    /** A gateway that hands out TURN REST API credentials for {@code url}, signed with {@code secret}. */
+    static GatewayHarness withTurn(String url, String secret) {
+        return start(null, """
+                qos:
+                  turn:
+                    urls: ["%s"]
+                    secret: "%s"
+                    ttl: 600
+                """.formatted(url, secret));
+    }
+
     /** A gateway whose sessions, calls and event logs live in the Redis at {@code uri}. */
     static GatewayHarness withRedis(String uri) {
         return start(null, """
