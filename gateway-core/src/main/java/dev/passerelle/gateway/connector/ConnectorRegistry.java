@@ -81,8 +81,8 @@ public final class ConnectorRegistry implements AutoCloseable {
      * @param identityName the {@code identity.connector} selected
      * @param identityContext its settings, used again for every instance swapped in later
      * @throws ConfigException naming {@code identity.connector} when no connector of that name is
-     *     installed or it was built for another API version, or naming the key at fault when the
-     *     connector refuses its settings
+     *     installed or it was built for another API version, naming the key at fault when the
+     *     connector refuses its settings, or naming {@code connectors.dir} when it cannot be read
      */
     public ConnectorRegistry(Path connectorsDir, String identityName, ConnectorContext identityContext) {
         this.dir = connectorsDir;
@@ -96,6 +96,9 @@ public final class ConnectorRegistry implements AutoCloseable {
         }
         try {
             apply(true);
+        } catch (UncheckedIOException e) {
+            close();
+            throw new ConfigException("connectors.dir", e.getMessage(), e);
         } catch (RuntimeException e) {
             close();
             throw e;
