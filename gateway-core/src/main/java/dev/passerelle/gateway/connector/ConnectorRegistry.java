@@ -250,8 +250,10 @@ public final class ConnectorRegistry implements AutoCloseable {
         }
         if (current != null) {
             identity.swap(null);
-            log.warn("identity connector '{}' is not installed any more ({} is gone): logins are refused with 503"
-                    + " until a unit provides it again", identityName, current.origin());
+            String why = loaded.containsKey(current.unit().path()) ? "the new version of " + current.origin()
+                    + " does not provide it" : current.origin() + " is gone";
+            log.warn("identity connector '{}' is not installed any more ({}): logins are refused with 503"
+                    + " until a unit provides it again", identityName, why);
         }
     }
 

@@ -348,6 +348,20 @@ class ConnectorRegistryTest {
         }
     }
 
+    @Test
+    void newVersionThatNoLongerProvidesTheConnectorUnloadsIt() throws IOException {
+        Path jar = jars.identity(dir.resolve("probe.jar"), "probe", "v1");
+        List<Object> closed = new CopyOnWriteArrayList<>();
+        try (ConnectorRegistry registry = registry(dir, "probe", Map.of("closed", closed))) {
+            copyOver(jars.identity(staging.resolve("probe.jar"), "renamed", "v2"), jar);
+            registry.rescan();
+
+            GatewayException e = assertThrows(GatewayException.class, () -> registry.identity().authenticate("carol"));
+            assertEquals(ErrorCode.SERVICE_UNAVAILABLE, e.code());
+            assertEquals(List.of("v1"), closed);
+        }
+    }
+
     private static Object current(ConnectorRegistry registry) {
         IdentityConnector front = registry.identity();
         assertTrue(front instanceof SwappableIdentityConnector, front.getClass().getName());
