@@ -6,7 +6,7 @@ import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
-import dev.passerelle.gateway.connector.ConnectorLoader;
+import dev.passerelle.gateway.connector.ConnectorRegistry;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
@@ -51,7 +51,7 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
-    private final ConnectorLoader connectors;
+    private final ConnectorRegistry connectors;
     private final IdentityConnector identity;
     private final SessionStore store;
     private final NodeBus bus;
@@ -75,10 +75,11 @@ public final class Gateway implements AutoCloseable {
 
     Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
-        this.connectors = new ConnectorLoader(Path.of(config.connectors().dir()));
         String identityName = config.identity().connector();
-        this.identity = connectors.identity(identityName,
+        this.connectors = new ConnectorRegistry(Path.of(config.connectors().dir()), identityName,
                 new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
+        // The routes keep this one object; the registry swaps the instance behind it.
+        this.identity = connectors.identity();
         if (config.store().type().equals("redis")) {
             RedisSessionStore redis = new RedisSessionStore(redisSettings(config));
             this.store = redis;
@@ -166,6 +167,9 @@ public final class Gateway implements AutoCloseable {
             started.push(() -> sip.stop(Duration.ZERO));
             startWebSocket();
             started.push(websocket::stop);
+            if (config.connectors().watch()) {
+                connectors.watch(config.connectors().quietPeriod());
+            }
         } catch (RuntimeException e) {
             closeStarted();
             throw e;
@@ -215,7 +219,6 @@ public final class Gateway implements AutoCloseable {
         closeQuietly(direct);
         bus.close();
         store.close();
-        identity.close();
         connectors.close();
     }
 

@@ -24,13 +24,24 @@ final class GatewayHarness implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** The identity section every IT uses unless it selects another connector. */
+    private static final String STATIC_USERS = """
+            connector: static
+              static:
+                users:
+                  - {user: alice, token: alice-token}
+                  - {user: bob, token: bob-token}
+                  - {user: carol, token: carol-token, dialDeny: ["tel:+339*", "sip:*@premium.example.com"]}""";
+
     private final Gateway gateway;
     private final Path connectorsDir;
+    private final boolean ownsConnectorsDir;
     private final List<WsClient> clients = new ArrayList<>();
 
-    private GatewayHarness(Gateway gateway, Path connectorsDir) {
+    private GatewayHarness(Gateway gateway, Path connectorsDir, boolean ownsConnectorsDir) {
         this.gateway = gateway;
         this.connectorsDir = connectorsDir;
+        this.ownsConnectorsDir = ownsConnectorsDir;
     }
 
     /** The configuration every IT uses; ports 0 and no outbound proxy, so calls route by Request-URI. */
@@ -49,6 +60,16 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String extra) {
+        return yaml(nodeId, connectorsDir, outboundProxy, extra, STATIC_USERS, "");
+    }
+
+    /**
+     * @param identity what follows {@code identity:} (its first line unindented, the others at
+     *     two spaces)
+     * @param connectors further keys of {@code connectors:}, each line at two spaces
+     */
+    private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String extra, String identity,
+            String connectors) {
         return """
                 node:
                   id: %s
@@ -63,16 +84,12 @@ final class GatewayHarness implements AutoCloseable {
                   domain: localhost
                 %s
                 identity:
-                  connector: static
-                  static:
-                    users:
-                      - {user: alice, token: alice-token}
-                      - {user: bob, token: bob-token}
-                      - {user: carol, token: carol-token, dialDeny: ["tel:+339*", "sip:*@premium.example.com"]}
+                  %s
                 connectors:
                   dir: %s
+                %s
                 %s""".formatted(nodeId, outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
-                connectorsDir.toAbsolutePath(), extra);
+                identity, connectorsDir.toAbsolutePath(), connectors, extra);
     }
 
     static GatewayHarness start() {
@@ -153,7 +170,20 @@ final class GatewayHarness implements AutoCloseable {
         // An empty environment: a PASSERELLE_* variable of the machine must not change the test.
         Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(nodeId, dir, outboundProxy, extra)));
         gateway.start();
-        return new GatewayHarness(gateway, dir);
+        return new GatewayHarness(gateway, dir, true);
+    }
+
+    /**
+     * A gateway whose identity connector is {@code connector} (no settings), loaded from the
+     * connector jars the test put in {@code connectorsDir}, which is watched with the given quiet
+     * period. The folder stays the test's: it is not deleted on close.
+     */
+    static GatewayHarness withConnector(Path connectorsDir, String connector, Duration quietPeriod) {
+        String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
+                yaml("it-node", connectorsDir, null, "", "connector: " + connector, connectors)));
+        gateway.start();
+        return new GatewayHarness(gateway, connectorsDir, false);
     }
 
     Gateway gateway() {
@@ -209,6 +239,9 @@ final class GatewayHarness implements AutoCloseable {
             clients.forEach(WsClient::close);
         }
         gateway.close();
+        if (!ownsConnectorsDir) {
+            return;
+        }
         try (var files = Files.list(connectorsDir)) {
             if (files.findAny().isEmpty()) {
                 Files.delete(connectorsDir);

@@ -169,7 +169,10 @@ public final class ConfigLoader {
                 t.seconds("session.resumeWindow", 60, 0, 86_400),
                 t.integer("session.eventLogLimit", 1000, 10, 1_000_000));
 
-        ConnectorsConfig connectors = new ConnectorsConfig(t.string("connectors.dir", "./connectors"));
+        // A jar being copied is not complete for a while; a second is longer than a local copy takes.
+        ConnectorsConfig connectors = new ConnectorsConfig(t.string("connectors.dir", "./connectors"),
+                t.bool("connectors.watch", true),
+                Duration.ofMillis(t.number("connectors.quietPeriod", 1_000, 50, 60_000)));
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors);
     }
@@ -291,6 +294,18 @@ public final class ConfigLoader {
                 throw new ConfigException(key, "must be between " + min + " and " + max + ", was " + n);
             }
             return n;
+        }
+
+        boolean bool(String key, boolean dflt) {
+            String v = scalar(key);
+            if (v == null) {
+                return dflt;
+            }
+            return switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(key, "'" + v + "' is not true or false");
+            };
         }
 
         Duration seconds(String key, long dflt, long min, long max) {

@@ -106,6 +106,12 @@ public record GatewayConfig(
     /** {@code session.*}. */
     public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}
 
-    /** {@code connectors.*}. */
-    public record ConnectorsConfig(String dir) {}
+    /**
+     * {@code connectors.*}.
+     *
+     * @param dir the folder of connector jars and unit folders
+     * @param watch whether the folder is watched and reloaded while the gateway runs
+     * @param quietPeriod how long the folder must stay unchanged before a change is applied
+     */
+    public record ConnectorsConfig(String dir, boolean watch, Duration quietPeriod) {}
 }

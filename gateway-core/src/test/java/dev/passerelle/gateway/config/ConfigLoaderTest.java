@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(60), c.session().resumeWindow());
         assertEquals(1000, c.session().eventLogLimit());
         assertEquals("./connectors", c.connectors().dir());
+        assertTrue(c.connectors().watch());
+        assertEquals(Duration.ofSeconds(1), c.connectors().quietPeriod());
     }
 
     @Test
@@ -120,6 +123,8 @@ class ConfigLoaderTest {
                   eventLogLimit: 50
                 connectors:
                   dir: /opt/passerelle/connectors
+                  watch: false
+                  quietPeriod: 250
                 """);
 
         assertEquals("gw-1", c.node().id());
@@ -142,6 +147,21 @@ class ConfigLoaderTest {
         assertEquals(Duration.ZERO, c.session().resumeWindow());
         assertEquals(50, c.session().eventLogLimit());
         assertEquals("/opt/passerelle/connectors", c.connectors().dir());
+        assertFalse(c.connectors().watch());
+        assertEquals(Duration.ofMillis(250), c.connectors().quietPeriod());
+    }
+
+    @Test
+    void connectorsWatchIsTrueOrFalse() {
+        assertFalse(new ConfigLoader(Map.of("PASSERELLE_CONNECTORS_WATCH", "FALSE")).defaults().connectors().watch());
+        ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.fromYaml("connectors:\n  watch: yes please\n"));
+        assertEquals("connectors.watch: 'yes please' is not true or false", e.getMessage());
+    }
+
+    @Test
+    void connectorsQuietPeriodIsBounded() {
+        ConfigException e = assertThrows(ConfigException.class, () -> NO_ENV.fromYaml("connectors:\n  quietPeriod: 10\n"));
+        assertEquals("connectors.quietPeriod: must be between 50 and 60000, was 10", e.getMessage());
     }
 
     @Test
