@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
+import dev.passerelle.connector.spi.IdentityClaims;
 import dev.passerelle.connector.spi.IdentityConnector;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +31,6 @@ final class HttpIdentityConnector implements IdentityConnector {
     private static final long LATEST_DATE = 253_402_300_799L;
 
     /** User names become the user part of a SIP URI (RFC 3261 §25.1 "unreserved"). */
-    private static final String USER_PUNCTUATION = "-_.!~*'()";
 
     private final HttpSettings settings;
     private final IntrospectionClient client;
@@ -90,31 +90,17 @@ final class HttpIdentityConnector implements IdentityConnector {
     }
 
     private Identity identity(JsonNode answer) {
-        HttpSettings.ClaimNames claims = settings.claims();
-        String user = text(answer, claims.user());
-        if (user == null) {
-            user = text(answer, "sub");
-        }
-        if (user == null) {
-            throw new AuthenticationException("token names no user (claims " + claims.user() + ", sub)");
-        }
-        if (!user.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || USER_PUNCTUATION.indexOf(c) >= 0)) {
-            throw new AuthenticationException("user claim is not a valid SIP user part");
-        }
-        String sipUri = text(answer, claims.sipUri());
-        if (sipUri == null) {
-            sipUri = "sip:" + user + "@" + sipDomain;
-        } else if (!sipUri.startsWith("sip:") && !sipUri.startsWith("sips:")) {
-            throw new AuthenticationException("claim " + claims.sipUri() + " is not a sip: or sips: URI");
-        }
-        String sipPassword = claims.sipPassword() == null ? null : text(answer, claims.sipPassword());
-        return new Identity(user, sipUri, text(answer, claims.displayName()), sipPassword, dialPlan(answer));
-    }
+        return settings.claims().identity(new IdentityClaims.Source() {
+            @Override
+            public String text(String claim) {
+                return HttpIdentityConnector.text(answer, claim);
+            }
 
-    /** The operator's plan as the token narrows it: since deny wins, no token lifts an operator's ban. */
-    private DialPlan dialPlan(JsonNode answer) {
-        return settings.dialPlan().narrowedBy(patterns(answer, settings.claims().dialAllow()),
-                patterns(answer, settings.claims().dialDeny()));
+            @Override
+            public List<String> patterns(String claim) {
+                return HttpIdentityConnector.patterns(answer, claim);
+            }
+        }, settings.dialPlan(), sipDomain);
     }
 
     /** A list of strings; a single string is a list of one (identity servers flatten one-element lists). */

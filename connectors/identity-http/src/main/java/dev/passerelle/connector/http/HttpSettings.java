@@ -1,8 +1,12 @@
 package dev.passerelle.connector.http;
 
+import static dev.passerelle.connector.spi.ConnectorSettings.scalar;
+
 import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorSettings;
 import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.connector.spi.DialPlan;
+import dev.passerelle.connector.spi.IdentityClaims;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -28,7 +32,7 @@ import java.util.Map;
  * @param dialPlan the operator's dial plan, which a token's claims narrow or replace
  */
 record HttpSettings(URI introspectionUri, String authorization, Duration timeout, String issuer, String audience,
-        int clockSkewSeconds, int cacheSeconds, DialPlan dialPlan, ClaimNames claims) {
+        int clockSkewSeconds, int cacheSeconds, DialPlan dialPlan, IdentityClaims claims) {
 
     static final int DEFAULT_TIMEOUT_MS = 2000;
     static final int MAX_TIMEOUT_MS = 60_000;
@@ -39,20 +43,6 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
 
     private static final List<String> KEYS = List.of("introspectionUri", "clientId", "clientSecret", "authorization",
             "timeout", "issuer", "audience", "clockSkew", "cacheSeconds", "dialPlan", "claims");
-    private static final List<String> CLAIM_KEYS = List.of(
-            "user", "sipUri", "displayName", "sipPassword", "dialAllow", "dialDeny");
-    private static final List<String> DIAL_PLAN_KEYS = List.of("allow", "deny");
-
-    /**
-     * Names of the introspection response members an identity is read from.
-     *
-     * @param user the user name; {@code sub} is used when the response lacks it
-     * @param sipPassword null when responses carry no SIP credentials
-     * @param dialAllow patterns that replace the configured allow list
-     * @param dialDeny patterns added to the configured deny list
-     */
-    record ClaimNames(String user, String sipUri, String displayName, String sipPassword, String dialAllow,
-            String dialDeny) {}
 
     static HttpSettings from(ConnectorContext context) {
         String at = context.settingsKey();
@@ -74,8 +64,8 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
                 scalar(settings, "audience", at),
                 whole(settings, "clockSkew", at, 0, MAX_CLOCK_SKEW, DEFAULT_CLOCK_SKEW, "seconds"),
                 whole(settings, "cacheSeconds", at, 0, MAX_CACHE_SECONDS, DEFAULT_CACHE_SECONDS, "seconds"),
-                dialPlan(settings, at),
-                claims(settings, at));
+                ConnectorSettings.dialPlan(settings, at),
+                IdentityClaims.fromSettings(settings, at, "username"));
     }
 
     private static URI introspectionUri(String text, String at) {
@@ -133,66 +123,6 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
         return given;
     }
 
-    private static DialPlan dialPlan(Map<String, Object> settings, String at) {
-        String key = at + ".dialPlan";
-        Map<?, ?> plan = mapping(settings, "dialPlan", key, "allow, deny");
-        for (Object name : plan.keySet()) {
-            if (!DIAL_PLAN_KEYS.contains(String.valueOf(name))) {
-                throw new ConnectorException(key + "." + name + ": unknown key");
-            }
-        }
-        List<String> allow = patterns(plan, "allow", key);
-        List<String> deny = patterns(plan, "deny", key);
-        return new DialPlan(allow == null ? DialPlan.ANY.allow() : allow, deny == null ? List.of() : deny);
-    }
-
-    private static List<String> patterns(Map<?, ?> plan, String field, String at) {
-        String key = at + "." + field;
-        Object raw = plan.get(field);
-        if (raw == null) {
-            return null;
-        }
-        if (!(raw instanceof List<?> list)) {
-            throw new ConnectorException(key + ": must be a list of patterns, e.g. ['tel:+33*']");
-        }
-        List<String> patterns = new ArrayList<>();
-        for (Object item : list) {
-            if (!(item instanceof String pattern) || pattern.isBlank()) {
-                throw new ConnectorException(key + ": every pattern must be a non-empty string, got '" + item + "'");
-            }
-            patterns.add(pattern.trim());
-        }
-        return patterns;
-    }
-
-    private static ClaimNames claims(Map<String, Object> settings, String at) {
-        String key = at + ".claims";
-        Map<?, ?> claims = mapping(settings, "claims", key, String.join(", ", CLAIM_KEYS));
-        for (Object name : claims.keySet()) {
-            if (!CLAIM_KEYS.contains(String.valueOf(name))) {
-                throw new ConnectorException(key + "." + name + ": unknown key");
-            }
-        }
-        return new ClaimNames(
-                orDefault(scalar(claims, "user", key), "username"),
-                orDefault(scalar(claims, "sipUri", key), "sip_uri"),
-                orDefault(scalar(claims, "displayName", key), "name"),
-                scalar(claims, "sipPassword", key),
-                orDefault(scalar(claims, "dialAllow", key), "dial_allow"),
-                orDefault(scalar(claims, "dialDeny", key), "dial_deny"));
-    }
-
-    private static Map<?, ?> mapping(Map<?, ?> settings, String field, String key, String keys) {
-        Object raw = settings.get(field);
-        if (raw == null) {
-            return Map.of();
-        }
-        if (!(raw instanceof Map<?, ?> map)) {
-            throw new ConnectorException(key + ": must be a mapping of " + keys);
-        }
-        return map;
-    }
-
     private static int whole(Map<String, Object> settings, String field, String at, int min, int max, int fallback,
             String unit) {
         String text = scalar(settings, field, at);
@@ -210,26 +140,6 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
         }
         throw new ConnectorException(at + "." + field + ": '" + text + "' is not a whole number of " + unit + " from "
                 + min + " to " + max);
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
-    }
-
-    /** A YAML key with no value counts as absent, like everywhere else in the configuration. */
-    private static String scalar(Map<?, ?> settings, String field, String at) {
-        Object value = settings.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-            throw new ConnectorException(at + "." + field + ": must be a single value");
-        }
-        String text = String.valueOf(value).trim();
-        if (text.isEmpty()) {
-            throw new ConnectorException(at + "." + field + ": must not be empty");
-        }
-        return text;
     }
 
     /** Never shows the credentials. */

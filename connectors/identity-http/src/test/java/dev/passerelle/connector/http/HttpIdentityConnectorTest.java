@@ -545,7 +545,7 @@ class HttpIdentityConnectorTest {
         settingsRefused(Map.of("introspectionUri", uri, "dialPlan", Map.of("block", List.of("*"))),
                 "identity.http.dialPlan.block: unknown key");
         settingsRefused(Map.of("introspectionUri", uri, "dialPlan", Map.of("deny", "tel:+339*")),
-                "identity.http.dialPlan.deny: must be a list of patterns, e.g. ['tel:+33*']");
+                "identity.http.dialPlan.deny: must be a list of destination patterns, e.g. ['tel:+33*']");
         settingsRefused(Map.of("introspectionUri", uri, "dialPlan", Map.of("allow", List.of("tel:*", " "))),
                 "identity.http.dialPlan.allow: every pattern must be a non-empty string, got ' '");
         settingsRefused(Map.of("introspectionUri", uri, "jwksUri", "x"), "identity.http.jwksUri: unknown key");

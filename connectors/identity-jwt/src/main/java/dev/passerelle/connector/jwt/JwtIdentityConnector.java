@@ -26,6 +26,7 @@ import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
+import dev.passerelle.connector.spi.IdentityClaims;
 import dev.passerelle.connector.spi.IdentityConnector;
 import java.text.ParseException;
 import java.time.Duration;
@@ -56,16 +57,15 @@ final class JwtIdentityConnector implements IdentityConnector {
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
     /** User names become the user part of a SIP URI (RFC 3261 §25.1 "unreserved"). */
-    private static final String USER_PUNCTUATION = "-_.!~*'()";
 
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final Set<JWSAlgorithm> algorithms;
-    private final JwtSettings.ClaimNames claims;
+    private final IdentityClaims claims;
     private final DialPlan dialPlan;
     private final String sipDomain;
 
     private JwtIdentityConnector(DefaultJWTProcessor<SecurityContext> processor, Set<JWSAlgorithm> algorithms,
-            JwtSettings.ClaimNames claims, DialPlan dialPlan, String sipDomain) {
+            IdentityClaims claims, DialPlan dialPlan, String sipDomain) {
         this.processor = processor;
         this.algorithms = algorithms;
         this.claims = claims;
@@ -184,27 +184,17 @@ final class JwtIdentityConnector implements IdentityConnector {
     }
 
     private Identity identity(JWTClaimsSet claimsSet) {
-        String user = claim(claimsSet, claims.user());
-        if (user == null) {
-            user = claim(claimsSet, "sub");
-        }
-        if (user == null) {
-            throw new AuthenticationException("token names no user (claims " + claims.user() + ", sub)");
-        }
-        if (!user.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || USER_PUNCTUATION.indexOf(c) >= 0)) {
-            throw new AuthenticationException("user claim is not a valid SIP user part");
-        }
-        String sipUri = claim(claimsSet, claims.sipUri());
-        if (sipUri == null) {
-            sipUri = "sip:" + user + "@" + sipDomain;
-        } else if (!sipUri.startsWith("sip:") && !sipUri.startsWith("sips:")) {
-            throw new AuthenticationException("claim " + claims.sipUri() + " is not a sip: or sips: URI");
-        }
-        String sipPassword = claims.sipPassword() == null ? null : claim(claimsSet, claims.sipPassword());
-        // A token may narrow the operator's dial plan, never widen its deny (DialPlan.narrowedBy).
-        DialPlan dialPlan = this.dialPlan.narrowedBy(patterns(claimsSet, claims.dialAllow()),
-                patterns(claimsSet, claims.dialDeny()));
-        return new Identity(user, sipUri, claim(claimsSet, claims.displayName()), sipPassword, dialPlan);
+        return claims.identity(new IdentityClaims.Source() {
+            @Override
+            public String text(String claim) {
+                return claim(claimsSet, claim);
+            }
+
+            @Override
+            public List<String> patterns(String claim) {
+                return JwtIdentityConnector.patterns(claimsSet, claim);
+            }
+        }, dialPlan, sipDomain);
     }
 
     /** A blank claim counts as absent; a claim that is not a string is refused. */

@@ -1,9 +1,13 @@
 package dev.passerelle.connector.jwt;
 
+import static dev.passerelle.connector.spi.ConnectorSettings.scalar;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorSettings;
 import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.connector.spi.DialPlan;
+import dev.passerelle.connector.spi.IdentityClaims;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -27,7 +31,7 @@ import java.util.Set;
  * @param dialPlan the operator's dial plan, which a token's dial claims may narrow only
  */
 record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, int clockSkewSeconds,
-        Set<JWSAlgorithm> algorithms, ClaimNames claims, DialPlan dialPlan) {
+        Set<JWSAlgorithm> algorithms, IdentityClaims claims, DialPlan dialPlan) {
 
     /** Public-key algorithms the JDK verifies without an extra provider. */
     static final Set<JWSAlgorithm> PUBLIC_KEY_ALGORITHMS = Set.of(
@@ -40,17 +44,6 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
 
     private static final List<String> KEYS = List.of(
             "jwksUri", "secret", "issuer", "audience", "clockSkew", "algorithms", "claims", "dialPlan");
-    private static final List<String> CLAIM_KEYS =
-            List.of("user", "sipUri", "displayName", "sipPassword", "dialAllow", "dialDeny");
-
-    /**
-     * Names of the claims a login token's identity is read from.
-     *
-     * @param user the user name; {@code sub} is used when the token lacks it
-     * @param sipPassword null when tokens carry no SIP credentials
-     */
-    record ClaimNames(String user, String sipUri, String displayName, String sipPassword, String dialAllow,
-            String dialDeny) {}
 
     static JwtSettings from(ConnectorContext context) {
         String at = context.settingsKey();
@@ -74,8 +67,8 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
         URL jwksUri = jwksText == null ? null : jwksUri(jwksText, at);
         Set<JWSAlgorithm> algorithms = algorithms(settings, at, jwksUri != null);
         byte[] secret = sharedText == null ? null : secret(sharedText, algorithms, at);
-        return new JwtSettings(jwksUri, secret, issuer, audience, clockSkew, algorithms, claims(settings, at),
-                dialPlan(settings, at));
+        return new JwtSettings(jwksUri, secret, issuer, audience, clockSkew, algorithms, IdentityClaims.fromSettings(settings, at, "preferred_username"),
+                ConnectorSettings.dialPlan(settings, at));
     }
 
     private static URL jwksUri(String text, String at) {
@@ -159,84 +152,6 @@ record JwtSettings(URL jwksUri, byte[] secret, String issuer, String audience, i
         }
         throw new ConnectorException(at + ".clockSkew: '" + text + "' is not a whole number of seconds from 0 to "
                 + MAX_CLOCK_SKEW);
-    }
-
-    private static ClaimNames claims(Map<String, Object> settings, String at) {
-        String key = at + ".claims";
-        Object raw = settings.get("claims");
-        Map<?, ?> claims = Map.of();
-        if (raw instanceof Map<?, ?> map) {
-            claims = map;
-        } else if (raw != null) {
-            throw new ConnectorException(key + ": must be a mapping of " + String.join(", ", CLAIM_KEYS));
-        }
-        for (Object name : claims.keySet()) {
-            if (!CLAIM_KEYS.contains(String.valueOf(name))) {
-                throw new ConnectorException(key + "." + name + ": unknown key");
-            }
-        }
-        return new ClaimNames(
-                orDefault(scalar(claims, "user", key), "preferred_username"),
-                orDefault(scalar(claims, "sipUri", key), "sip_uri"),
-                orDefault(scalar(claims, "displayName", key), "name"),
-                scalar(claims, "sipPassword", key),
-                orDefault(scalar(claims, "dialAllow", key), "dial_allow"),
-                orDefault(scalar(claims, "dialDeny", key), "dial_deny"));
-    }
-
-    /** {@code dialPlan: {allow: [...], deny: [...]}}; absent parts permit everything and deny nothing. */
-    private static DialPlan dialPlan(Map<String, Object> settings, String at) {
-        String key = at + ".dialPlan";
-        Object raw = settings.get("dialPlan");
-        if (raw == null) {
-            return DialPlan.ANY;
-        }
-        if (!(raw instanceof Map<?, ?> plan)) {
-            throw new ConnectorException(key + ": must be a mapping of allow and deny");
-        }
-        for (Object name : plan.keySet()) {
-            if (!List.of("allow", "deny").contains(String.valueOf(name))) {
-                throw new ConnectorException(key + "." + name + ": unknown key");
-            }
-        }
-        return DialPlan.ANY.narrowedBy(patterns(plan.get("allow"), key + ".allow"), patterns(plan.get("deny"), key + ".deny"));
-    }
-
-    private static List<String> patterns(Object raw, String key) {
-        if (raw == null) {
-            return null;
-        }
-        if (!(raw instanceof List<?> list)) {
-            throw new ConnectorException(key + ": must be a list of destination patterns");
-        }
-        List<String> out = new ArrayList<>();
-        for (Object item : list) {
-            if (!(item instanceof String text) || text.isBlank()) {
-                throw new ConnectorException(key + ": every pattern must be a non-empty string");
-            }
-            out.add(text.trim());
-        }
-        return out;
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
-    }
-
-    /** A YAML key with no value counts as absent, like everywhere else in the configuration. */
-    private static String scalar(Map<?, ?> settings, String field, String at) {
-        Object value = settings.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-            throw new ConnectorException(at + "." + field + ": must be a single value");
-        }
-        String text = String.valueOf(value).trim();
-        if (text.isEmpty()) {
-            throw new ConnectorException(at + "." + field + ": must not be empty");
-        }
-        return text;
     }
 
     /** Never shows the shared key. */

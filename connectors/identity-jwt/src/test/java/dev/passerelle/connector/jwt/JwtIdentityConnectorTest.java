@@ -247,7 +247,7 @@ class JwtIdentityConnectorTest {
         refused(connector, signHmac(JWSAlgorithm.HS256, SHARED_KEY, claims().claim("dial_allow", "tel:+33*").build()),
                 "claim dial_allow is not a list of destination patterns");
         settingsRefused(Map.of("secret", SHARED_KEY, "dialPlan", Map.of("deny", "tel:+339*")),
-                "identity.jwt.dialPlan.deny: must be a list of destination patterns");
+                "identity.jwt.dialPlan.deny: must be a list of destination patterns, e.g. ['tel:+33*']");
     }
 
     /** The contract: issuer and audience are checked only when configured. */

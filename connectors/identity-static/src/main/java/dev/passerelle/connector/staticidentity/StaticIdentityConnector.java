@@ -3,13 +3,13 @@ package dev.passerelle.connector.staticidentity;
 import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.ConnectorSettings;
 import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,15 +65,16 @@ final class StaticIdentityConnector implements IdentityConnector {
                 throw new ConnectorException(at + ".user: '" + user + "' is not a valid SIP user part");
             }
             String token = required(entry, "token", at);
-            String sipUri = optional(entry, "sipUri", at);
+            String sipUri = ConnectorSettings.scalar(entry, "sipUri", at);
             if (sipUri == null) {
                 sipUri = "sip:" + user + "@" + context.sipDomain();
             } else if (!sipUri.startsWith("sip:") && !sipUri.startsWith("sips:")) {
                 throw new ConnectorException(at + ".sipUri: '" + sipUri + "' is not a sip: or sips: URI");
             }
-            DialPlan dialPlan = DialPlan.ANY.narrowedBy(patterns(entry, "dialAllow", at), patterns(entry, "dialDeny", at));
-            Identity identity = new Identity(user, sipUri, optional(entry, "displayName", at),
-                    optional(entry, "sipPassword", at), dialPlan);
+            DialPlan dialPlan = DialPlan.ANY.narrowedBy(ConnectorSettings.patterns(entry, "dialAllow", at),
+                    ConnectorSettings.patterns(entry, "dialDeny", at));
+            Identity identity = new Identity(user, sipUri, ConnectorSettings.scalar(entry, "displayName", at),
+                    ConnectorSettings.scalar(entry, "sipPassword", at), dialPlan);
             if (byUser.putIfAbsent(user, identity) != null) {
                 throw new ConnectorException(at + ".user: '" + user + "' is listed twice");
             }
@@ -85,45 +86,11 @@ final class StaticIdentityConnector implements IdentityConnector {
     }
 
     private static String required(Map<?, ?> entry, String field, String at) {
-        String value = optional(entry, field, at);
+        String value = ConnectorSettings.scalar(entry, field, at);
         if (value == null) {
             throw new ConnectorException(at + "." + field + ": required");
         }
         return value;
-    }
-
-    private static String optional(Map<?, ?> entry, String field, String at) {
-        Object value = entry.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-            throw new ConnectorException(at + "." + field + ": must be a single value");
-        }
-        String text = String.valueOf(value).trim();
-        if (text.isEmpty()) {
-            throw new ConnectorException(at + "." + field + ": must not be empty");
-        }
-        return text;
-    }
-
-    /** A list of non-empty patterns, or null when the field is absent. */
-    private static List<String> patterns(Map<?, ?> entry, String field, String at) {
-        Object value = entry.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof List<?> list)) {
-            throw new ConnectorException(at + "." + field + ": must be a list of destination patterns");
-        }
-        List<String> out = new ArrayList<>();
-        for (Object item : list) {
-            if (!(item instanceof String text) || text.isBlank()) {
-                throw new ConnectorException(at + "." + field + ": every pattern must be a non-empty string");
-            }
-            out.add(text.trim());
-        }
-        return out;
     }
 
     private static String digest(String token) {

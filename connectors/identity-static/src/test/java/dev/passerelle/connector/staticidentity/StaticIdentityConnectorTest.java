@@ -60,7 +60,7 @@ class StaticIdentityConnectorTest {
         assertEquals(DialPlan.ANY, connector.authenticate("d").dialPlan());
         ConnectorException bad = assertThrows(ConnectorException.class, () -> create(Map.of("users", List.of(
                 Map.of("user", "erin", "token", "e", "dialDeny", "tel:+339*")))));
-        assertEquals("identity.static.users[0].dialDeny: must be a list of destination patterns", bad.getMessage());
+        assertEquals("identity.static.users[0].dialDeny: must be a list of destination patterns, e.g. ['tel:+33*']", bad.getMessage());
     }
 
     @Test
