@@ -54,10 +54,9 @@ public final class ClusterBenchmark implements Callable<Integer> {
     private int timeoutSeconds;
 
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final Failures failures = new Failures();
     private final ConcurrentLinkedQueue<Long> ringNanos = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> setupNanos = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ClusterBenchmark()).execute(args));
@@ -126,7 +125,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 Files.deleteIfExists(dir);
             }
         }
-        return failed.get() == 0 ? 0 : 1;
+        return failures.count() == 0 ? 0 : 1;
     }
 
     private void oneCall(WsClient caller, String calleeName, WsClient callee, Duration timeout) {
@@ -135,24 +134,24 @@ public final class ClusterBenchmark implements Callable<Integer> {
             RpcReply invite = caller.call("call.invite",
                     WsClient.params().put("to", calleeName).put("sdp", Sdp.browserOffer(Sdp.newUfrag())), timeout);
             if (invite.isError()) {
-                fail("call.invite refused: " + invite.error());
+                failures.add("call.invite refused: " + invite.error());
                 return;
             }
             String callId = invite.result().path("callId").asText();
             Optional<JsonNode> incoming = callee.eventLog().poll(m -> isEvent(m, "call.incoming", callId), timeout);
             if (incoming.isEmpty()) {
-                fail("no call.incoming for " + callId);
+                failures.add("no call.incoming for " + callId);
                 return;
             }
             ringNanos.add(System.nanoTime() - t0);
             RpcReply answer = callee.call("call.answer", WsClient.params().put("callId", callId).put("sdp",
                     Sdp.answer(incoming.get().path("params").path("sdp").asText(), 50_000, Sdp.newUfrag())), timeout);
             if (answer.isError()) {
-                fail("call.answer refused: " + answer.error());
+                failures.add("call.answer refused: " + answer.error());
                 return;
             }
             if (caller.eventLog().poll(m -> isEvent(m, "call.accepted", callId), timeout).isEmpty()) {
-                fail("no call.accepted for " + callId);
+                failures.add("no call.accepted for " + callId);
                 return;
             }
             setupNanos.add(System.nanoTime() - t0);
@@ -160,10 +159,10 @@ public final class ClusterBenchmark implements Callable<Integer> {
             if (hangup.isError()
                     || caller.eventLog().poll(m -> isEvent(m, "call.ended", callId), timeout).isEmpty()
                     || callee.eventLog().poll(m -> isEvent(m, "call.ended", callId), timeout).isEmpty()) {
-                fail("hangup of " + callId + " incomplete");
+                failures.add("hangup of " + callId + " incomplete");
             }
         } catch (RuntimeException | AssertionError e) {
-            fail(e.toString());
+            failures.add(e.toString());
         }
     }
 
@@ -171,21 +170,14 @@ public final class ClusterBenchmark implements Callable<Integer> {
         return method.equals(m.path("method").asText()) && callId.equals(m.path("params").path("callId").asText());
     }
 
-    private void fail(String why) {
-        failed.incrementAndGet();
-        if (failures.size() < 5) {
-            failures.add(why);
-        }
-    }
-
     private void report(long elapsedNanos, long events) {
         double seconds = elapsedNanos / 1e9;
-        System.out.printf(Locale.ROOT, "calls: %d set up and hung up, %d failed, in %.1f s%n", setupNanos.size(), failed.get(), seconds);
+        System.out.printf(Locale.ROOT, "calls: %d set up and hung up, %d failed, in %.1f s%n", setupNanos.size(), failures.count(), seconds);
         System.out.printf(Locale.ROOT, "call setups per second: %.1f; events delivered per second: %.1f (%d events)%n",
                 setupNanos.size() / seconds, events / seconds, events);
         System.out.printf(Locale.ROOT, "call.invite sent -> call.incoming at the callee: %s%n", percentiles(ringNanos));
         System.out.printf(Locale.ROOT, "call.invite sent -> call.accepted at the caller: %s%n", percentiles(setupNanos));
-        failures.forEach(f -> System.out.println("failure sample: " + f));
+        failures.printSamples();
     }
 
     private static String percentiles(ConcurrentLinkedQueue<Long> nanos) {

@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -86,10 +85,8 @@ public final class LoadGenerator implements Callable<Integer> {
     private final ConcurrentLinkedQueue<String> callIds = new ConcurrentLinkedQueue<>();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger succeeded = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final Failures failures = new Failures();
     private final ConcurrentLinkedQueue<Long> setupNanos = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<String> failureSamples = new ConcurrentLinkedQueue<>();
-    private final AtomicLong lastFailureLog = new AtomicLong();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoadGenerator()).execute(args));
@@ -173,7 +170,7 @@ public final class LoadGenerator implements Callable<Integer> {
                     sessions, target, phone.uri(), calls == 0 ? "unlimited" : String.valueOf(calls), concurrency, durationSeconds);
             run(clients, phone);
         }
-        return failed.get() == 0 && succeeded.get() > 0;
+        return failures.count() == 0 && succeeded.get() > 0;
     }
 
     /**
@@ -234,8 +231,7 @@ public final class LoadGenerator implements Callable<Integer> {
             try {
                 f.get();
             } catch (java.util.concurrent.ExecutionException e) {
-                failed.incrementAndGet();
-                failureSamples.add("worker died: " + e.getCause());
+                failures.add("worker died: " + e.getCause());
             }
         }
         report(System.nanoTime() - begin);
@@ -249,7 +245,7 @@ public final class LoadGenerator implements Callable<Integer> {
             RpcReply invite = client.call("call.invite",
                     WsClient.params().put("to", phone.uri()).put("sdp", Sdp.browserOffer(Sdp.newUfrag())), timeout);
             if (invite.isError()) {
-                fail("call.invite refused: " + invite.error());
+                failures.add("call.invite refused: " + invite.error());
                 return;
             }
             String callId = invite.result().path("callId").asText();
@@ -257,40 +253,28 @@ public final class LoadGenerator implements Callable<Integer> {
             Optional<JsonNode> outcome = client.eventLog().poll(m -> callId.equals(m.path("params").path("callId").asText())
                     && (m.path("method").asText().equals("call.accepted") || m.path("method").asText().equals("call.ended")), timeout);
             if (outcome.isEmpty()) {
-                fail("no call.accepted within " + timeoutSeconds + " s for " + callId);
+                failures.add("no call.accepted within " + timeoutSeconds + " s for " + callId);
                 return;
             }
             if (outcome.get().path("method").asText().equals("call.ended")) {
-                fail("call ended before it was accepted: " + outcome.get().path("params"));
+                failures.add("call ended before it was accepted: " + outcome.get().path("params"));
                 return;
             }
             setupNanos.add(System.nanoTime() - t0);
             RpcReply hangup = client.call("call.hangup", WsClient.params().put("callId", callId), timeout);
             if (hangup.isError()) {
-                fail("call.hangup refused: " + hangup.error());
+                failures.add("call.hangup refused: " + hangup.error());
                 return;
             }
             // Waiting for the end keeps the number of live calls at --concurrency.
             if (client.eventLog().poll(m -> callId.equals(m.path("params").path("callId").asText())
                     && m.path("method").asText().equals("call.ended"), timeout).isEmpty()) {
-                fail("no call.ended within " + timeoutSeconds + " s for " + callId);
+                failures.add("no call.ended within " + timeoutSeconds + " s for " + callId);
                 return;
             }
             succeeded.incrementAndGet();
         } catch (RuntimeException | AssertionError e) {
-            fail(e.toString());
-        }
-    }
-
-    private void fail(String why) {
-        failed.incrementAndGet();
-        if (failureSamples.size() < 5) {
-            failureSamples.add(why);
-        }
-        long now = System.nanoTime();
-        long last = lastFailureLog.get();
-        if (now - last > TimeUnit.SECONDS.toNanos(1) && lastFailureLog.compareAndSet(last, now)) {
-            System.err.println("failure: " + why);
+            failures.add(e.toString());
         }
     }
 
@@ -298,13 +282,13 @@ public final class LoadGenerator implements Callable<Integer> {
         List<Long> sorted = new ArrayList<>(setupNanos);
         sorted.sort(null);
         double seconds = elapsedNanos / 1e9;
-        System.out.printf(Locale.ROOT, "calls: %d set up and hung up, %d failed, in %.1f s%n", succeeded.get(), failed.get(), seconds);
+        System.out.printf(Locale.ROOT, "calls: %d set up and hung up, %d failed, in %.1f s%n", succeeded.get(), failures.count(), seconds);
         System.out.printf(Locale.ROOT, "call setups per second: %.1f%n", sorted.size() / seconds);
         if (!sorted.isEmpty()) {
             System.out.printf(Locale.ROOT, "setup latency (call.invite sent -> call.accepted received): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     Percentiles.millis(sorted, 50), Percentiles.millis(sorted, 99), sorted.get(sorted.size() - 1) / 1e6);
         }
-        failureSamples.forEach(s -> System.out.println("failure sample: " + s));
+        failures.printSamples();
     }
 
     private String localConfig(Path connectorsDir, NgControl ng) {

@@ -65,9 +65,8 @@ public final class LoginBenchmark implements Callable<Integer> {
     private int users;
 
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final Failures failures = new Failures();
     private final ConcurrentLinkedQueue<Long> nanos = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoginBenchmark()).execute(args));
@@ -145,7 +144,7 @@ public final class LoginBenchmark implements Callable<Integer> {
             jwks.stop(0);
             Files.deleteIfExists(connectors);
         }
-        return failed.get() == 0 ? 0 : 1;
+        return failures.count() == 0 ? 0 : 1;
     }
 
     private void login(WsClient client, String token) {
@@ -153,13 +152,13 @@ public final class LoginBenchmark implements Callable<Integer> {
         long t0 = System.nanoTime();
         RpcReply login = client.call("session.login", WsClient.params().put("token", token), timeout);
         if (login.isError()) {
-            fail("session.login refused: " + login.error());
+            failures.add("session.login refused: " + login.error());
             return;
         }
         nanos.add(System.nanoTime() - t0);
         RpcReply logout = client.call("session.logout", WsClient.params(), timeout);
         if (logout.isError()) {
-            fail("session.logout refused: " + logout.error());
+            failures.add("session.logout refused: " + logout.error());
         }
     }
 
@@ -177,23 +176,16 @@ public final class LoginBenchmark implements Callable<Integer> {
         return jwt.serialize();
     }
 
-    private void fail(String why) {
-        failed.incrementAndGet();
-        if (failures.size() < 5) {
-            failures.add(why);
-        }
-    }
-
     private void report(long elapsedNanos) {
         List<Long> sorted = new ArrayList<>(nanos);
         sorted.sort(null);
         double seconds = elapsedNanos / 1e9;
         System.out.printf(Locale.ROOT, "logins: %d done, %d failed, in %.1f s: %.1f logins per second%n",
-                sorted.size(), failed.get(), seconds, sorted.size() / seconds);
+                sorted.size(), failures.count(), seconds, sorted.size() / seconds);
         if (!sorted.isEmpty()) {
             System.out.printf(Locale.ROOT, "login latency (session.login sent -> result): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     Percentiles.millis(sorted, 50), Percentiles.millis(sorted, 99), sorted.get(sorted.size() - 1) / 1e6);
         }
-        failures.forEach(f -> System.out.println("failure sample: " + f));
+        failures.printSamples();
     }
 }
