@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * run again a quiet period later even if nothing else changes. A failing rescan is logged and
  * the watcher goes on.
  */
-final class ConnectorWatcher implements AutoCloseable {
+public final class ConnectorWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnectorWatcher.class);
 
     private final Path dir;
@@ -40,7 +40,7 @@ final class ConnectorWatcher implements AutoCloseable {
      * @param rescan applies the folder's content; true when it should be run again later
      * @throws IOException when the folder cannot be watched
      */
-    ConnectorWatcher(Path dir, Duration quietPeriod, BooleanSupplier rescan) throws IOException {
+    public ConnectorWatcher(Path dir, Duration quietPeriod, BooleanSupplier rescan) throws IOException {
         this.dir = dir;
         this.quiet = new QuietPeriod(quietPeriod);
         this.rescan = rescan;
@@ -60,7 +60,7 @@ final class ConnectorWatcher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 

@@ -1,0 +1,38 @@
+package dev.passerelle.connector.spi;
+
+/**
+ * Anchors the media of calls between their two legs. Every SDP that crosses the gateway goes
+ * through it, after the gateway has parsed and checked it: an offer from one leg becomes the offer
+ * sent to the other, and likewise for the answer (RFC 3264). An anchor may rewrite addresses (a
+ * relay such as rtpengine) or profiles (WebRTC to plain RTP). Thread-safe.
+ *
+ * <p>A call stays on the instance that saw its first offer until {@link #release} is called for
+ * it, even when a newer version of the connector is installed meanwhile.
+ */
+public interface MediaConnector extends AutoCloseable {
+
+    /** The side of the gateway an SDP comes from. */
+    enum Leg { WEB, SIP }
+
+    /**
+     * An offer from {@code from}; returns the offer for the other leg.
+     *
+     * @throws MediaRefusedException when the offer cannot be anchored (488 to the offerer)
+     * @throws ConnectorException when the anchor cannot be reached (503)
+     */
+    String offer(String callId, Leg from, String sdp);
+
+    /**
+     * The answer from {@code from}; returns the answer for the other leg.
+     *
+     * @throws MediaRefusedException when the answer cannot be anchored
+     * @throws ConnectorException when the anchor cannot be reached
+     */
+    String answer(String callId, Leg from, String sdp);
+
+    /** Frees whatever the call holds. Idempotent; called however the call ends. */
+    void release(String callId);
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,57 @@
+package dev.passerelle.connector.turn;
+
+import dev.passerelle.connector.spi.IceServer;
+import dev.passerelle.connector.spi.QosConnector;
+import dev.passerelle.connector.spi.QualityReport;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The ICE servers of {@code qos.turn}. With a secret, each login gets short-lived credentials of
+ * the TURN REST API that coturn's {@code use-auth-secret} checks: user name
+ * {@code <expiry unix time>:<user>}, password base64(HMAC-SHA1(secret, user name))
+ * (draft-uberti-behave-turn-rest-00 §2.2).
+ */
+final class TurnQosConnector implements QosConnector {
+
+    private final TurnSettings settings;
+    private final Clock clock;
+
+    TurnQosConnector(TurnSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<IceServer> iceServers(String user) {
+        if (settings.urls().isEmpty()) {
+            return List.of();
+        }
+        if (settings.secret().isEmpty()) {
+            return List.of(new IceServer(settings.urls(), null, null));
+        }
+        long expiry = clock.instant().plus(settings.ttl()).getEpochSecond();
+        String username = expiry + ":" + user;
+        return List.of(new IceServer(settings.urls(), username, hmac(settings.secret().get(), username)));
+    }
+
+    @Override
+    public void report(QualityReport report) {
+        throw new UnsupportedOperationException("forwarding quality reports is not built yet");
+    }
+
+    private static String hmac(String secret, String username) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime has HmacSHA1", e);
+        }
+    }
+}
