@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.passerelle.connector.spi.AuthenticationException;
+import dev.passerelle.connector.spi.IdentityUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * One introspection request (RFC 7662 §2.1) and the checks on its answer that concern the server,
  * not the token: status 200, {@code application/json}, at most {@link #MAX_RESPONSE_BYTES}, one
  * JSON object with a boolean {@code active} (§2.2), all within the configured timeout. Any of these
- * failing refuses the login with {@link #UNAVAILABLE} and logs why, without the token.
+ * failing fails the login as unavailable ({@link IdentityUnavailableException}, 503: the token may be
+ * good) with {@link #UNAVAILABLE}, and logs why, without the token.
  */
 final class IntrospectionClient {
 
@@ -152,9 +153,9 @@ final class IntrospectionClient {
                 .equals("application/json");
     }
 
-    private AuthenticationException unavailable(String why, Throwable cause) {
+    private IdentityUnavailableException unavailable(String why, Throwable cause) {
         LOG.log(System.Logger.Level.WARNING, "introspection endpoint " + settings.introspectionUri() + " " + why, cause);
-        return new AuthenticationException(UNAVAILABLE);
+        return new IdentityUnavailableException(UNAVAILABLE);
     }
 
     /** Marks an answer cut off at {@link #MAX_RESPONSE_BYTES}. */

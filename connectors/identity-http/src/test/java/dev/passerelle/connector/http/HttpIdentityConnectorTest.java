@@ -17,6 +17,7 @@ import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.IdentityConnectorFactory;
+import dev.passerelle.connector.spi.IdentityUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -232,9 +233,15 @@ class HttpIdentityConnectorTest {
         }
     }
 
+    /** Fails as unavailable (503, not 401), says why in the log, and shows the token nowhere. */
     private void unavailable(IdentityConnector connector, String logSays) {
         logged.clear();
-        refused(connector, TOKEN, "identity server unavailable");
+        IdentityUnavailableException e = assertThrows(IdentityUnavailableException.class,
+                () -> connector.authenticate(TOKEN));
+        assertEquals("identity server unavailable", e.getMessage());
+        for (LogRecord record : logged) {
+            assertFalse(String.valueOf(record.getMessage()).contains(TOKEN), "a log line leaks the token");
+        }
         assertTrue(logged.stream().anyMatch(r -> r.getMessage().contains(logSays)),
                 "a log line says '" + logSays + "': " + logged.stream().map(LogRecord::getMessage).toList());
     }

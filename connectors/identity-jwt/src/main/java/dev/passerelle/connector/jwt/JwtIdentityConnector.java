@@ -28,6 +28,7 @@ import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityClaims;
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.IdentityUnavailableException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
@@ -156,7 +157,8 @@ final class JwtIdentityConnector implements IdentityConnector {
         } catch (RateLimitReachedException e) {
             throw new AuthenticationException("unknown signing key");
         } catch (KeySourceException e) {
-            throw new AuthenticationException("signing keys unavailable");
+            // The JWKS could not be fetched: the token may be good, so 503 rather than 401.
+            throw new IdentityUnavailableException("signing keys unavailable");
         } catch (JOSEException e) {
             throw new AuthenticationException("signature check failed");
         }
