@@ -4,6 +4,7 @@ import { Passerelle } from './passerelle.js';
 
 const $ = (id) => document.getElementById(id);
 const LEVEL_INTERVAL_MS = 200;
+const QUALITY_INTERVAL_MS = 10_000;
 
 let passerelle = null;
 let call = null;
@@ -146,5 +147,10 @@ setInterval(async () => {
     if (report.type === 'media-source' && report.kind === 'audio') $('out-level').value = level(report, 'out');
   });
 }, LEVEL_INTERVAL_MS);
+
+// The call's quality for the gateway's call record and QoS server, every 10 s while it is up.
+setInterval(() => {
+  if (call && call.state === 'active') call.reportQuality().catch(failed('quality report'));
+}, QUALITY_INTERVAL_MS);
 
 render();

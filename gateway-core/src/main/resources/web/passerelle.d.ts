@@ -67,6 +67,19 @@ export interface AnswerOptions {
   video?: boolean | MediaTrackConstraints;
 }
 
+/** One entry of qos.report's streams; a figure the browser does not have is left out. */
+export interface StreamQuality {
+  kind: 'audio' | 'video';
+  direction: 'inbound' | 'outbound';
+  codec?: string;
+  packets?: number;
+  packetsLost?: number;
+  bytes?: number;
+  jitterMs?: number;
+  roundTripMs?: number;
+  mos?: number;
+}
+
 export interface EndInfo {
   code: number;
   reason: string;
@@ -188,6 +201,8 @@ export declare class Call extends EventTarget {
   update(options?: { iceRestart?: boolean }): Promise<void>;
   sendDtmf(tones: string, options?: { durationMs?: number }): Promise<unknown>;
   transfer(to: string): Promise<unknown>;
+  /** Sends qos.report with getStats() summarised per RTP stream; resolves with what was sent. */
+  reportQuality(): Promise<StreamQuality[]>;
 
   addEventListener<K extends keyof CallEventMap>(type: K,
     listener: (this: Call, ev: CallEventMap[K]) => unknown,

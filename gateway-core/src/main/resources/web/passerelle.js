@@ -31,6 +31,50 @@ function event(type, detail) {
   return new CustomEvent(type, { detail });
 }
 
+/** The most streams one qos.report may carry (docs/protocol.md). */
+const MAX_QUALITY_STREAMS = 16;
+
+/**
+ * One qos.report entry per inbound-rtp and outbound-rtp statistic (W3C webrtc-stats §8.3, §8.5):
+ * what was received from its inbound-rtp, what was sent from its outbound-rtp plus the far end's
+ * view of it (remote-inbound-rtp: loss, jitter, round trip), the round trip of the selected
+ * candidate pair where no RTCP gave one. Times are turned from seconds into milliseconds; a
+ * figure the browser does not have is left out. No MOS is estimated.
+ */
+function qualityOf(stats) {
+  const byId = new Map();
+  stats.forEach((r) => byId.set(r.id, r));
+  const count = (v) => (Number.isInteger(v) && v >= 0 ? v : undefined);
+  const ms = (v) => (typeof v === 'number' && v >= 0 && Number.isFinite(v) ? v * 1000 : undefined);
+  let pairRtt;
+  stats.forEach((r) => {
+    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pairRtt = ms(r.currentRoundTripTime);
+  });
+  const streams = [];
+  stats.forEach((r) => {
+    if ((r.type !== 'inbound-rtp' && r.type !== 'outbound-rtp') || (r.kind !== 'audio' && r.kind !== 'video')) return;
+    const inbound = r.type === 'inbound-rtp';
+    const codec = byId.get(r.codecId);
+    const remote = inbound ? undefined : byId.get(r.remoteId);
+    const s = {
+      kind: r.kind,
+      direction: inbound ? 'inbound' : 'outbound',
+      codec: codec && codec.mimeType ? codec.mimeType.split('/')[1] : undefined,
+      packets: count(inbound ? r.packetsReceived : r.packetsSent),
+      // RFC 3550 §6.4.1: may be negative when duplicates arrived.
+      packetsLost: Number.isInteger(inbound ? r.packetsLost : remote && remote.packetsLost)
+        ? (inbound ? r.packetsLost : remote.packetsLost) : undefined,
+      bytes: count(inbound ? r.bytesReceived : r.bytesSent),
+      jitterMs: ms(inbound ? r.jitter : remote && remote.jitter),
+      roundTripMs: (remote && ms(remote.roundTripTime)) ?? pairRtt,
+    };
+    for (const k of Object.keys(s)) if (s[k] === undefined) delete s[k];
+    if (s.codec && s.codec.length > 32) delete s.codec;
+    if (streams.length < MAX_QUALITY_STREAMS) streams.push(s);
+  });
+  return streams;
+}
+
 function defaultUrl() {
   const l = globalThis.location;
   if (!l || !l.host) {
@@ -481,6 +525,18 @@ export class Call extends EventTarget {
 
   transfer(to) {
     return this.passerelle.request('call.transfer', { callId: this.id, to });
+  }
+
+  /**
+   * Sends qos.report: getStats() summarised per RTP stream (qualityOf below). Resolves with the
+   * streams sent, or [] when there is nothing to report yet (no call id, no statistics).
+   */
+  async reportQuality() {
+    if (!this.id || this.state === 'ended' || !this.pc) return [];
+    const streams = qualityOf(await this.pc.getStats());
+    if (streams.length === 0) return [];
+    await this.passerelle.request('qos.report', { callId: this.id, streams });
+    return streams;
   }
 
   // ------------------------------------------------------------------ internals

@@ -1,7 +1,10 @@
 package dev.passerelle.gateway;
 
 import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.QosConnector;
+import dev.passerelle.connector.spi.QosConnectorFactory;
 import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
@@ -39,6 +42,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ConnectorRegistry connectors;
     private final IdentityConnector identity;
+    private final QosConnector qos;
     private final SessionStore store;
     private final NodeBus bus;
     private final MediaAnchor media;
@@ -97,7 +102,9 @@ public final class Gateway implements AutoCloseable {
         this.direct = new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
-        this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, codec, new Sockets(), clock);
+        this.qos = qosConnector(config);
+        this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, qos, codec, new Sockets(),
+                clock);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
         sip.setEvents(routing.sipEvents());
@@ -113,6 +120,28 @@ public final class Gateway implements AutoCloseable {
                 .withKeyPrefix(store.redisPrefix())
                 .withCommandTimeout(store.redisTimeout())
                 .withEventLogLimit(config.session().eventLogLimit());
+    }
+
+    /**
+     * The QoS connector {@code turn}, bundled in {@code passerelle.jar}, from the {@code qos.turn}
+     * settings; a refused setting stops the start naming its key.
+     */
+    private static QosConnector qosConnector(GatewayConfig config) {
+        String key = "qos.turn";
+        for (QosConnectorFactory factory : ServiceLoader.load(QosConnectorFactory.class, Gateway.class.getClassLoader())) {
+            if (factory.name().equals("turn")) {
+                try {
+                    return factory.create(new ConnectorContext(key, config.qos().turn(), config.sip().domain()));
+                } catch (ConnectorException e) {
+                    String message = String.valueOf(e.getMessage());
+                    int colon = message.indexOf(": ");
+                    boolean namesItsKey = colon > 0 && message.startsWith(key) && message.indexOf(' ') > colon;
+                    throw namesItsKey ? new ConfigException(message.substring(0, colon), message.substring(colon + 2), e)
+                            : new ConfigException(key, message, e);
+                }
+            }
+        }
+        throw new ConfigException(key, "the QoS connector 'turn' is not on the class path");
     }
 
     /** Resolves the ng hosts now, so that a typo stops the start instead of the first call. */
@@ -215,6 +244,8 @@ public final class Gateway implements AutoCloseable {
             sip.stop(grace);
         }
         closeStarted();
+        // After the routes: no report comes in any more; what is queued is sent within its timeout.
+        closeQuietly(qos);
         closeQuietly(media);
         closeQuietly(direct);
         bus.close();

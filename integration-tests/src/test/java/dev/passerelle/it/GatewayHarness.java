@@ -135,6 +135,28 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     /**
+     * A gateway on the Redis at {@code redisUri} under {@code prefix} whose quality reports go to
+     * {@code qosUri} one by one ({@code batchSize} 1), a failed POST retried after 50 ms.
+     */
+    static GatewayHarness withQosReports(String redisUri, String prefix, URI qosUri) {
+        return start(null, """
+                store:
+                  type: redis
+                  redis:
+                    uri: "%s"
+                    timeout: 500
+                    prefix: "%s"
+                qos:
+                  turn:
+                    reports:
+                      uri: "%s"
+                      batchSize: 1
+                      flushInterval: 50
+                      timeout: 2000
+                """.formatted(redisUri, prefix, qosUri));
+    }
+
+    /**
      * One node of a cluster: {@code nodeId}, on the Redis at {@code uri} under {@code prefix},
      * which every node of the same cluster shares.
      */

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,10 @@ public final class ConfigLoader {
 
     /** Keys whose subtree belongs to a connector and is passed to it unchecked. */
     private static final String CONNECTOR_SUBTREE = "identity.";
+
+    /** The keys of {@code qos.turn.reports}, each settable as an environment variable too. */
+    private static final List<String> TURN_REPORT_KEYS = List.of("uri", "authorization", "batchSize",
+            "flushInterval", "queueLimit", "timeout");
 
     private final Map<String, String> env;
     private final ObjectMapper yaml = YAMLMapper.builder().build();
@@ -157,13 +162,13 @@ public final class ConfigLoader {
         String connector = t.token("identity.connector", "static");
         IdentityConfig identity = new IdentityConfig(connector, t.subtree("identity." + connector));
 
-        QosConfig qos = new QosConfig(
-                t.stringList("qos.turn.urls"),
-                t.optionalString("qos.turn.secret"),
-                t.seconds("qos.turn.ttl", 86_400, 60, 30L * 86_400));
-        if (qos.turnSecret().isPresent() && qos.turnUrls().isEmpty()) {
+        List<String> turnUrls = t.stringList("qos.turn.urls");
+        Optional<String> turnSecret = t.optionalString("qos.turn.secret");
+        Duration turnTtl = t.seconds("qos.turn.ttl", 86_400, 60, 30L * 86_400);
+        if (turnSecret.isPresent() && turnUrls.isEmpty()) {
             throw new ConfigException("qos.turn.urls", "required when qos.turn.secret is set");
         }
+        QosConfig qos = new QosConfig(turnUrls, turnSecret, turnTtl, turnSettings(t, turnUrls, turnSecret, turnTtl));
 
         SessionConfig session = new SessionConfig(
                 t.seconds("session.resumeWindow", 60, 0, 86_400),
@@ -175,6 +180,39 @@ public final class ConfigLoader {
                 Duration.ofMillis(t.number("connectors.quietPeriod", 1_000, 50, 60_000)));
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors);
+    }
+
+    /**
+     * The {@code qos.turn} subtree for the connector, with what the environment overrides: the
+     * checked {@code urls}, {@code secret} and {@code ttl}, and any {@code reports.*} variable (an
+     * {@code Authorization} value is better kept out of a YAML file).
+     */
+    private static Map<String, Object> turnSettings(Tree t, List<String> urls, Optional<String> secret, Duration ttl) {
+        Map<String, Object> turn = new LinkedHashMap<>(t.subtree("qos.turn"));
+        if (!urls.isEmpty()) {
+            turn.put("urls", urls);
+        }
+        secret.ifPresent(s -> turn.put("secret", s));
+        turn.put("ttl", ttl.toSeconds());
+        Object given = turn.get("reports");
+        if (given != null && !(given instanceof Map<?, ?>)) {
+            // Not a mapping: the connector refuses it, naming the key.
+            return Collections.unmodifiableMap(turn);
+        }
+        Map<String, Object> reports = new LinkedHashMap<>();
+        if (given instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> reports.put(String.valueOf(k), v));
+        }
+        for (String key : TURN_REPORT_KEYS) {
+            String fromEnv = t.fromEnvironment("qos.turn.reports." + key);
+            if (fromEnv != null) {
+                reports.put(key, fromEnv);
+            }
+        }
+        if (!reports.isEmpty()) {
+            turn.put("reports", Collections.unmodifiableMap(reports));
+        }
+        return Collections.unmodifiableMap(turn);
     }
 
     private static String defaultNodeId() {
@@ -190,7 +228,11 @@ public final class ConfigLoader {
     /** The YAML tree with environment overrides, remembering which keys were read. */
     private static final class Tree {
         private final ObjectNode root;
-        private final Map<String, String> env;
+        /** The keys of {@code qos.turn.reports}, each settable as an environment variable too. */
+    private static final List<String> TURN_REPORT_KEYS = List.of("uri", "authorization", "batchSize",
+            "flushInterval", "queueLimit", "timeout");
+
+    private final Map<String, String> env;
         private final ObjectMapper mapper;
         private final Set<String> known = new HashSet<>();
 
@@ -202,6 +244,11 @@ public final class ConfigLoader {
 
         static String envName(String key) {
             return "PASSERELLE_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+        }
+
+        /** The environment variable of {@code key}, or null; for keys inside a connector's subtree. */
+        String fromEnvironment(String key) {
+            return env.get(envName(key));
         }
 
         /** The raw value: environment first, then YAML; null when neither has it. */

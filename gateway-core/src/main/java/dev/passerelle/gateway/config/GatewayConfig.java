@@ -100,8 +100,18 @@ public record GatewayConfig(
      */
     public record IdentityConfig(String connector, Map<String, Object> settings) {}
 
-    /** {@code qos.*}. */
-    public record QosConfig(List<String> turnUrls, Optional<String> turnSecret, Duration turnTtl) {}
+    /**
+     * {@code qos.*}. {@code turn} holds the subtree {@code qos.turn} as read from YAML, handed to the
+     * {@code turn} QoS connector, with the environment overrides of the keys the loader knows
+     * ({@code urls}, {@code secret}, {@code ttl}, and {@code reports.*}) applied.
+     */
+    public record QosConfig(List<String> turnUrls, Optional<String> turnSecret, Duration turnTtl,
+            Map<String, Object> turn) {
+
+        public QosConfig {
+            turn = turn == null ? Map.of() : turn;
+        }
+    }
 
     /** {@code session.*}. */
     public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}

@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.routes;
 
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.QosConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.qos.TurnCredentials;
@@ -58,9 +59,11 @@ public final class RoutingEngine implements AutoCloseable {
     /**
      * @param media the anchor of calls with a SIP leg
      * @param direct the anchor of web-to-web calls, whose media goes end to end
+     * @param qos where the browsers' quality reports go
      */
     public RoutingEngine(GatewayConfig config, SessionStore store, NodeBus bus, SipService sip, MediaAnchor media,
-            MediaAnchor direct, IdentityConnector identity, ProtocolCodec codec, SessionPusher pusher, Clock clock) {
+            MediaAnchor direct, IdentityConnector identity, QosConnector qos, ProtocolCodec codec, SessionPusher pusher,
+            Clock clock) {
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "passerelle-timers");
             t.setDaemon(true);
@@ -90,6 +93,7 @@ public final class RoutingEngine implements AutoCloseable {
         try {
             camel.addRoutes(new CallRoutes(calls));
             camel.addRoutes(new SessionRoutes(sessions));
+            camel.addRoutes(new QosRoutes(new QosSteps(store, qos, config.node().id(), clock)));
         } catch (Exception e) {
             throw new IllegalStateException("the routes do not build", e);
         }

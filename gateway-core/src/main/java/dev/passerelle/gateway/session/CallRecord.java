@@ -1,7 +1,9 @@
 package dev.passerelle.gateway.session;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,6 +21,8 @@ import java.util.Set;
  *     ({@link #adoptedBy}) only once the owner stopped beating
  * @param sipDialog the SIP leg's confirmed dialog, kept so that another node can take the leg over
  *     or end it; null without a SIP leg or before it is confirmed
+ * @param quality the latest quality report of each web user taking part, by user name; empty
+ *     before any report (and in records written before reports were kept)
  */
 public record CallRecord(
         String callId,
@@ -33,7 +37,8 @@ public record CallRecord(
         long version,
         Instant createdAt,
         String ownerNode,
-        SipDialog sipDialog) {
+        SipDialog sipDialog,
+        Map<String, CallQuality> quality) {
 
     public CallRecord {
         Objects.requireNonNull(callId, "callId");
@@ -42,46 +47,55 @@ public record CallRecord(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(ownerNode, "ownerNode");
         offeredSessions = offeredSessions == null ? Set.of() : Set.copyOf(offeredSessions);
+        quality = quality == null ? Map.of() : Map.copyOf(quality);
     }
 
     /** A new call in {@link CallState#CALLING}, version 1, driven by {@code ownerNode}. */
     public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
             String callerDisplayName, String callee, Set<String> offeredSessions, Instant now, String ownerNode) {
         return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, 1, now, ownerNode, null);
+                offeredSessions, null, 1, now, ownerNode, null, Map.of());
     }
 
     public CallRecord withState(CallState next) {
         return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, quality);
     }
 
     public CallRecord withOffered(Set<String> sessions) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, quality);
     }
 
     public CallRecord answeredBy(String sessionId) {
         return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog);
+                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog, quality);
     }
 
     /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
     public CallRecord unanswered() {
         return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog);
+                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog, quality);
     }
 
     /** The same call, driven from now on by {@code node}: the owner died and {@code node} took it over. */
     public CallRecord adoptedBy(String node) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, node, sipDialog);
+                answeredSession, version + 1, createdAt, node, sipDialog, quality);
     }
 
     /** The same call with its SIP leg's dialog as it stands now. */
     public CallRecord withDialog(SipDialog dialog) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, dialog);
+                answeredSession, version + 1, createdAt, ownerNode, dialog, quality);
+    }
+
+    /** The same call with {@code user}'s latest quality report in place of the one before. */
+    public CallRecord withQuality(String user, CallQuality latest) {
+        Map<String, CallQuality> next = new HashMap<>(quality);
+        next.put(user, latest);
+        return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, next);
     }
 
     /** The sessions that hear about the call: the caller's, and the callee's (or every ringing one). */

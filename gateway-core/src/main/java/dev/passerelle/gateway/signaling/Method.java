@@ -11,7 +11,8 @@ public enum Method {
     CALL_INVITE("call.invite", Params.Invite.class, true),
     CALL_ANSWER("call.answer", Params.Answer.class, true),
     CALL_REJECT("call.reject", Params.Reject.class, true),
-    CALL_HANGUP("call.hangup", Params.Hangup.class, true);
+    CALL_HANGUP("call.hangup", Params.Hangup.class, true),
+    QOS_REPORT("qos.report", Params.QosReport.class, true);
 
     private final String wireName;
     private final Class<? extends Params> paramsType;

@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.signaling;
 
+import java.util.List;
 import java.util.Map;
 
 /** The params of each client-to-gateway method, decoded and validated by {@link ProtocolCodec}. */
@@ -32,4 +33,27 @@ public sealed interface Params {
 
     /** {@code call.hangup}. */
     record Hangup(String callId) implements Params {}
+
+    /** {@code qos.report}: the client's summary of its {@code getStats()} for one call. */
+    record QosReport(String callId, List<Stream> streams) implements Params {
+        /** At most this many streams in one report. */
+        public static final int MAX_STREAMS = 16;
+        /** The longest codec name accepted. */
+        public static final int MAX_CODEC_LENGTH = 32;
+
+        public QosReport {
+            streams = List.copyOf(streams);
+        }
+
+        /**
+         * One media stream in one direction; every figure may be null (not reported).
+         *
+         * @param kind {@code audio} or {@code video}
+         * @param direction {@code inbound} (received) or {@code outbound} (sent)
+         * @param packetsLost may be negative: duplicates make the RFC 3550 §6.4.1 count go below zero
+         * @param mos 1 to 5
+         */
+        public record Stream(String kind, String direction, String codec, Long packets, Long packetsLost, Long bytes,
+                Double jitterMs, Double roundTripMs, Double mos) {}
+    }
 }

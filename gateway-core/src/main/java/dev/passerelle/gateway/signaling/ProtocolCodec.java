@@ -23,7 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -159,6 +161,7 @@ public final class ProtocolCodec {
             case CALL_REJECT -> new Params.Reject(p.requiredText("callId"),
                     p.optionalInt("code", MIN_REJECT_CODE, MAX_REJECT_CODE, DEFAULT_REJECT_CODE));
             case CALL_HANGUP -> new Params.Hangup(p.requiredText("callId"));
+            case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
         };
     }
 
@@ -239,6 +242,84 @@ public final class ProtocolCodec {
                 throw invalid(name + " must be between " + min + " and " + max);
             }
             return v.intValue();
+        }
+
+        /** The {@code streams} of {@code qos.report}; each error names the entry and its member. */
+        List<Params.QosReport.Stream> streams(String name) {
+            JsonNode v = params.get(name);
+            if (v == null || v.isNull()) {
+                throw invalid(name + " is required");
+            }
+            if (!v.isArray() || v.isEmpty() || v.size() > Params.QosReport.MAX_STREAMS) {
+                throw invalid(name + " must be an array of 1 to " + Params.QosReport.MAX_STREAMS + " streams");
+            }
+            List<Params.QosReport.Stream> streams = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                String at = name + "[" + i + "]";
+                JsonNode s = v.get(i);
+                if (!s.isObject()) {
+                    throw invalid(at + " must be an object");
+                }
+                streams.add(new Params.QosReport.Stream(
+                        oneOf(s, at, "kind", "audio", "video"),
+                        oneOf(s, at, "direction", "inbound", "outbound"),
+                        codec(s, at),
+                        count(s, at, "packets", 0),
+                        // RFC 3550 §6.4.1: the cumulative number of packets lost is a signed 24-bit
+                        // count on the wire; browsers report it as a signed integer.
+                        count(s, at, "packetsLost", Integer.MIN_VALUE),
+                        count(s, at, "bytes", 0),
+                        measure(s, at, "jitterMs", 0, Double.MAX_VALUE),
+                        measure(s, at, "roundTripMs", 0, Double.MAX_VALUE),
+                        measure(s, at, "mos", 1, 5)));
+            }
+            return streams;
+        }
+
+        private String oneOf(JsonNode stream, String at, String member, String first, String second) {
+            JsonNode v = stream.get(member);
+            if (v == null || v.isNull()) {
+                throw invalid(at + "." + member + " is required");
+            }
+            if (!v.isTextual() || !(first.equals(v.textValue()) || second.equals(v.textValue()))) {
+                throw invalid(at + "." + member + " must be " + first + " or " + second);
+            }
+            return v.textValue();
+        }
+
+        private String codec(JsonNode stream, String at) {
+            JsonNode v = stream.get("codec");
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isTextual() || v.textValue().isBlank() || v.textValue().length() > Params.QosReport.MAX_CODEC_LENGTH) {
+                throw invalid(at + ".codec must be a string of 1 to " + Params.QosReport.MAX_CODEC_LENGTH + " characters");
+            }
+            return v.textValue();
+        }
+
+        private Long count(JsonNode stream, String at, String member, long min) {
+            JsonNode v = stream.get(member);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min) {
+                throw invalid(at + "." + member + " must be an integer of at least " + min);
+            }
+            return v.longValue();
+        }
+
+        private Double measure(JsonNode stream, String at, String member, double min, double max) {
+            JsonNode v = stream.get(member);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+            if (!(d >= min && d <= max)) {
+                throw invalid(at + "." + member + (max == Double.MAX_VALUE ? " must be a number of at least " + (long) min
+                        : " must be a number from " + (long) min + " to " + (long) max));
+            }
+            return d;
         }
 
         Map<String, String> optionalHeaders(String name) {

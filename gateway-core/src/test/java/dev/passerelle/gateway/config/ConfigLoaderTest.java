@@ -200,6 +200,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theQosTurnSubtreeGoesToTheConnectorWithTheEnvironmentApplied() {
+        ConfigLoader loader = new ConfigLoader(Map.of(
+                "PASSERELLE_QOS_TURN_URLS", "turn:env.example.com",
+                "PASSERELLE_QOS_TURN_REPORTS_AUTHORIZATION", "Bearer from-env"));
+        GatewayConfig c = loader.fromYaml("""
+                qos:
+                  turn:
+                    urls: [turn:yaml.example.com]
+                    reports:
+                      uri: https://qos.example.com/reports
+                      batchSize: 20
+                """);
+        assertEquals(Map.of("urls", List.of("turn:env.example.com"), "ttl", 86_400L, "reports", Map.of(
+                "uri", "https://qos.example.com/reports", "batchSize", 20, "authorization", "Bearer from-env")),
+                c.qos().turn());
+        assertEquals(Map.of("ttl", 86_400L), new ConfigLoader(Map.of()).defaults().qos().turn());
+    }
+
+    @Test
     void environmentValuesAreValidatedLikeYaml() {
         ConfigLoader loader = new ConfigLoader(Map.of("PASSERELLE_SIP_PORT", "abc"));
         assertRefused("sip.port", "'abc' is not a whole number", refused(loader, ""));

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class TurnCredentialsTest {
 
     @Test
     void credentialIsTheTurnRestApiHmac() {
-        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.of("secret"), Duration.ofSeconds(86_400)),
+        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.of("secret"), Duration.ofSeconds(86_400), Map.of()),
                 NEW_YEAR);
 
         // Expected credential computed outside Java, so a wrong algorithm or encoding shows:
@@ -33,7 +34,7 @@ class TurnCredentialsTest {
 
     @Test
     void expiryFollowsTheClockAndTtl() {
-        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.of("north-wind"), Duration.ofSeconds(3600)),
+        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.of("north-wind"), Duration.ofSeconds(3600), Map.of()),
                 NEW_YEAR);
 
         // printf '%s' '1704070800:bob' | openssl dgst -sha1 -hmac north-wind -binary | base64
@@ -43,7 +44,7 @@ class TurnCredentialsTest {
 
     @Test
     void withoutSecretOnlyTheUrlsAreHandedOut() {
-        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.empty(), Duration.ofSeconds(86_400)),
+        TurnCredentials turn = new TurnCredentials(new QosConfig(URLS, Optional.empty(), Duration.ofSeconds(86_400), Map.of()),
                 NEW_YEAR);
 
         assertEquals(List.of(new IceServer(URLS, null, null)), turn.forUser("alice"));
@@ -51,7 +52,7 @@ class TurnCredentialsTest {
 
     @Test
     void withoutUrlsThereIsNoIceServer() {
-        TurnCredentials turn = new TurnCredentials(new QosConfig(List.of(), Optional.of("secret"), Duration.ofSeconds(86_400)),
+        TurnCredentials turn = new TurnCredentials(new QosConfig(List.of(), Optional.of("secret"), Duration.ofSeconds(86_400), Map.of()),
                 NEW_YEAR);
 
         assertEquals(List.of(), turn.forUser("alice"));

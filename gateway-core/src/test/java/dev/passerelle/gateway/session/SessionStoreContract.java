@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -241,7 +242,7 @@ public abstract class SessionStoreContract {
         assertThrows(IllegalArgumentException.class, () -> store.updateCall("c1", current -> new CallRecord(
                 current.callId(), current.kind(), CallState.RINGING, current.callerSession(), current.caller(),
                 current.callerDisplayName(), current.callee(), current.offeredSessions(), current.answeredSession(),
-                current.version(), current.createdAt(), current.ownerNode(), current.sipDialog())));
+                current.version(), current.createdAt(), current.ownerNode(), current.sipDialog(), current.quality())));
 
         assertEquals(Optional.of(c), store.call("c1"));
     }
@@ -369,6 +370,27 @@ public abstract class SessionStoreContract {
         store.updateCall("c1", c -> c.withDialog(dialog));
 
         assertEquals(dialog, store.call("c1").orElseThrow().sipDialog());
+    }
+
+    @Test
+    void aCallKeepsTheLatestQualityOfEachUser() {
+        store.createCall(outbound("c1", "s1"));
+        CallQuality first = new CallQuality(T0.plusSeconds(10), List.of(
+                new CallQuality.Stream("audio", "inbound", "opus", 500L, -1L, 80_000L, 4.25, 38.5, 4.1),
+                new CallQuality.Stream("audio", "outbound", null, 510L, null, null, null, null, null)));
+        CallQuality bobs = new CallQuality(T0.plusSeconds(11), List.of(
+                new CallQuality.Stream("video", "inbound", "VP8", 900L, 2L, 1_000_000L, 12.0, 40.0, null)));
+        CallQuality latest = new CallQuality(T0.plusSeconds(20), List.of(
+                new CallQuality.Stream("audio", "inbound", "opus", 1000L, 3L, 160_000L, 5.0, 41.0, 3.9)));
+
+        store.updateCall("c1", c -> c.withQuality("alice", first));
+        store.updateCall("c1", c -> c.withQuality("bob", bobs));
+        CallRecord after = store.updateCall("c1", c -> c.withQuality("alice", latest)).orElseThrow();
+
+        assertEquals(Map.of("alice", latest, "bob", bobs), after.quality());
+        assertEquals(4, after.version());
+        assertEquals(after, store.call("c1").orElseThrow());
+        assertEquals(Map.of(), outbound("c2", "s1").quality(), "a new call has no report yet");
     }
 
     @Test

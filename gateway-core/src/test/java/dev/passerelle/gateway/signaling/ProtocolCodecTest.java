@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,10 @@ class ProtocolCodecTest {
                 new Request(IntNode.valueOf(6), Method.CALL_INVITE, new Params.Invite("bob", "v=0", null)),
                 new Request(IntNode.valueOf(7), Method.CALL_ANSWER, new Params.Answer("c1", "v=0")),
                 new Request(IntNode.valueOf(8), Method.CALL_REJECT, new Params.Reject("c1", 603)),
-                new Request(IntNode.valueOf(9), Method.CALL_HANGUP, new Params.Hangup("c1")));
+                new Request(IntNode.valueOf(9), Method.CALL_HANGUP, new Params.Hangup("c1")),
+                new Request(IntNode.valueOf(10), Method.QOS_REPORT, new Params.QosReport("c1", List.of(
+                        new Params.QosReport.Stream("audio", "inbound", "opus", 1500L, -3L, 240_000L, 4.5, 38.25, 4.3),
+                        new Params.QosReport.Stream("video", "outbound", null, null, null, null, null, null, null)))));
         for (Request r : requests) {
             assertEquals(r, codec.decode(codec.request(r)), r.method().wireName());
         }
@@ -153,6 +157,63 @@ class ProtocolCodecTest {
         assertInvalidParams("call.hangup", "{\"callId\":\"\"}", "callId");
         assertInvalidParams("call.hangup", "[\"c\"]", "params");
         assertInvalidParams("call.hangup", "\"c\"", "params");
+    }
+
+    @Test
+    void qosReportStreamsAreCheckedMemberByMember() {
+        assertInvalidParams("qos.report", "{\"streams\":[" + AUDIO_IN + "]}", "callId");
+        assertInvalidParams("qos.report", "{\"callId\":\"c\"}", "streams");
+        assertInvalidParams("qos.report", "{\"callId\":\"c\",\"streams\":[]}", "streams");
+        assertInvalidParams("qos.report", "{\"callId\":\"c\",\"streams\":{}}", "streams");
+        assertInvalidParams("qos.report", "{\"callId\":\"c\",\"streams\":["
+                + String.join(",", Collections.nCopies(17, AUDIO_IN)) + "]}", "streams");
+        assertInvalidStream("5", "streams[0]");
+        assertInvalidStream("{\"direction\":\"inbound\"}", "streams[0].kind");
+        assertInvalidStream("{\"kind\":\"data\",\"direction\":\"inbound\"}", "streams[0].kind");
+        assertInvalidStream("{\"kind\":\"audio\",\"direction\":\"sideways\"}", "streams[0].direction");
+        assertInvalidStream(withMember("codec", "7"), "streams[0].codec");
+        assertInvalidStream(withMember("codec", "\"" + "x".repeat(33) + "\""), "streams[0].codec");
+        assertInvalidStream(withMember("packets", "-1"), "streams[0].packets");
+        assertInvalidStream(withMember("packets", "1.5"), "streams[0].packets");
+        assertInvalidStream(withMember("bytes", "\"10\""), "streams[0].bytes");
+        assertInvalidStream(withMember("packetsLost", "-2147483649"), "streams[0].packetsLost");
+        assertInvalidStream(withMember("jitterMs", "-0.1"), "streams[0].jitterMs");
+        assertInvalidStream(withMember("roundTripMs", "1e400"), "streams[0].roundTripMs");
+        assertInvalidStream(withMember("mos", "0.9"), "streams[0].mos");
+        assertInvalidStream(withMember("mos", "5.01"), "streams[0].mos");
+        RpcException second = assertThrows(RpcException.class, () -> codec.decode(qosReport(AUDIO_IN + ","
+                + withMember("mos", "6"))));
+        assertTrue(second.getMessage().startsWith("streams[1].mos "), second.getMessage());
+    }
+
+    @Test
+    void qosReportTakesTheLimitsAndLeavesOutWhatIsNotReported() {
+        Params.QosReport report = (Params.QosReport) codec.decode(qosReport(
+                withMember("packetsLost", "-2147483648") + "," + withMember("codec", "\"" + "x".repeat(32) + "\"")
+                        + "," + withMember("mos", "1") + "," + withMember("mos", "5"))).params();
+        assertEquals(-2_147_483_648L, report.streams().get(0).packetsLost());
+        assertEquals(32, report.streams().get(1).codec().length());
+        assertEquals(new Params.QosReport.Stream("audio", "inbound", null, null, null, null, null, null, 1.0),
+                report.streams().get(2));
+        assertEquals(16, ((Params.QosReport) codec.decode(qosReport(
+                String.join(",", Collections.nCopies(16, AUDIO_IN)))).params()).streams().size());
+        RpcException early = assertThrows(RpcException.class, () -> codec.decode(qosReport(AUDIO_IN), false));
+        assertEquals(ErrorCode.UNAUTHORIZED, early.code(), "401 before login");
+    }
+
+    private static final String AUDIO_IN = "{\"kind\":\"audio\",\"direction\":\"inbound\"}";
+
+    private static String withMember(String member, String value) {
+        return "{\"kind\":\"audio\",\"direction\":\"inbound\",\"" + member + "\":" + value + "}";
+    }
+
+    private static String qosReport(String streams) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"qos.report\",\"params\":{\"callId\":\"c\","
+                + "\"streams\":[" + streams + "]}}";
+    }
+
+    private void assertInvalidStream(String stream, String member) {
+        assertInvalidParams("qos.report", "{\"callId\":\"c\",\"streams\":[" + stream + "]}", member);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -16,15 +17,21 @@ import javax.crypto.spec.SecretKeySpec;
  * the TURN REST API that coturn's {@code use-auth-secret} checks: user name
  * {@code <expiry unix time>:<user>}, password base64(HMAC-SHA1(secret, user name))
  * (draft-uberti-behave-turn-rest-00 §2.2).
+ *
+ * <p>Quality reports go to the QoS server of {@code qos.turn.reports.uri} through a
+ * {@link ReportSender}; without that URL they are taken and forgotten here (the gateway keeps the
+ * latest of each user in the call's record either way).
  */
 final class TurnQosConnector implements QosConnector {
 
     private final TurnSettings settings;
     private final Clock clock;
+    private final Optional<ReportSender> reports;
 
     TurnQosConnector(TurnSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.reports = settings.reports().uri().map(uri -> ReportSender.start(settings.reports(), uri));
     }
 
     @Override
@@ -42,7 +49,18 @@ final class TurnQosConnector implements QosConnector {
 
     @Override
     public void report(QualityReport report) {
-        throw new UnsupportedOperationException("forwarding quality reports is not built yet");
+        reports.ifPresent(sender -> sender.offer(report));
+    }
+
+    /** Reports dropped so far because the queue was full or the connector closed. */
+    long droppedReports() {
+        return reports.map(ReportSender::dropped).orElse(0L);
+    }
+
+    /** Sends the reports still queued, within {@code qos.turn.reports.timeout}. */
+    @Override
+    public void close() {
+        reports.ifPresent(ReportSender::close);
     }
 
     private static String hmac(String secret, String username) {

@@ -16,8 +16,9 @@ import java.util.Optional;
  * @param secret the TURN REST API shared secret (coturn {@code static-auth-secret}); empty: the
  *     URLs are handed out without credentials
  * @param ttl how long a credential is good for
+ * @param reports where quality reports go ({@code qos.turn.reports})
  */
-record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl) {
+record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl, ReportSettings reports) {
 
     static final long MIN_TTL_SECONDS = 60;
     static final long MAX_TTL_SECONDS = 30L * 86_400;
@@ -35,7 +36,7 @@ record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl) {
             throw new ConnectorException(at + ".urls: required when " + at + ".secret is set");
         }
         return new TurnSettings(urls, secret, Duration.ofSeconds(ttlSeconds(ConnectorSettings.scalar(s, "ttl", at),
-                at + ".ttl")));
+                at + ".ttl")), ReportSettings.from(s, at));
     }
 
     /** A list, or one text of comma-separated URLs (as an environment variable gives it). */
