@@ -19,6 +19,7 @@ import java.util.Set;
  *     ({@link #adoptedBy}) only once the owner stopped beating
  * @param sipDialog the SIP leg's confirmed dialog, kept so that another node can take the leg over
  *     or end it; null without a SIP leg or before it is confirmed
+ * @param provider the name of the provider that took a {@link CallKind#PROVIDER} call, else null
  */
 public record CallRecord(
         String callId,
@@ -33,7 +34,8 @@ public record CallRecord(
         long version,
         Instant createdAt,
         String ownerNode,
-        SipDialog sipDialog) {
+        SipDialog sipDialog,
+        String provider) {
 
     public CallRecord {
         Objects.requireNonNull(callId, "callId");
@@ -48,40 +50,47 @@ public record CallRecord(
     public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
             String callerDisplayName, String callee, Set<String> offeredSessions, Instant now, String ownerNode) {
         return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, 1, now, ownerNode, null);
+                offeredSessions, null, 1, now, ownerNode, null, null);
+    }
+
+    /** A new {@link CallKind#PROVIDER} call in {@link CallState#CALLING} to {@code callee}, taken by {@code provider}. */
+    public static CallRecord createProvider(String callId, String callerSession, String caller,
+            String callerDisplayName, String callee, String provider, Instant now, String ownerNode) {
+        return new CallRecord(callId, CallKind.PROVIDER, CallState.CALLING, callerSession, caller, callerDisplayName,
+                callee, Set.of(), null, 1, now, ownerNode, null, Objects.requireNonNull(provider, "provider"));
     }
 
     public CallRecord withState(CallState next) {
         return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, provider);
     }
 
     public CallRecord withOffered(Set<String> sessions) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, provider);
     }
 
     public CallRecord answeredBy(String sessionId) {
         return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog);
+                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog, provider);
     }
 
     /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
     public CallRecord unanswered() {
         return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog);
+                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog, provider);
     }
 
     /** The same call, driven from now on by {@code node}: the owner died and {@code node} took it over. */
     public CallRecord adoptedBy(String node) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, node, sipDialog);
+                answeredSession, version + 1, createdAt, node, sipDialog, provider);
     }
 
     /** The same call with its SIP leg's dialog as it stands now. */
     public CallRecord withDialog(SipDialog dialog) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, dialog);
+                answeredSession, version + 1, createdAt, ownerNode, dialog, provider);
     }
 
     /** The sessions that hear about the call: the caller's, and the callee's (or every ringing one). */
