@@ -267,7 +267,16 @@ public final class RoutingEngine implements AutoCloseable {
             watcher.close();
         }
         timers.shutdownNow();
-        work.shutdownNow();
+        // Provider hangups of the drain run there: they get a moment to reach their partners.
+        work.shutdown();
+        try {
+            if (!work.awaitTermination(2, TimeUnit.SECONDS)) {
+                work.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            work.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         try {
             camel.close();
         } catch (Exception e) {

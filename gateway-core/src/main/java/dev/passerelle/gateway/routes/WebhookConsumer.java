@@ -77,7 +77,6 @@ final class WebhookConsumer extends DefaultConsumer {
                     in.setHeader(name, value);
                 }
             });
-            in.setHeader(Exchange.HTTP_METHOD, "POST");
             in.setBody(new String(body, StandardCharsets.UTF_8));
             getProcessor().process(exchange);
         } catch (Exception e) {
