@@ -10,6 +10,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.connector.ConnectorRegistry;
+import dev.passerelle.gateway.connector.Providers;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
@@ -103,10 +104,13 @@ public final class Gateway implements AutoCloseable {
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
         this.qos = qosConnector(config);
+        // The route files' providers are the routing engine's own; Providers.NONE stands for the
+        // providers of connector units.
         this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, qos, codec, new Sockets(),
-                clock);
+                clock, Providers.NONE);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
-        this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
+        this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health,
+                routing.webhooks());
         sip.setEvents(routing.sipEvents());
     }
 

@@ -10,6 +10,7 @@ import dev.passerelle.gateway.config.GatewayConfig.ConnectorsConfig;
 import dev.passerelle.gateway.config.GatewayConfig.IdentityConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.NodeConfig;
+import dev.passerelle.gateway.config.GatewayConfig.ProvidersConfig;
 import dev.passerelle.gateway.config.GatewayConfig.QosConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SessionConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
@@ -179,7 +180,17 @@ public final class ConfigLoader {
                 t.bool("connectors.watch", true),
                 Duration.ofMillis(t.number("connectors.quietPeriod", 1_000, 50, 60_000)));
 
-        return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors);
+        Map<String, Map<String, Object>> providerSettings = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> provider : t.subtree("providers").entrySet()) {
+            String key = "providers." + provider.getKey();
+            if (!(provider.getValue() instanceof Map<?, ?>)) {
+                throw new ConfigException(key, "must be a mapping of the provider's settings");
+            }
+            providerSettings.put(provider.getKey(), t.subtree(key));
+        }
+
+        return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
+                new ProvidersConfig(providerSettings));
     }
 
     /**

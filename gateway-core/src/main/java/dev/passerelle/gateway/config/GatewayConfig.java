@@ -19,7 +19,8 @@ public record GatewayConfig(
         IdentityConfig identity,
         QosConfig qos,
         SessionConfig session,
-        ConnectorsConfig connectors) {
+        ConnectorsConfig connectors,
+        ProvidersConfig providers) {
 
     /**
      * {@code node.*}: this node's name, and how it beats for the others.
@@ -124,4 +125,16 @@ public record GatewayConfig(
      * @param quietPeriod how long the folder must stay unchanged before a change is applied
      */
     public record ConnectorsConfig(String dir, boolean watch, Duration quietPeriod) {}
+
+    /**
+     * {@code providers.*}: one subtree per provider ({@code providers.<name>}), as read from YAML
+     * (maps, lists, strings, numbers, booleans), for the provider of that name; route files read
+     * them as property placeholders ({@code {{providers.<name>.<key>}}}).
+     */
+    public record ProvidersConfig(Map<String, Map<String, Object>> settings) {
+
+        public ProvidersConfig {
+            settings = Map.copyOf(settings);
+        }
+    }
 }

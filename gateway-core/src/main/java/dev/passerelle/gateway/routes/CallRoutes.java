@@ -26,12 +26,15 @@ final class CallRoutes extends RouteBuilder {
         // response), never a retry or a log line of Camel's own.
         errorHandler(noErrorHandler());
 
-        // The browser calls: a web user is rung directly, anything else gets an INVITE.
+        // The browser calls: a web user is rung directly, a destination a provider claims goes to
+        // that provider, anything else gets an INVITE.
         from("websession:call.invite").routeId("call.invite")
                 .process(steps::resolveTarget)
                 .choice()
                     .when(steps::targetIsWebUser)
                         .to("direct:invite-web-user")
+                    .when(steps::targetIsProvider)
+                        .process(steps::createProviderCall)
                     .otherwise()
                         .to("direct:invite-sip")
                 .end()
@@ -65,6 +68,18 @@ final class CallRoutes extends RouteBuilder {
                 .to("websession:events");
         from("sip:remote-cancel").routeId("sip.remote-cancel")
                 .process(steps::onSipEnded)
+                .to("websession:events");
+
+        // What a provider reports about its call, as a SIP leg would: progress, answer, end.
+        from("direct:provider-event").routeId("provider-event")
+                .choice()
+                    .when(body().isInstanceOf(SipEvent.Progress.class))
+                        .process(steps::onProgress)
+                    .when(body().isInstanceOf(SipEvent.Accepted.class))
+                        .process(steps::onAccepted)
+                    .otherwise()
+                        .process(steps::onSipEnded)
+                .end()
                 .to("websession:events");
 
         // A phone calls a web user: 404 or 480 (thrown), else 180 and every session rings.

@@ -1,7 +1,10 @@
 package dev.passerelle.gateway.routes;
 
 import dev.passerelle.connector.spi.DialPlan;
+import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.ProviderInvite;
+import dev.passerelle.gateway.connector.Providers;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
@@ -28,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
@@ -40,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * atomically, and leaves on the exchange what the next endpoint needs: a {@link Delivery} list
  * for {@code websession:events}, an {@link OutboundInvite} for {@code sip:invite}, headers for the
  * other SIP actions. A step that finds nothing left to do stops the route.
+ *
+ * <p>A call to a destination a provider claims ({@link CallKind#PROVIDER}) goes through the same
+ * steps as a call with a SIP leg: the provider plays the SIP leg's part, its reports arrive as
+ * {@link SipEvent}s, and ending the call hangs the provider up instead of sending BYE or CANCEL.
  */
 final class CallSteps {
     private static final Logger log = LoggerFactory.getLogger(CallSteps.class);
@@ -58,6 +66,10 @@ final class CallSteps {
     private final BooleanSupplier draining;
     private final RingTimer ringTimer;
     private final Cluster cluster;
+    private final Providers providers;
+    private final ProviderCalls providerCalls;
+    /** Where the reports of provider calls go: {@code direct:provider-event}. */
+    private final Consumer<SipEvent> providerEvents;
 
     /** Schedules the end of a call that rings unanswered for too long. */
     @FunctionalInterface
@@ -66,8 +78,12 @@ final class CallSteps {
     }
 
     CallSteps(SessionStore store, MediaAnchor media, MediaAnchor direct, IdentityConnector identity, SipConfig sip,
-            SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer, Cluster cluster) {
+            SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer, Cluster cluster,
+            Providers providers, ProviderCalls providerCalls, Consumer<SipEvent> providerEvents) {
         this.cluster = cluster;
+        this.providers = providers;
+        this.providerCalls = providerCalls;
+        this.providerEvents = providerEvents;
         this.store = store;
         this.media = media;
         this.direct = direct;
@@ -90,13 +106,32 @@ final class CallSteps {
 
     /** Header holding the resolved {@link Target} of a {@code call.invite}. */
     static final String TARGET = "PasserelleTarget";
+    /** Header holding the {@link Providers.Claim} of a {@code call.invite} a provider takes. */
+    static final String PROVIDER_CLAIM = "PasserelleProviderClaim";
 
+    /**
+     * Web users first; else a provider that claims {@code to} as the client wrote it; else SIP. The
+     * dial plan is checked against the resolved destination (the SIP or tel URI, or {@code to} as
+     * written when only a provider understands it) before a provider is asked, so that it also
+     * refuses provider destinations.
+     */
     void resolveTarget(Exchange exchange) {
         if (draining.getAsBoolean()) {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down");
         }
         Params.Invite invite = exchange.getMessage().getBody(Params.Invite.class);
-        Target target = resolve(invite.to().trim());
+        String to = invite.to().trim();
+        Target target;
+        GatewayException unresolved = null;
+        try {
+            target = resolve(to);
+        } catch (GatewayException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            unresolved = e;
+            target = new Target(null, to);
+        }
         SessionRecord caller = session(exchange.getMessage());
         String destination = target.isWebUser() ? target.webUser() : target.sipUri();
         // Checked before anything leaves: a stolen token cannot reach what its user may not.
@@ -104,11 +139,23 @@ final class CallSteps {
             throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
                     + caller.user() + " may call");
         }
+        if (!target.isWebUser()) {
+            Optional<Providers.Claim> claim = providers.claim(to);
+            if (claim.isPresent()) {
+                exchange.getMessage().setHeader(PROVIDER_CLAIM, claim.get());
+            } else if (unresolved != null) {
+                throw unresolved;
+            }
+        }
         exchange.getMessage().setHeader(TARGET, target);
     }
 
     boolean targetIsWebUser(Exchange exchange) {
         return exchange.getMessage().getHeader(TARGET, Target.class).isWebUser();
+    }
+
+    boolean targetIsProvider(Exchange exchange) {
+        return exchange.getMessage().getHeader(PROVIDER_CLAIM) != null;
     }
 
     /**
@@ -162,6 +209,38 @@ final class CallSteps {
         String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
         in.setBody(new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
                 invite.headers()));
+    }
+
+    /**
+     * Web → provider: stores the call, passes the offer through the media anchor (the provider
+     * stands where a SIP leg would), and places it with the claimed provider, which keeps the call
+     * until it ends; unanswered after {@code sip.ringTimeout}, it ends with 480. The claim is
+     * closed on every failure.
+     */
+    void createProviderCall(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Providers.Claim claim = in.getHeader(PROVIDER_CLAIM, Providers.Claim.class);
+        in.removeHeader(PROVIDER_CLAIM);
+        String callId = newCallId();
+        try {
+            SessionRecord caller = session(in);
+            Params.Invite invite = in.getBody(Params.Invite.class);
+            String to = invite.to().trim();
+            store.createCall(CallRecord.createProvider(callId, caller.sessionId(), caller.sipUri(),
+                    caller.displayName(), to, claim.name(), clock.instant(), cluster.nodeId()));
+            in.setHeader(Headers.CALL_ID, callId);
+            String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
+            log.info("call {}: {} calls {} through provider {}", callId, caller.user(), to, claim.name());
+            providerCalls.place(claim, new ProviderInvite(callId,
+                    new Identity(caller.user(), caller.sipUri(), caller.displayName(), null), to, sdp,
+                    invite.headers()), providerEvents);
+            // A partner that never answers nor refuses must not hold the call forever.
+            ringTimer.start(callId);
+        } catch (RuntimeException e) {
+            claim.close();
+            finish(callId);
+            throw e;
+        }
     }
 
     /**
@@ -382,7 +461,7 @@ final class CallSteps {
     }
 
     private static void checkMayAnswer(CallRecord call, String sessionId) {
-        if (call.kind() == CallKind.WEB_TO_SIP || !call.offeredSessions().contains(sessionId)) {
+        if (call.kind().placedByWeb() || !call.offeredSessions().contains(sessionId)) {
             throw unknownCall(call.callId());
         }
         if (call.answeredSession() != null || call.state().compareTo(CallState.RINGING) > 0) {
@@ -411,7 +490,7 @@ final class CallSteps {
 
     private void rejectBy(Exchange exchange, String sessionId, String callId, int code) {
         CallRecord after = store.updateCall(callId, c -> {
-            if (c.kind() == CallKind.WEB_TO_SIP || !c.offeredSessions().contains(sessionId)) {
+            if (c.kind().placedByWeb() || !c.offeredSessions().contains(sessionId)) {
                 throw unknownCall(c.callId());
             }
             if (c.answeredSession() != null) {
@@ -509,7 +588,7 @@ final class CallSteps {
         SipAction action = switch (call.kind()) {
             case WEB_TO_SIP -> call.state().answered() ? SipAction.BYE : SipAction.CANCEL;
             case SIP_TO_WEB -> call.state().answered() ? SipAction.BYE : SipAction.REJECT;
-            case WEB_TO_WEB -> SipAction.NONE;
+            case WEB_TO_WEB, PROVIDER -> SipAction.NONE;
         };
         in.setHeader(Headers.SIP_ACTION, action);
         in.setHeader(Headers.SIP_STATUS, asFinalStatus(cause.code()));
@@ -518,8 +597,9 @@ final class CallSteps {
     }
 
     /**
-     * Ends the call in the store and frees its media. Returns the call as it was before, or
-     * empty when it had ended already (whoever ends a call first does the rest).
+     * Ends the call in the store and frees its media; a provider call's provider hears the hangup
+     * unless it reported the end itself. Returns the call as it was before, or empty when it had
+     * ended already (whoever ends a call first does the rest).
      */
     private Optional<CallRecord> finish(String callId) {
         CallRecord[] before = new CallRecord[1];
@@ -530,6 +610,9 @@ final class CallSteps {
             return Optional.empty();
         }
         anchorOf(before[0]).release(callId);
+        if (before[0].kind() == CallKind.PROVIDER) {
+            providerCalls.hangUp(callId);
+        }
         return Optional.of(before[0]);
     }
 

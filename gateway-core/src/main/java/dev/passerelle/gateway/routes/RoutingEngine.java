@@ -3,6 +3,8 @@ package dev.passerelle.gateway.routes;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.QosConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.connector.ConnectorWatcher;
+import dev.passerelle.gateway.connector.Providers;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.qos.TurnCredentials;
 import dev.passerelle.gateway.session.LoggedEvent;
@@ -12,11 +14,17 @@ import dev.passerelle.gateway.signaling.ProtocolCodec;
 import dev.passerelle.gateway.signaling.Request;
 import dev.passerelle.gateway.signaling.Results;
 import dev.passerelle.gateway.signaling.RequestHandler;
+import dev.passerelle.gateway.signaling.Webhooks;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The translation layer as one part: a Camel context with the {@code websession} and {@code sip}
  * components and the routes between them, and this node's part in the cluster ({@link Cluster}).
- * The only public type of this package besides the seam it needs from the signaling side
- * ({@link SessionPusher}).
+ * It also holds the route files of {@code connectors.dir} ({@link RouteFiles}) and the {@code
+ * passerelle} component they plug providers in with. The only public type of this package besides
+ * the seam it needs from the signaling side ({@link SessionPusher}).
  */
 public final class RoutingEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoutingEngine.class);
@@ -54,16 +63,22 @@ public final class RoutingEngine implements AutoCloseable {
     private final Duration heartbeat;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final PasserelleComponent passerelle;
+    private final RouteFiles routeFiles;
+    private final GatewayConfig.ConnectorsConfig connectors;
     private volatile ProducerTemplate template;
+    private volatile ConnectorWatcher watcher;
 
     /**
      * @param media the anchor of calls with a SIP leg
      * @param direct the anchor of web-to-web calls, whose media goes end to end
      * @param qos where the browsers' quality reports go
+     * @param providers the providers from elsewhere than route files (connector units); asked
+     *     before the route files' for each destination
      */
     public RoutingEngine(GatewayConfig config, SessionStore store, NodeBus bus, SipService sip, MediaAnchor media,
             MediaAnchor direct, IdentityConnector identity, QosConnector qos, ProtocolCodec codec, SessionPusher pusher,
-            Clock clock) {
+            Clock clock, Providers providers) {
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "passerelle-timers");
             t.setDaemon(true);
@@ -75,8 +90,14 @@ public final class RoutingEngine implements AutoCloseable {
         this.webSessions = new WebSessionComponent(outbox, store, cluster);
         this.sipSide = new SipComponent(sip);
         Duration ringTimeout = config.sip().ringTimeout();
+        this.camel = new DefaultCamelContext();
+        this.connectors = config.connectors();
+        this.routeFiles = new RouteFiles(camel, Path.of(connectors.dir()), work);
+        this.passerelle = new PasserelleComponent(routeFiles::versionOf, work);
         CallSteps calls = new CallSteps(store, media, direct, identity, config.sip(), sip, clock, draining::get,
-                callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster);
+                callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster,
+                Providers.firstOf(List.of(providers, passerelle)), new ProviderCalls(),
+                event -> template.sendBody("direct:provider-event", event));
         SessionSteps.ExpiryTimer expiry = (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
                 SessionSteps.DETACHED_AT, detachedAt, after);
         this.sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
@@ -86,10 +107,11 @@ public final class RoutingEngine implements AutoCloseable {
                         Map.of(Headers.CALL_ID, callId, Headers.END_CAUSE, cause)),
                 expiry, work);
         this.heartbeat = config.node().heartbeat();
-        this.camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("passerelle-" + config.node().id());
+        camel.getPropertiesComponent().setInitialProperties(providerProperties(config.providers()));
         camel.addComponent("websession", webSessions);
         camel.addComponent("sip", sipSide);
+        camel.addComponent("passerelle", passerelle);
         try {
             camel.addRoutes(new CallRoutes(calls));
             camel.addRoutes(new SessionRoutes(sessions));
@@ -109,10 +131,50 @@ public final class RoutingEngine implements AutoCloseable {
         return sipSide;
     }
 
-    /** Starts the routes, then joins the cluster: from then on other nodes may send to this one. */
+    /** What serves {@code POST /connectors/<path>}: the route files' {@code passerelle:webhook} endpoints. */
+    public Webhooks webhooks() {
+        return passerelle;
+    }
+
+    /**
+     * {@code providers.<name>.<key>} for each setting, as route files' placeholders read them: a
+     * nested mapping continues the key with dots, a list is its items joined with commas.
+     */
+    private static Properties providerProperties(GatewayConfig.ProvidersConfig providers) {
+        Properties out = new Properties();
+        providers.settings().forEach((name, settings) -> flatten("providers." + name, settings, out));
+        return out;
+    }
+
+    private static void flatten(String key, Object value, Properties out) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> flatten(key + "." + k, v, out));
+        } else if (value instanceof List<?> list) {
+            out.setProperty(key, String.join(",", list.stream().map(String::valueOf).toList()));
+        } else if (value != null) {
+            out.setProperty(key, value.toString());
+        }
+    }
+
+    /**
+     * Starts the routes, loads the route files of {@code connectors.dir} (and watches it unless
+     * {@code connectors.watch} is false), then joins the cluster: from then on other nodes may
+     * send to this one.
+     */
     public void start() {
         camel.start();
         template = camel.createProducerTemplate();
+        routeFiles.rescan();
+        Path dir = Path.of(connectors.dir());
+        if (connectors.watch() && Files.isDirectory(dir)) {
+            try {
+                watcher = new ConnectorWatcher(dir, connectors.quietPeriod(), routeFiles::rescan);
+            } catch (IOException e) {
+                throw new IllegalStateException("connectors.dir " + dir + " cannot be watched for route files: "
+                        + e.getMessage(), e);
+            }
+            watcher.start();
+        }
         cluster.start(new Receiver());
         timers.scheduleWithFixedDelay(() -> work.execute(this::sweep), heartbeat.toMillis(), heartbeat.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -204,8 +266,20 @@ public final class RoutingEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         timers.shutdownNow();
-        work.shutdownNow();
+        // Provider hangups of the drain run there: they get a moment to reach their partners.
+        work.shutdown();
+        try {
+            if (!work.awaitTermination(2, TimeUnit.SECONDS)) {
+                work.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            work.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         try {
             camel.close();
         } catch (Exception e) {

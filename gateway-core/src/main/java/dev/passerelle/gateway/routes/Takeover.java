@@ -156,6 +156,12 @@ final class Takeover {
             log.info("call {}: taken over from node {}", call.callId(), deadOwner);
             return;
         }
+        if (call.kind() == CallKind.PROVIDER) {
+            // The provider's call lived in the dead node's memory: nobody else can reach it.
+            endCall.accept(call.callId(), EndCause.byGateway(ErrorCode.SERVICE_UNAVAILABLE.sipStatus(),
+                    "the node holding the provider call failed"));
+            return;
+        }
         if (call.sipDialog() == null) {
             endCall.accept(call.callId(), EndCause.byGateway(ErrorCode.SERVICE_UNAVAILABLE.sipStatus(),
                     "the node handling the call failed before its SIP dialog was kept"));

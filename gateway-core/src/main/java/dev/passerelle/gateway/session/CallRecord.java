@@ -21,6 +21,7 @@ import java.util.Set;
  *     ({@link #adoptedBy}) only once the owner stopped beating
  * @param sipDialog the SIP leg's confirmed dialog, kept so that another node can take the leg over
  *     or end it; null without a SIP leg or before it is confirmed
+ * @param provider the name of the provider that took a {@link CallKind#PROVIDER} call, else null
  * @param quality the latest quality report of each web user taking part, by user name; empty
  *     before any report (and in records written before reports were kept)
  */
@@ -38,6 +39,7 @@ public record CallRecord(
         Instant createdAt,
         String ownerNode,
         SipDialog sipDialog,
+        String provider,
         Map<String, CallQuality> quality) {
 
     public CallRecord {
@@ -54,40 +56,47 @@ public record CallRecord(
     public static CallRecord create(String callId, CallKind kind, String callerSession, String caller,
             String callerDisplayName, String callee, Set<String> offeredSessions, Instant now, String ownerNode) {
         return new CallRecord(callId, kind, CallState.CALLING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, 1, now, ownerNode, null, Map.of());
+                offeredSessions, null, 1, now, ownerNode, null, null, Map.of());
+    }
+
+    /** A new {@link CallKind#PROVIDER} call in {@link CallState#CALLING} to {@code callee}, taken by {@code provider}. */
+    public static CallRecord createProvider(String callId, String callerSession, String caller,
+            String callerDisplayName, String callee, String provider, Instant now, String ownerNode) {
+        return new CallRecord(callId, CallKind.PROVIDER, CallState.CALLING, callerSession, caller, callerDisplayName,
+                callee, Set.of(), null, 1, now, ownerNode, null, Objects.requireNonNull(provider, "provider"), Map.of());
     }
 
     public CallRecord withState(CallState next) {
         return new CallRecord(callId, kind, next, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog, quality);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, provider, quality);
     }
 
     public CallRecord withOffered(Set<String> sessions) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, sessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog, quality);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, provider, quality);
     }
 
     public CallRecord answeredBy(String sessionId) {
         return new CallRecord(callId, kind, CallState.ACCEPTED, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog, quality);
+                offeredSessions, sessionId, version + 1, createdAt, ownerNode, sipDialog, provider, quality);
     }
 
     /** Back to ringing, nobody's answer taken: the answer that won the race proved unusable. */
     public CallRecord unanswered() {
         return new CallRecord(callId, kind, CallState.RINGING, callerSession, caller, callerDisplayName, callee,
-                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog, quality);
+                offeredSessions, null, version + 1, createdAt, ownerNode, sipDialog, provider, quality);
     }
 
     /** The same call, driven from now on by {@code node}: the owner died and {@code node} took it over. */
     public CallRecord adoptedBy(String node) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, node, sipDialog, quality);
+                answeredSession, version + 1, createdAt, node, sipDialog, provider, quality);
     }
 
     /** The same call with its SIP leg's dialog as it stands now. */
     public CallRecord withDialog(SipDialog dialog) {
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, dialog, quality);
+                answeredSession, version + 1, createdAt, ownerNode, dialog, provider, quality);
     }
 
     /** The same call with {@code user}'s latest quality report in place of the one before. */
@@ -95,7 +104,7 @@ public record CallRecord(
         Map<String, CallQuality> next = new HashMap<>(quality);
         next.put(user, latest);
         return new CallRecord(callId, kind, state, callerSession, caller, callerDisplayName, callee, offeredSessions,
-                answeredSession, version + 1, createdAt, ownerNode, sipDialog, next);
+                answeredSession, version + 1, createdAt, ownerNode, sipDialog, provider, next);
     }
 
     /** The sessions that hear about the call: the caller's, and the callee's (or every ringing one). */

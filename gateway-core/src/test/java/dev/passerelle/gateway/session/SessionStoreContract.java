@@ -242,7 +242,8 @@ public abstract class SessionStoreContract {
         assertThrows(IllegalArgumentException.class, () -> store.updateCall("c1", current -> new CallRecord(
                 current.callId(), current.kind(), CallState.RINGING, current.callerSession(), current.caller(),
                 current.callerDisplayName(), current.callee(), current.offeredSessions(), current.answeredSession(),
-                current.version(), current.createdAt(), current.ownerNode(), current.sipDialog(), current.quality())));
+                current.version(), current.createdAt(), current.ownerNode(), current.sipDialog(), current.provider(),
+                current.quality())));
 
         assertEquals(Optional.of(c), store.call("c1"));
     }

@@ -2,7 +2,8 @@ package dev.passerelle.connector.spi;
 
 /**
  * How a provider tells the gateway what became of a call, in the terms of SIP responses. After
- * {@link #ended} nothing more is taken.
+ * {@link #ended} nothing more is taken. Safe to call from any thread; a call after the end (the
+ * provider's {@code ended}, or the gateway's {@link ProviderCall#hangup()}) is ignored.
  */
 public interface ProviderListener {
 

@@ -3,6 +3,7 @@ package dev.passerelle.gateway.signaling.websocket;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.signaling.ConnectionListener;
 import dev.passerelle.gateway.signaling.Health;
+import dev.passerelle.gateway.signaling.Webhooks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Upgrades only at {@code config.path()} and only a client offering subprotocol {@value
  *       #SUBPROTOCOL}, which it then selects; an upgrade without it is refused with HTTP 400.
+ *   <li>{@code /connectors/<path>} is the connectors' endpoints ({@link WebhookPage}): POST only,
+ *       bodies bounded, handed to {@link Webhooks}.
  *   <li>Every other HTTP request goes to the demo page and SDK ({@link StaticPages}): a file of
  *       the class-path folder {@code web/} for GET and HEAD, 404 for anything else, including a
  *       plain GET of {@code config.path()}; a path that escapes the root or hides dot segments in
@@ -67,12 +70,19 @@ public final class WebSocketServer {
     private final AtomicLong nextId = new AtomicLong();
     private volatile boolean running;
 
+    /** A listener without connector endpoints: every {@code /connectors/} path is 404. */
+    public WebSocketServer(GatewayConfig.WebSocketConfig config, ConnectionListener listener, Supplier<Health> health,
+            Function<Health, String> json) {
+        this(config, listener, health, json, Webhooks.NONE);
+    }
+
     /**
      * @param health what {@code GET /health} reports, asked on each request
      * @param json how a {@link Health} is written
+     * @param webhooks what serves {@code POST /connectors/<path>}
      */
     public WebSocketServer(GatewayConfig.WebSocketConfig config, ConnectionListener listener, Supplier<Health> health,
-            Function<Health, String> json) {
+            Function<Health, String> json, Webhooks webhooks) {
         this.config = config;
         this.listener = listener;
         QueuedThreadPool threads = new QueuedThreadPool();
@@ -94,7 +104,8 @@ public final class WebSocketServer {
             container.addMapping(config.path(), this::upgrade);
         });
         // A request that is not an upgrade at the path passes through to the wrapped handler.
-        upgrades.setHandler(new Handler.Sequence(new HealthPage(health, json), StaticPages.handler(server)));
+        upgrades.setHandler(new Handler.Sequence(new HealthPage(health, json), new WebhookPage(webhooks),
+                StaticPages.handler(server)));
         server.setHandler(upgrades);
     }
 

@@ -29,7 +29,7 @@ class RecordJsonTest {
         CallRecord call = json.call(old);
 
         assertEquals(new CallRecord("c1", CallKind.WEB_TO_WEB, CallState.CONFIRMED, "s1", "sip:alice@localhost", null,
-                "bob", Set.of("s2"), "s2", 4, Instant.parse("2025-01-01T10:00:00Z"), "node-a", null, Map.of()), call);
+                "bob", Set.of("s2"), "s2", 4, Instant.parse("2025-01-01T10:00:00Z"), "node-a", null, null, Map.of()), call);
     }
 
     @Test
