@@ -1,18 +1,16 @@
 package dev.passerelle.gateway;
 
 import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorKind;
 import dev.passerelle.connector.spi.IdentityConnector;
-import dev.passerelle.gateway.config.ConfigException;
+import dev.passerelle.connector.spi.QosConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
-import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.connector.ConnectorRegistry;
+import dev.passerelle.gateway.connector.MediaConnectors;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor;
-import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
 import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
 import dev.passerelle.gateway.routes.RoutingEngine;
 import dev.passerelle.gateway.sdp.CodecPolicy;
 import dev.passerelle.gateway.sdp.SdpLimits;
@@ -31,14 +29,12 @@ import dev.passerelle.gateway.signaling.SignalingServer;
 import dev.passerelle.gateway.signaling.websocket.WebSocketServer;
 import dev.passerelle.gateway.sip.JainSipService;
 import dev.passerelle.gateway.sip.SipService;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ConnectorRegistry connectors;
     private final IdentityConnector identity;
+    private final QosConnector qos;
     private final SessionStore store;
     private final NodeBus bus;
     private final MediaAnchor media;
@@ -75,11 +72,15 @@ public final class Gateway implements AutoCloseable {
 
     Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
-        String identityName = config.identity().connector();
-        this.connectors = new ConnectorRegistry(Path.of(config.connectors().dir()), identityName,
-                new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
-        // The routes keep this one object; the registry swaps the instance behind it.
+        this.connectors = new ConnectorRegistry(Path.of(config.connectors().dir()), Map.of(
+                ConnectorKind.IDENTITY, config.identity().connector(),
+                ConnectorKind.QOS, config.qos().connector(),
+                ConnectorKind.MEDIA, config.media().anchor()),
+                (kind, name) -> new ConnectorContext(kind.settingsKey(name), settings(config, kind, name),
+                        config.sip().domain()));
+        // The routes keep these objects; the registry swaps the instances behind them.
         this.identity = connectors.identity();
+        this.qos = connectors.qos();
         if (config.store().type().equals("redis")) {
             RedisSessionStore redis = new RedisSessionStore(redisSettings(config));
             this.store = redis;
@@ -90,14 +91,12 @@ public final class Gateway implements AutoCloseable {
         }
         SdpParser sdp = new SdpParser(SdpLimits.defaults());
         CodecPolicy codecs = new CodecPolicy(config.media().audioCodecs(), config.media().videoCodecs());
-        this.media = config.media().anchor().equals("rtpengine")
-                ? new NegotiatingAnchor(new RtpengineAnchor(rtpengineSettings(config.media())), sdp, codecs,
-                        Relay.WEBRTC_TO_PLAIN_RTP)
-                : new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
-        this.direct = new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
+        this.media = new NegotiatingAnchor(connectors.media(), sdp, codecs);
+        // Web-to-web media goes end to end whatever media.anchor says: never swapped.
+        this.direct = new NegotiatingAnchor(MediaConnectors.fixed(new PassthroughAnchor()), sdp, codecs);
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
-        this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, codec, new Sockets(), clock);
+        this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, qos, codec, new Sockets(), clock);
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health);
         sip.setEvents(routing.sipEvents());
@@ -115,18 +114,18 @@ public final class Gateway implements AutoCloseable {
                 .withEventLogLimit(config.session().eventLogLimit());
     }
 
-    /** Resolves the ng hosts now, so that a typo stops the start instead of the first call. */
-    private static RtpengineSettings rtpengineSettings(MediaConfig media) {
-        List<InetSocketAddress> ng = new ArrayList<>();
-        for (InetSocketAddress a : media.rtpengineNg()) {
-            InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
-            if (resolved.isUnresolved()) {
-                throw new ConfigException("media.rtpengine.ng", "unknown host " + a.getHostString());
-            }
-            ng.add(resolved);
-        }
-        return new RtpengineSettings(ng, media.rtpengineTimeout(), media.rtpengineTries(),
-                RtpengineSettings.DEFAULT_DOWN_FOR);
+    /**
+     * The settings of a connector: for the selected connector of a kind, its section's subtree
+     * ({@code identity.<name>}, {@code qos.<name>}, {@code media.<name>}); for a provider,
+     * {@code providers.<name>}, empty when the configuration names it not.
+     */
+    private static Map<String, Object> settings(GatewayConfig config, ConnectorKind kind, String name) {
+        return switch (kind) {
+            case IDENTITY -> config.identity().settings();
+            case QOS -> config.qos().settings();
+            case MEDIA -> config.media().settings();
+            case PROVIDER -> config.providers().getOrDefault(name, Map.of());
+        };
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,11 +24,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Builds a {@link GatewayConfig} from YAML and the environment. Precedence: environment variable
@@ -42,8 +43,21 @@ public final class ConfigLoader {
     private static final List<String> AUDIO_CODECS = List.of("opus", "G722", "PCMU", "PCMA", "telephone-event");
     private static final List<String> VIDEO_CODECS = List.of("VP8", "H264");
 
-    /** Keys whose subtree belongs to a connector and is passed to it unchecked. */
-    private static final String CONNECTOR_SUBTREE = "identity.";
+    /**
+     * Sections whose sub-mappings belong to connectors ({@code identity.<name>}, ...) and are
+     * passed to them unchecked: each connector checks its own settings.
+     */
+    private static final List<String> CONNECTOR_SECTIONS = List.of("identity.", "qos.", "media.", "providers.");
+
+    /**
+     * Keys of connector settings that the product contract names, settable by environment variable
+     * like every key of the contract ({@code PASSERELLE_QOS_TURN_SECRET}): overlaid as text on the
+     * connector's subtree, whose reader takes text where it takes a list (comma-separated).
+     */
+    private static final List<String> ENV_SETTABLE = List.of(
+            "identity.jwt.jwksUri", "identity.jwt.secret", "identity.jwt.issuer", "identity.jwt.audience",
+            "qos.turn.urls", "qos.turn.secret", "qos.turn.ttl",
+            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries");
 
     private final Map<String, String> env;
     private final ObjectMapper yaml = YAMLMapper.builder().build();
@@ -135,21 +149,16 @@ public final class ConfigLoader {
                     + "' may not contain '{', '}' or spaces (braces would break Redis Cluster hash tags)");
         }
 
-        String anchor = t.oneOf("media.anchor", "passthrough", List.of("passthrough", "rtpengine", "embedded"));
+        String anchor = t.token("media.anchor", "passthrough");
         if (anchor.equals("embedded")) {
             throw new ConfigException("media.anchor", "'embedded' is not available in this version; use 'passthrough' or 'rtpengine'");
         }
-        MediaConfig media = new MediaConfig(anchor,
-                t.ngAddresses("media.rtpengine.ng"),
-                // rtpengine answers a loopback or LAN request in well under a millisecond: 500 ms
-                // without a reply is a lost datagram, worth sending again.
-                Duration.ofMillis(t.number("media.rtpengine.timeout", 500, 50, 30_000)),
-                t.integer("media.rtpengine.tries", 3, 1, 10),
+        if (anchor.equals("codecs")) {
+            throw new ConfigException("media.anchor", "'codecs' is the codec policy's section, not a media connector");
+        }
+        MediaConfig media = new MediaConfig(anchor, t.subtree("media." + anchor),
                 t.codecs("media.codecs.audio", AUDIO_CODECS),
                 t.codecs("media.codecs.video", VIDEO_CODECS));
-        if (anchor.equals("rtpengine") && media.rtpengineNg().isEmpty()) {
-            throw new ConfigException("media.rtpengine.ng", "required when media.anchor is rtpengine");
-        }
         if (media.audioCodecs().stream().allMatch(c -> c.equalsIgnoreCase("telephone-event"))) {
             throw new ConfigException("media.codecs.audio", "must name at least one voice codec");
         }
@@ -157,13 +166,8 @@ public final class ConfigLoader {
         String connector = t.token("identity.connector", "static");
         IdentityConfig identity = new IdentityConfig(connector, t.subtree("identity." + connector));
 
-        QosConfig qos = new QosConfig(
-                t.stringList("qos.turn.urls"),
-                t.optionalString("qos.turn.secret"),
-                t.seconds("qos.turn.ttl", 86_400, 60, 30L * 86_400));
-        if (qos.turnSecret().isPresent() && qos.turnUrls().isEmpty()) {
-            throw new ConfigException("qos.turn.urls", "required when qos.turn.secret is set");
-        }
+        String qosConnector = t.token("qos.connector", "turn");
+        QosConfig qos = new QosConfig(qosConnector, t.subtree("qos." + qosConnector));
 
         SessionConfig session = new SessionConfig(
                 t.seconds("session.resumeWindow", 60, 0, 86_400),
@@ -174,7 +178,8 @@ public final class ConfigLoader {
                 t.bool("connectors.watch", true),
                 Duration.ofMillis(t.number("connectors.quietPeriod", 1_000, 50, 60_000)));
 
-        return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors);
+        return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
+                t.providers());
     }
 
     private static String defaultNodeId() {
@@ -357,38 +362,6 @@ public final class ConfigLoader {
         }
 
         /**
-         * rtpengine ng addresses, {@code udp:host:port} or {@code udp:[v6]:port}, as a list or
-         * comma-separated. Only UDP: that is the transport rtpengine's ng listener speaks.
-         */
-        List<InetSocketAddress> ngAddresses(String key) {
-            List<InetSocketAddress> out = new ArrayList<>();
-            for (String a : stringList(key)) {
-                if (!a.startsWith("udp:")) {
-                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port");
-                }
-                String hostPort = a.substring(4);
-                int colon = hostPort.lastIndexOf(':');
-                String host = colon > 0 ? hostPort.substring(0, colon) : "";
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                } else if (host.indexOf(':') >= 0) {
-                    throw new ConfigException(key, "'" + a + "': write an IPv6 host in brackets, udp:[::1]:2223");
-                }
-                int port;
-                try {
-                    port = Integer.parseInt(hostPort.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-                if (host.isEmpty() || host.contains(" ") || host.contains("/") || port < 1 || port > 65535) {
-                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port with a port 1-65535");
-                }
-                out.add(InetSocketAddress.createUnresolved(host, port));
-            }
-            return List.copyOf(out);
-        }
-
-        /**
          * A Redis URI as Lettuce reads it: {@code redis://} or {@code rediss://} (TLS) for one
          * server, {@code redis-cluster://} or {@code rediss-cluster://} with comma-separated seed
          * {@code host:port}s for a Redis Cluster.
@@ -428,22 +401,54 @@ public final class ConfigLoader {
             return v;
         }
 
-        /** A connector's own subtree, as plain Java maps and lists, checked by the connector. */
+        /**
+         * A connector's own subtree, as plain Java maps and lists, checked by the connector, with
+         * the environment variables of its {@link #ENV_SETTABLE} keys overlaid.
+         */
         Map<String, Object> subtree(String key) {
             markSubtree(key);
             JsonNode n = root;
             for (String part : key.split("\\.")) {
                 n = n == null ? null : n.get(part);
             }
+            Map<String, Object> map = new LinkedHashMap<>();
+            if (n != null && !n.isNull()) {
+                if (!n.isObject()) {
+                    throw new ConfigException(key, "must be a mapping");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> read = mapper.convertValue(n, Map.class);
+                map.putAll(read);
+            }
+            for (String settable : ENV_SETTABLE) {
+                String fromEnv = env.get(envName(settable));
+                if (settable.startsWith(key + ".") && fromEnv != null) {
+                    map.put(settable.substring(key.length() + 1), fromEnv);
+                }
+            }
+            return Collections.unmodifiableMap(map);
+        }
+
+        /**
+         * {@code providers.<name>} for every name under {@code providers}: each is a provider
+         * connector's subtree.
+         */
+        Map<String, Map<String, Object>> providers() {
+            known.add("providers");
+            JsonNode n = root.get("providers");
             if (n == null || n.isNull()) {
                 return Map.of();
             }
             if (!n.isObject()) {
-                throw new ConfigException(key, "must be a mapping");
+                throw new ConfigException("providers", "must be a mapping of provider names to their settings");
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = mapper.convertValue(n, Map.class);
-            return Collections.unmodifiableMap(map);
+            Map<String, Map<String, Object>> out = new TreeMap<>();
+            Iterator<String> names = n.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                out.put(name, subtree("providers." + name));
+            }
+            return out;
         }
 
         private final Set<String> subtrees = new HashSet<>();
@@ -472,8 +477,8 @@ public final class ConfigLoader {
                 if (known.contains(key) || subtrees.contains(key)) {
                     continue;
                 }
-                boolean connectorOwned = key.startsWith(CONNECTOR_SUBTREE) && key.indexOf('.', CONNECTOR_SUBTREE.length()) < 0
-                        && f.getValue().isObject();
+                boolean connectorOwned = f.getValue().isObject() && CONNECTOR_SECTIONS.stream()
+                        .anyMatch(section -> key.startsWith(section) && key.indexOf('.', section.length()) < 0);
                 if (connectorOwned) {
                     continue;
                 }

@@ -1,6 +1,5 @@
 package dev.passerelle.gateway.config;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,17 @@ public record GatewayConfig(
         IdentityConfig identity,
         QosConfig qos,
         SessionConfig session,
-        ConnectorsConfig connectors) {
+        ConnectorsConfig connectors,
+        Map<String, Map<String, Object>> providers) {
+
+    /**
+     * @param providers the subtree {@code providers.<name>} of every provider connector named in
+     *     the configuration, by name, as read from YAML; a provider installed without settings
+     *     gets an empty map
+     */
+    public GatewayConfig {
+        providers = Map.copyOf(providers);
+    }
 
     /**
      * {@code node.*}: this node's name, and how it beats for the others.
@@ -75,20 +84,18 @@ public record GatewayConfig(
     public record StoreConfig(String type, Optional<String> redisUri, Duration redisTimeout, String redisPrefix) {}
 
     /**
-     * {@code media.*}. {@code rtpengineNg} holds the rtpengine control addresses in the order
-     * given, unresolved (a host name is looked up when the anchor starts). {@code audioCodecs} and
-     * {@code videoCodecs} are the codec policy: the allow-list, in order of preference.
+     * {@code media.*}. {@code anchor} names the media connector; {@code settings} holds its subtree
+     * {@code media.<anchor>} as read from YAML, handed to the connector untouched. {@code
+     * audioCodecs} and {@code videoCodecs} are the codec policy: the allow-list, in order of
+     * preference.
      */
     public record MediaConfig(
             String anchor,
-            List<InetSocketAddress> rtpengineNg,
-            Duration rtpengineTimeout,
-            int rtpengineTries,
+            Map<String, Object> settings,
             List<String> audioCodecs,
             List<String> videoCodecs) {
 
         public MediaConfig {
-            rtpengineNg = List.copyOf(rtpengineNg);
             audioCodecs = List.copyOf(audioCodecs);
             videoCodecs = List.copyOf(videoCodecs);
         }
@@ -100,8 +107,11 @@ public record GatewayConfig(
      */
     public record IdentityConfig(String connector, Map<String, Object> settings) {}
 
-    /** {@code qos.*}. */
-    public record QosConfig(List<String> turnUrls, Optional<String> turnSecret, Duration turnTtl) {}
+    /**
+     * {@code qos.*}. {@code settings} holds the subtree {@code qos.<connector>} as read from YAML,
+     * handed to the connector untouched.
+     */
+    public record QosConfig(String connector, Map<String, Object> settings) {}
 
     /** {@code session.*}. */
     public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}

@@ -1,9 +1,9 @@
 package dev.passerelle.gateway.routes;
 
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.QosConnector;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.media.MediaAnchor;
-import dev.passerelle.gateway.qos.TurnCredentials;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.NodeBus;
 import dev.passerelle.gateway.session.SessionStore;
@@ -58,9 +58,11 @@ public final class RoutingEngine implements AutoCloseable {
     /**
      * @param media the anchor of calls with a SIP leg
      * @param direct the anchor of web-to-web calls, whose media goes end to end
+     * @param qos where the {@code iceServers} of a login come from
      */
     public RoutingEngine(GatewayConfig config, SessionStore store, NodeBus bus, SipService sip, MediaAnchor media,
-            MediaAnchor direct, IdentityConnector identity, ProtocolCodec codec, SessionPusher pusher, Clock clock) {
+            MediaAnchor direct, IdentityConnector identity, QosConnector qos, ProtocolCodec codec, SessionPusher pusher,
+            Clock clock) {
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "passerelle-timers");
             t.setDaemon(true);
@@ -76,7 +78,7 @@ public final class RoutingEngine implements AutoCloseable {
                 callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster);
         SessionSteps.ExpiryTimer expiry = (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
                 SessionSteps.DETACHED_AT, detachedAt, after);
-        this.sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
+        this.sessions = new SessionSteps(store, identity, qos, outbox,
                 pusher, cluster, config.session().resumeWindow(), clock, draining::get, expiry);
         this.takeover = new Takeover(store, cluster, outbox, sip, config.session().resumeWindow(), clock,
                 (callId, cause) -> template.sendBodyAndHeaders("direct:end-call", null,
