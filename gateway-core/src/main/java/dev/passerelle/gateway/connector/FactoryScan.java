@@ -3,6 +3,7 @@ package dev.passerelle.gateway.connector;
 import dev.passerelle.connector.spi.ConnectorApi;
 import dev.passerelle.connector.spi.ConnectorFactory;
 import dev.passerelle.connector.spi.ConnectorKind;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,7 @@ final class FactoryScan {
             throws UnitRefusal {
         Map<ConnectorKind, Map<String, ConnectorFactory>> byKind = new EnumMap<>(ConnectorKind.class);
         for (ConnectorKind kind : ConnectorKind.values()) {
-            byKind.put(kind, Map.copyOf(scan(kind, loader, ownOnly)));
+            byKind.put(kind, Collections.unmodifiableMap(scan(kind, loader, ownOnly)));
         }
         return byKind;
     }
