@@ -1,22 +1,16 @@
 package dev.passerelle.gateway;
 
 import dev.passerelle.connector.spi.ConnectorContext;
-import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.ConnectorKind;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.QosConnector;
-import dev.passerelle.connector.spi.QosConnectorFactory;
-import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.GatewayConfig;
-import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.connector.ConnectorRegistry;
-import dev.passerelle.gateway.connector.Providers;
+import dev.passerelle.gateway.connector.MediaConnectors;
 import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.NegotiatingAnchor;
-import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
 import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
 import dev.passerelle.gateway.routes.RoutingEngine;
 import dev.passerelle.gateway.sdp.CodecPolicy;
 import dev.passerelle.gateway.sdp.SdpLimits;
@@ -35,15 +29,12 @@ import dev.passerelle.gateway.signaling.SignalingServer;
 import dev.passerelle.gateway.signaling.websocket.WebSocketServer;
 import dev.passerelle.gateway.sip.JainSipService;
 import dev.passerelle.gateway.sip.SipService;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
-import java.util.ServiceLoader;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +72,15 @@ public final class Gateway implements AutoCloseable {
 
     Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
-        String identityName = config.identity().connector();
-        this.connectors = new ConnectorRegistry(Path.of(config.connectors().dir()), identityName,
-                new ConnectorContext("identity." + identityName, config.identity().settings(), config.sip().domain()));
-        // The routes keep this one object; the registry swaps the instance behind it.
+        this.connectors = new ConnectorRegistry(Path.of(config.connectors().dir()), Map.of(
+                ConnectorKind.IDENTITY, config.identity().connector(),
+                ConnectorKind.QOS, config.qos().connector(),
+                ConnectorKind.MEDIA, config.media().anchor()),
+                (kind, name) -> new ConnectorContext(kind.settingsKey(name), settings(config, kind, name),
+                        config.sip().domain()));
+        // The routes keep these objects; the registry swaps the instances behind them.
         this.identity = connectors.identity();
+        this.qos = connectors.qos();
         if (config.store().type().equals("redis")) {
             RedisSessionStore redis = new RedisSessionStore(redisSettings(config));
             this.store = redis;
@@ -96,18 +91,13 @@ public final class Gateway implements AutoCloseable {
         }
         SdpParser sdp = new SdpParser(SdpLimits.defaults());
         CodecPolicy codecs = new CodecPolicy(config.media().audioCodecs(), config.media().videoCodecs());
-        this.media = config.media().anchor().equals("rtpengine")
-                ? new NegotiatingAnchor(new RtpengineAnchor(rtpengineSettings(config.media())), sdp, codecs,
-                        Relay.WEBRTC_TO_PLAIN_RTP)
-                : new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
-        this.direct = new NegotiatingAnchor(new PassthroughAnchor(), sdp, codecs, Relay.NONE);
+        this.media = new NegotiatingAnchor(connectors.media(), sdp, codecs);
+        // Web-to-web media goes end to end whatever media.anchor says: never swapped.
+        this.direct = new NegotiatingAnchor(MediaConnectors.fixed(new PassthroughAnchor()), sdp, codecs);
         this.sip = new JainSipService(config.sip());
         ProtocolCodec codec = new ProtocolCodec(config.websocket().maxNestingDepth(), config.websocket().maxMessageBytes());
-        this.qos = qosConnector(config);
-        // The route files' providers are the routing engine's own; Providers.NONE stands for the
-        // providers of connector units.
         this.routing = new RoutingEngine(config, store, bus, sip, media, direct, identity, qos, codec, new Sockets(),
-                clock, Providers.NONE);
+                clock, connectors.providers());
         this.signaling = new SignalingServer(codec, routing.requestHandler());
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health,
                 routing.webhooks());
@@ -127,39 +117,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The QoS connector {@code turn}, bundled in {@code passerelle.jar}, from the {@code qos.turn}
-     * settings; a refused setting stops the start naming its key.
+     * The settings of a connector: for the selected connector of a kind, its section's subtree
+     * ({@code identity.<name>}, {@code qos.<name>}, {@code media.<name>}); for a provider,
+     * {@code providers.<name>}, empty when the configuration names it not.
      */
-    private static QosConnector qosConnector(GatewayConfig config) {
-        String key = "qos.turn";
-        for (QosConnectorFactory factory : ServiceLoader.load(QosConnectorFactory.class, Gateway.class.getClassLoader())) {
-            if (factory.name().equals("turn")) {
-                try {
-                    return factory.create(new ConnectorContext(key, config.qos().turn(), config.sip().domain()));
-                } catch (ConnectorException e) {
-                    String message = String.valueOf(e.getMessage());
-                    int colon = message.indexOf(": ");
-                    boolean namesItsKey = colon > 0 && message.startsWith(key) && message.indexOf(' ') > colon;
-                    throw namesItsKey ? new ConfigException(message.substring(0, colon), message.substring(colon + 2), e)
-                            : new ConfigException(key, message, e);
-                }
-            }
-        }
-        throw new ConfigException(key, "the QoS connector 'turn' is not on the class path");
-    }
-
-    /** Resolves the ng hosts now, so that a typo stops the start instead of the first call. */
-    private static RtpengineSettings rtpengineSettings(MediaConfig media) {
-        List<InetSocketAddress> ng = new ArrayList<>();
-        for (InetSocketAddress a : media.rtpengineNg()) {
-            InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
-            if (resolved.isUnresolved()) {
-                throw new ConfigException("media.rtpengine.ng", "unknown host " + a.getHostString());
-            }
-            ng.add(resolved);
-        }
-        return new RtpengineSettings(ng, media.rtpengineTimeout(), media.rtpengineTries(),
-                RtpengineSettings.DEFAULT_DOWN_FOR);
+    private static Map<String, Object> settings(GatewayConfig config, ConnectorKind kind, String name) {
+        return switch (kind) {
+            case IDENTITY -> config.identity().settings();
+            case QOS -> config.qos().settings();
+            case MEDIA -> config.media().settings();
+            case PROVIDER -> config.providers().getOrDefault(name, Map.of());
+        };
     }
 
     /**
@@ -248,12 +216,12 @@ public final class Gateway implements AutoCloseable {
             sip.stop(grace);
         }
         closeStarted();
-        // After the routes: no report comes in any more; what is queued is sent within its timeout.
-        closeQuietly(qos);
         closeQuietly(media);
         closeQuietly(direct);
         bus.close();
         store.close();
+        // Last: no login, call or quality report reaches a connector any more; the QoS connector
+        // sends what it still holds within its timeout.
         connectors.close();
     }
 

@@ -1,9 +1,11 @@
 package dev.passerelle.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.gateway.Gateway;
-import dev.passerelle.gateway.config.ConfigException;
 import dev.passerelle.gateway.config.ConfigLoader;
+import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
 import dev.passerelle.peers.NgControl;
 import dev.passerelle.peers.RpcReply;
 import dev.passerelle.peers.Rtpengine;
@@ -11,7 +13,6 @@ import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,12 +105,11 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         NgControl ng = null;
         if (rtpengineNg != null) {
-            // Read by the gateway's own rules for media.rtpengine.ng.
+            // Read by the rtpengine connector's own rules for media.rtpengine.ng.
             try {
-                InetSocketAddress a = new ConfigLoader(Map.of("PASSERELLE_MEDIA_RTPENGINE_NG", rtpengineNg)).defaults()
-                        .media().rtpengineNg().get(0);
-                ng = new NgControl(new InetSocketAddress(a.getHostString(), a.getPort()));
-            } catch (ConfigException e) {
+                ng = new NgControl(RtpengineSettings.from(new ConnectorContext("media.rtpengine",
+                        Map.of("ng", rtpengineNg), "localhost")).ng().get(0));
+            } catch (ConnectorException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--rtpengine-ng: " + e.getMessage());
             }
         }

@@ -221,6 +221,19 @@ final class GatewayHarness implements AutoCloseable {
         return new GatewayHarness(gateway, connectorsDir, false);
     }
 
+    /**
+     * A gateway with the usual static users and {@code extra} (whole top-level sections such as
+     * {@code qos:}), following the connector jars the test puts in {@code connectorsDir} with the
+     * given quiet period. The folder stays the test's: it is not deleted on close.
+     */
+    static GatewayHarness watching(Path connectorsDir, Duration quietPeriod, String extra) {
+        String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
+                yaml("it-node", connectorsDir, null, extra, STATIC_USERS, connectors)));
+        gateway.start();
+        return new GatewayHarness(gateway, connectorsDir, false);
+    }
+
     Gateway gateway() {
         return gateway;
     }

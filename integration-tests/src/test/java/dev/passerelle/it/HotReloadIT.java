@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.passerelle.connector.spi.ConnectorApi;
+import dev.passerelle.connector.spi.ConnectorKind;
 import dev.passerelle.gateway.connector.ConnectorJars;
 import dev.passerelle.gateway.connector.ConnectorRegistry;
 import dev.passerelle.peers.RpcReply;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running gateway follows its {@code connectors.dir}: the identity connector {@code probe} (its
  * identities' display name is its version, {@code v1} or {@code v2}) is swapped, refused and
- * unloaded while a web-to-web call is up, without a restart.
+ * unloaded while a web-to-web call is up, without a restart; a QoS connector {@code turn} dropped
+ * in replaces the built-in one, and removing it brings the built-in one back.
  */
 class HotReloadIT {
 
@@ -73,6 +75,9 @@ class HotReloadIT {
         try (GatewayHarness gateway = GatewayHarness.withConnector(connectorsDir, "probe", QUIET)) {
             WsClient alice = gateway.connect();
             assertEquals("v1", alice.login("alice").path("identity").path("displayName").asText());
+            RpcReply unavailable = gateway.connect().call("session.login", params().put("token", "unavailable"), WAIT);
+            assertEquals(503, unavailable.errorCode(), "the token may be good: try later, not 401");
+            assertEquals("identity server v1 did not answer", unavailable.error().path("message").asText());
             WsClient bob = gateway.login("bob");
             String callId = establishCall(alice, bob);
 
@@ -98,6 +103,29 @@ class HotReloadIT {
             assertEquals(503, refused.errorCode(), refused.message().toString());
             assertEquals("identity connector 'probe' is not installed", refused.error().path("message").asText());
         }
+    }
+
+    @Test
+    void qosConnectorDroppedInReplacesTheBuiltInOneUntilItIsRemoved() throws IOException, InterruptedException {
+        String builtIn = "qos:\n  turn:\n    urls: [\"turn:built-in.example.com\"]\n";
+        try (GatewayHarness gateway = GatewayHarness.watching(connectorsDir, QUIET, builtIn)) {
+            assertEquals("turn:built-in.example.com", iceUrl(gateway, "alice-token"), "connectors/qos-turn, built in");
+
+            Path jar = connectorsDir.resolve("turn.jar");
+            Files.copy(jars.connector(staging.resolve("turn.jar"), ConnectorKind.QOS, "turn", "v1"), jar);
+            log.await(Level.INFO, "qos connector 'turn' v1 (turn.jar) loaded from " + jar
+                    + ", replacing the gateway's class path");
+            assertEquals("stun:v1.example.com", iceUrl(gateway, "bob-token"));
+
+            Files.delete(jar);
+            log.awaitStart(Level.INFO, "qos connector 'turn' (passerelle-qos-turn");
+            assertEquals("turn:built-in.example.com", iceUrl(gateway, "carol-token"));
+        }
+    }
+
+    /** The first URL of the first ICE server of a login with {@code token}. */
+    private static String iceUrl(GatewayHarness gateway, String token) {
+        return gateway.connect().login(token).path("iceServers").path(0).path("urls").path(0).asText();
     }
 
     /** alice calls bob, bob answers: the call is up when both have been told. */
@@ -127,12 +155,22 @@ class HotReloadIT {
 
         /** Waits, at most {@link GatewayHarness#WAIT}, for that line, consuming the ones before it. */
         void await(Level level, String message) throws InterruptedException {
+            await(level, message, false);
+        }
+
+        /** The same for a line that starts with {@code prefix}: the rest names a jar's version. */
+        void awaitStart(Level level, String prefix) throws InterruptedException {
+            await(level, prefix, true);
+        }
+
+        private void await(Level level, String message, boolean prefixOnly) throws InterruptedException {
             List<String> seen = new ArrayList<>();
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (true) {
                 ILoggingEvent event = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 assertNotNull(event, "no " + level + " line '" + message + "' within " + WAIT + "; saw " + seen);
-                if (event.getLevel().equals(level) && event.getFormattedMessage().equals(message)) {
+                String line = event.getFormattedMessage();
+                if (event.getLevel().equals(level) && (prefixOnly ? line.startsWith(message) : line.equals(message))) {
                     return;
                 }
                 seen.add(event.getLevel() + " " + event.getFormattedMessage());

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.passerelle.connector.spi.MediaConnector.Leg;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import dev.passerelle.gateway.media.MediaAnchor.Leg;
 import dev.passerelle.gateway.media.rtpengine.CallCounters;
 import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
 import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;

@@ -10,7 +10,6 @@ import dev.passerelle.gateway.config.GatewayConfig.ConnectorsConfig;
 import dev.passerelle.gateway.config.GatewayConfig.IdentityConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.NodeConfig;
-import dev.passerelle.gateway.config.GatewayConfig.ProvidersConfig;
 import dev.passerelle.gateway.config.GatewayConfig.QosConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SessionConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
@@ -18,7 +17,6 @@ import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Builds a {@link GatewayConfig} from YAML and the environment. Precedence: environment variable
@@ -44,12 +43,23 @@ public final class ConfigLoader {
     private static final List<String> AUDIO_CODECS = List.of("opus", "G722", "PCMU", "PCMA", "telephone-event");
     private static final List<String> VIDEO_CODECS = List.of("VP8", "H264");
 
-    /** Keys whose subtree belongs to a connector and is passed to it unchecked. */
-    private static final String CONNECTOR_SUBTREE = "identity.";
+    /**
+     * Sections whose sub-mappings belong to connectors ({@code identity.<name>}, ...) and are
+     * passed to them unchecked: each connector checks its own settings.
+     */
+    private static final List<String> CONNECTOR_SECTIONS = List.of("identity.", "qos.", "media.", "providers.");
 
-    /** The keys of {@code qos.turn.reports}, each settable as an environment variable too. */
-    private static final List<String> TURN_REPORT_KEYS = List.of("uri", "authorization", "batchSize",
-            "flushInterval", "queueLimit", "timeout");
+    /**
+     * Keys of connector settings that the product contract names, settable by environment variable
+     * like every key of the contract ({@code PASSERELLE_QOS_TURN_SECRET}): overlaid as text on the
+     * connector's subtree, whose reader takes text where it takes a list (comma-separated).
+     */
+    private static final List<String> ENV_SETTABLE = List.of(
+            "identity.jwt.jwksUri", "identity.jwt.secret", "identity.jwt.issuer", "identity.jwt.audience",
+            "qos.turn.urls", "qos.turn.secret", "qos.turn.ttl",
+            "qos.turn.reports.uri", "qos.turn.reports.authorization", "qos.turn.reports.batchSize",
+            "qos.turn.reports.flushInterval", "qos.turn.reports.queueLimit", "qos.turn.reports.timeout",
+            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries");
 
     private final Map<String, String> env;
     private final ObjectMapper yaml = YAMLMapper.builder().build();
@@ -141,21 +151,16 @@ public final class ConfigLoader {
                     + "' may not contain '{', '}' or spaces (braces would break Redis Cluster hash tags)");
         }
 
-        String anchor = t.oneOf("media.anchor", "passthrough", List.of("passthrough", "rtpengine", "embedded"));
+        String anchor = t.token("media.anchor", "passthrough");
         if (anchor.equals("embedded")) {
             throw new ConfigException("media.anchor", "'embedded' is not available in this version; use 'passthrough' or 'rtpengine'");
         }
-        MediaConfig media = new MediaConfig(anchor,
-                t.ngAddresses("media.rtpengine.ng"),
-                // rtpengine answers a loopback or LAN request in well under a millisecond: 500 ms
-                // without a reply is a lost datagram, worth sending again.
-                Duration.ofMillis(t.number("media.rtpengine.timeout", 500, 50, 30_000)),
-                t.integer("media.rtpengine.tries", 3, 1, 10),
+        if (anchor.equals("codecs")) {
+            throw new ConfigException("media.anchor", "'codecs' is the codec policy's section, not a media connector");
+        }
+        MediaConfig media = new MediaConfig(anchor, t.subtree("media." + anchor),
                 t.codecs("media.codecs.audio", AUDIO_CODECS),
                 t.codecs("media.codecs.video", VIDEO_CODECS));
-        if (anchor.equals("rtpengine") && media.rtpengineNg().isEmpty()) {
-            throw new ConfigException("media.rtpengine.ng", "required when media.anchor is rtpengine");
-        }
         if (media.audioCodecs().stream().allMatch(c -> c.equalsIgnoreCase("telephone-event"))) {
             throw new ConfigException("media.codecs.audio", "must name at least one voice codec");
         }
@@ -163,13 +168,8 @@ public final class ConfigLoader {
         String connector = t.token("identity.connector", "static");
         IdentityConfig identity = new IdentityConfig(connector, t.subtree("identity." + connector));
 
-        List<String> turnUrls = t.stringList("qos.turn.urls");
-        Optional<String> turnSecret = t.optionalString("qos.turn.secret");
-        Duration turnTtl = t.seconds("qos.turn.ttl", 86_400, 60, 30L * 86_400);
-        if (turnSecret.isPresent() && turnUrls.isEmpty()) {
-            throw new ConfigException("qos.turn.urls", "required when qos.turn.secret is set");
-        }
-        QosConfig qos = new QosConfig(turnUrls, turnSecret, turnTtl, turnSettings(t, turnUrls, turnSecret, turnTtl));
+        String qosConnector = t.token("qos.connector", "turn");
+        QosConfig qos = new QosConfig(qosConnector, t.subtree("qos." + qosConnector));
 
         SessionConfig session = new SessionConfig(
                 t.seconds("session.resumeWindow", 60, 0, 86_400),
@@ -180,50 +180,8 @@ public final class ConfigLoader {
                 t.bool("connectors.watch", true),
                 Duration.ofMillis(t.number("connectors.quietPeriod", 1_000, 50, 60_000)));
 
-        Map<String, Map<String, Object>> providerSettings = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> provider : t.subtree("providers").entrySet()) {
-            String key = "providers." + provider.getKey();
-            if (!(provider.getValue() instanceof Map<?, ?>)) {
-                throw new ConfigException(key, "must be a mapping of the provider's settings");
-            }
-            providerSettings.put(provider.getKey(), t.subtree(key));
-        }
-
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
-                new ProvidersConfig(providerSettings));
-    }
-
-    /**
-     * The {@code qos.turn} subtree for the connector, with what the environment overrides: the
-     * checked {@code urls}, {@code secret} and {@code ttl}, and any {@code reports.*} variable (an
-     * {@code Authorization} value is better kept out of a YAML file).
-     */
-    private static Map<String, Object> turnSettings(Tree t, List<String> urls, Optional<String> secret, Duration ttl) {
-        Map<String, Object> turn = new LinkedHashMap<>(t.subtree("qos.turn"));
-        if (!urls.isEmpty()) {
-            turn.put("urls", urls);
-        }
-        secret.ifPresent(s -> turn.put("secret", s));
-        turn.put("ttl", ttl.toSeconds());
-        Object given = turn.get("reports");
-        if (given != null && !(given instanceof Map<?, ?>)) {
-            // Not a mapping: the connector refuses it, naming the key.
-            return Collections.unmodifiableMap(turn);
-        }
-        Map<String, Object> reports = new LinkedHashMap<>();
-        if (given instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> reports.put(String.valueOf(k), v));
-        }
-        for (String key : TURN_REPORT_KEYS) {
-            String fromEnv = t.fromEnvironment("qos.turn.reports." + key);
-            if (fromEnv != null) {
-                reports.put(key, fromEnv);
-            }
-        }
-        if (!reports.isEmpty()) {
-            turn.put("reports", Collections.unmodifiableMap(reports));
-        }
-        return Collections.unmodifiableMap(turn);
+                t.providers());
     }
 
     private static String defaultNodeId() {
@@ -239,11 +197,7 @@ public final class ConfigLoader {
     /** The YAML tree with environment overrides, remembering which keys were read. */
     private static final class Tree {
         private final ObjectNode root;
-        /** The keys of {@code qos.turn.reports}, each settable as an environment variable too. */
-    private static final List<String> TURN_REPORT_KEYS = List.of("uri", "authorization", "batchSize",
-            "flushInterval", "queueLimit", "timeout");
-
-    private final Map<String, String> env;
+        private final Map<String, String> env;
         private final ObjectMapper mapper;
         private final Set<String> known = new HashSet<>();
 
@@ -415,38 +369,6 @@ public final class ConfigLoader {
         }
 
         /**
-         * rtpengine ng addresses, {@code udp:host:port} or {@code udp:[v6]:port}, as a list or
-         * comma-separated. Only UDP: that is the transport rtpengine's ng listener speaks.
-         */
-        List<InetSocketAddress> ngAddresses(String key) {
-            List<InetSocketAddress> out = new ArrayList<>();
-            for (String a : stringList(key)) {
-                if (!a.startsWith("udp:")) {
-                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port");
-                }
-                String hostPort = a.substring(4);
-                int colon = hostPort.lastIndexOf(':');
-                String host = colon > 0 ? hostPort.substring(0, colon) : "";
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                } else if (host.indexOf(':') >= 0) {
-                    throw new ConfigException(key, "'" + a + "': write an IPv6 host in brackets, udp:[::1]:2223");
-                }
-                int port;
-                try {
-                    port = Integer.parseInt(hostPort.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-                if (host.isEmpty() || host.contains(" ") || host.contains("/") || port < 1 || port > 65535) {
-                    throw new ConfigException(key, "'" + a + "' must look like udp:host:port with a port 1-65535");
-                }
-                out.add(InetSocketAddress.createUnresolved(host, port));
-            }
-            return List.copyOf(out);
-        }
-
-        /**
          * A Redis URI as Lettuce reads it: {@code redis://} or {@code rediss://} (TLS) for one
          * server, {@code redis-cluster://} or {@code rediss-cluster://} with comma-separated seed
          * {@code host:port}s for a Redis Cluster.
@@ -486,22 +408,72 @@ public final class ConfigLoader {
             return v;
         }
 
-        /** A connector's own subtree, as plain Java maps and lists, checked by the connector. */
+        /**
+         * A connector's own subtree, as plain Java maps and lists, checked by the connector, with
+         * the environment variables of its {@link #ENV_SETTABLE} keys overlaid.
+         */
         Map<String, Object> subtree(String key) {
             markSubtree(key);
             JsonNode n = root;
             for (String part : key.split("\\.")) {
                 n = n == null ? null : n.get(part);
             }
+            Map<String, Object> map = new LinkedHashMap<>();
+            if (n != null && !n.isNull()) {
+                if (!n.isObject()) {
+                    throw new ConfigException(key, "must be a mapping");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> read = mapper.convertValue(n, Map.class);
+                map.putAll(read);
+            }
+            for (String settable : ENV_SETTABLE) {
+                String fromEnv = env.get(envName(settable));
+                if (settable.startsWith(key + ".") && fromEnv != null) {
+                    overlay(map, settable.substring(key.length() + 1).split("\\."), fromEnv);
+                }
+            }
+            return Collections.unmodifiableMap(map);
+        }
+
+        /**
+         * Puts {@code value} at {@code path} below {@code map}, copying the mappings on the way so
+         * that what YAML gave stays untouched; a value on the way that is not a mapping is replaced,
+         * as the environment wins over the file.
+         */
+        private static void overlay(Map<String, Object> map, String[] path, String value) {
+            Map<String, Object> at = map;
+            for (int i = 0; i < path.length - 1; i++) {
+                Map<String, Object> next = new LinkedHashMap<>();
+                if (at.get(path[i]) instanceof Map<?, ?> given) {
+                    given.forEach((k, v) -> next.put(String.valueOf(k), v));
+                }
+                at.put(path[i], next);
+                at = next;
+            }
+            at.put(path[path.length - 1], value);
+        }
+
+        /**
+         * {@code providers.<name>} for every name under {@code providers}: each is a provider
+         * connector's subtree.
+         */
+        Map<String, Map<String, Object>> providers() {
+            known.add("providers");
+            JsonNode n = root.get("providers");
             if (n == null || n.isNull()) {
                 return Map.of();
             }
             if (!n.isObject()) {
-                throw new ConfigException(key, "must be a mapping");
+                throw new ConfigException("providers", "must be a mapping of provider names to their settings");
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = mapper.convertValue(n, Map.class);
-            return Collections.unmodifiableMap(map);
+            Map<String, Map<String, Object>> out = new TreeMap<>();
+            Iterator<String> names = n.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                out.put(name, subtree("providers." + name));
+            }
+            return out;
         }
 
         private final Set<String> subtrees = new HashSet<>();
@@ -530,8 +502,8 @@ public final class ConfigLoader {
                 if (known.contains(key) || subtrees.contains(key)) {
                     continue;
                 }
-                boolean connectorOwned = key.startsWith(CONNECTOR_SUBTREE) && key.indexOf('.', CONNECTOR_SUBTREE.length()) < 0
-                        && f.getValue().isObject();
+                boolean connectorOwned = f.getValue().isObject() && CONNECTOR_SECTIONS.stream()
+                        .anyMatch(section -> key.startsWith(section) && key.indexOf('.', section.length()) < 0);
                 if (connectorOwned) {
                     continue;
                 }

@@ -1,6 +1,5 @@
 package dev.passerelle.gateway.config;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,17 @@ public record GatewayConfig(
         QosConfig qos,
         SessionConfig session,
         ConnectorsConfig connectors,
-        ProvidersConfig providers) {
+        Map<String, Map<String, Object>> providers) {
+
+    /**
+     * @param providers the subtree {@code providers.<name>} of every provider (connector or route
+     *     file, which reads it as property placeholders {@code {{providers.<name>.<key>}}}) named in
+     *     the configuration, by name, as read from YAML; a provider installed without settings
+     *     gets an empty map
+     */
+    public GatewayConfig {
+        providers = Map.copyOf(providers);
+    }
 
     /**
      * {@code node.*}: this node's name, and how it beats for the others.
@@ -76,20 +85,18 @@ public record GatewayConfig(
     public record StoreConfig(String type, Optional<String> redisUri, Duration redisTimeout, String redisPrefix) {}
 
     /**
-     * {@code media.*}. {@code rtpengineNg} holds the rtpengine control addresses in the order
-     * given, unresolved (a host name is looked up when the anchor starts). {@code audioCodecs} and
-     * {@code videoCodecs} are the codec policy: the allow-list, in order of preference.
+     * {@code media.*}. {@code anchor} names the media connector; {@code settings} holds its subtree
+     * {@code media.<anchor>} as read from YAML, handed to the connector untouched. {@code
+     * audioCodecs} and {@code videoCodecs} are the codec policy: the allow-list, in order of
+     * preference.
      */
     public record MediaConfig(
             String anchor,
-            List<InetSocketAddress> rtpengineNg,
-            Duration rtpengineTimeout,
-            int rtpengineTries,
+            Map<String, Object> settings,
             List<String> audioCodecs,
             List<String> videoCodecs) {
 
         public MediaConfig {
-            rtpengineNg = List.copyOf(rtpengineNg);
             audioCodecs = List.copyOf(audioCodecs);
             videoCodecs = List.copyOf(videoCodecs);
         }
@@ -102,17 +109,10 @@ public record GatewayConfig(
     public record IdentityConfig(String connector, Map<String, Object> settings) {}
 
     /**
-     * {@code qos.*}. {@code turn} holds the subtree {@code qos.turn} as read from YAML, handed to the
-     * {@code turn} QoS connector, with the environment overrides of the keys the loader knows
-     * ({@code urls}, {@code secret}, {@code ttl}, and {@code reports.*}) applied.
+     * {@code qos.*}. {@code settings} holds the subtree {@code qos.<connector>} as read from YAML,
+     * handed to the connector untouched.
      */
-    public record QosConfig(List<String> turnUrls, Optional<String> turnSecret, Duration turnTtl,
-            Map<String, Object> turn) {
-
-        public QosConfig {
-            turn = turn == null ? Map.of() : turn;
-        }
-    }
+    public record QosConfig(String connector, Map<String, Object> settings) {}
 
     /** {@code session.*}. */
     public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}
@@ -125,16 +125,4 @@ public record GatewayConfig(
      * @param quietPeriod how long the folder must stay unchanged before a change is applied
      */
     public record ConnectorsConfig(String dir, boolean watch, Duration quietPeriod) {}
-
-    /**
-     * {@code providers.*}: one subtree per provider ({@code providers.<name>}), as read from YAML
-     * (maps, lists, strings, numbers, booleans), for the provider of that name; route files read
-     * them as property placeholders ({@code {{providers.<name>.<key>}}}).
-     */
-    public record ProvidersConfig(Map<String, Map<String, Object>> settings) {
-
-        public ProvidersConfig {
-            settings = Map.copyOf(settings);
-        }
-    }
 }

@@ -2,10 +2,16 @@ package dev.passerelle.gateway.connector;
 
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.ConnectorFactory;
+import dev.passerelle.connector.spi.ConnectorKind;
 import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.connector.spi.IdentityConnectorFactory;
+import dev.passerelle.connector.spi.MediaConnectorFactory;
+import dev.passerelle.connector.spi.ProviderConnector;
+import dev.passerelle.connector.spi.ProviderConnectorFactory;
+import dev.passerelle.connector.spi.QosConnector;
+import dev.passerelle.connector.spi.QosConnectorFactory;
 import dev.passerelle.gateway.config.ConfigException;
-import dev.passerelle.gateway.connector.SwappableIdentityConnector.Instance;
 import dev.passerelle.gateway.connector.UnitSource.Stamp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -21,46 +28,60 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connectors of this gateway, in units, each in a class loader of its own below the gateway's:
- * the factories on the gateway's class path (the built-in unit, which never changes), every
- * {@code *.jar} directly in {@code connectors.dir}, and every sub-folder of it (one unit made of
- * its jars: a connector with its dependencies). Factories are found with
- * {@link java.util.ServiceLoader}.
+ * The connectors of this gateway, of every kind, in units, each in a class loader of its own below
+ * the gateway's: the factories on the gateway's class path (the built-in unit, which never
+ * changes), every {@code *.jar} directly in {@code connectors.dir}, and every sub-folder of it (one
+ * unit made of its jars: a connector with its dependencies). Factories are found with
+ * {@link java.util.ServiceLoader}, one service type per {@link ConnectorKind}.
  *
- * <p>The identity connector selected by {@code identity.connector} is created at construction and
- * handed out, once, as {@link #identity()}: a connector that stays the same object for the life of
- * the gateway while the instance behind it is swapped as units come and go. {@link #watch} makes
- * the registry follow the folder while the gateway runs:
+ * <p>The connectors in use are created at construction: for each kind with a selection key
+ * ({@code identity.connector}, {@code qos.connector}, {@code media.anchor}) the connector of the
+ * selected name, and every provider connector installed. Each sits in a slot whose instance is
+ * swapped as units come and go, behind what the routes hold for the life of the gateway:
+ * {@link #identity()}, {@link #qos()}, {@link #media()}, {@link #providers()}. {@link #watch}
+ * makes the registry follow the folder while the gateway runs:
  *
  * <ul>
- *   <li>a unit added or replaced that provides the selected name gives a new instance, created
- *       from the same settings and swapped in atomically; the old instance is closed, and its class
- *       loader with it, once the logins still running on it returned;
+ *   <li>a unit added or replaced gives a new instance of every connector in use that it provides,
+ *       created from the same settings and swapped in atomically; the old instance is closed, and
+ *       its class loader with it, once what still runs on it let go (a login, a call pinned to its
+ *       media connector, a call claimed by its provider);
  *   <li>a unit whose factory was built for another API version, whose factory or connector cannot
- *       be loaded or created, or that names a connector another unit already provides, is refused
- *       with one WARN line; what was in use stays;
- *   <li>when the unit providing the selected connector is removed, the built-in factory of that
- *       name takes over if there is one; else logins fail with 503 until a unit provides it again.
+ *       be loaded or created, or that names a connector another unit already provides under the
+ *       same kind, is refused with one WARN line; what was in use stays;
+ *   <li>when the unit providing a connector in use is removed, the built-in factory of that kind
+ *       and name takes over if there is one; else logins (identity, qos) or new calls (media) fail
+ *       with 503 until a unit provides it again, and a provider stops claiming destinations.
  * </ul>
  *
- * A unit of the folder may provide a name the built-in unit also provides: the folder's wins.
+ * A unit of the folder may provide a kind and name the built-in unit also provides: the folder's
+ * wins.
  */
 public final class ConnectorRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnectorRegistry.class);
 
-    private static final String SELECTION_KEY = "identity.connector";
+    /** The settings of a connector: its subtree of the configuration, by kind and name. */
+    @FunctionalInterface
+    public interface Contexts {
+        ConnectorContext of(ConnectorKind kind, String name);
+    }
 
     private final Path dir;
-    private final String identityName;
-    private final ConnectorContext identityContext;
+    private final Contexts contexts;
     private final ClassLoader gatewayLoader = ConnectorRegistry.class.getClassLoader();
-    private final Map<String, IdentityConnectorFactory> builtIn;
+    private final Map<ConnectorKind, Map<String, ConnectorFactory>> builtIn;
+    /** The slot of each kind that has a selection key. */
+    private final Map<ConnectorKind, Slot<?>> selected = new EnumMap<>(ConnectorKind.class);
     private final SwappableIdentityConnector identity;
+    private final SwappableQosConnector qos;
+    private final SwappableMedia media;
+    private final ProviderSlots providers = new ProviderSlots();
     /** The version in use of every unit of the folder, by path. */
     private final Map<Path, LoadedUnit> loaded = new TreeMap<>();
     /** Units refused as they are now: tried again once they change. */
@@ -73,26 +94,43 @@ public final class ConnectorRegistry implements AutoCloseable {
     private ConnectorWatcher watcher;
     private boolean closed;
 
+    /** A connector in use: its kind and name. */
+    private record Key(ConnectorKind kind, String name) {}
+
+    /** An instance created from a unit being loaded, not yet swapped in. */
+    private record Staged(Key key, AutoCloseable connector, ConnectorFactory factory) {}
+
     /**
-     * Loads the units of {@code connectorsDir} and creates the selected identity connector.
-     * Problems of units that do not provide it are logged, not thrown.
+     * Loads the units of {@code connectorsDir} and creates the connectors in use. Problems of
+     * units that provide none of them are logged, not thrown.
      *
      * @param connectorsDir the {@code connectors.dir} folder; may not exist
-     * @param identityName the {@code identity.connector} selected
-     * @param identityContext its settings, used again for every instance swapped in later
-     * @throws ConfigException naming {@code identity.connector} when no connector of that name is
-     *     installed or it was built for another API version, naming the key at fault when the
-     *     connector refuses its settings, or naming {@code connectors.dir} when it cannot be read
+     * @param selectedNames the name selected for every kind that has a selection key
+     * @param contexts the settings of each connector, asked again for every instance swapped in
+     * @throws ConfigException naming the selection key ({@code identity.connector} ...) when no
+     *     connector of the selected name is installed or it was built for another API version,
+     *     naming the key at fault when a connector in use refuses its settings, or naming
+     *     {@code connectors.dir} when it cannot be read
      */
-    public ConnectorRegistry(Path connectorsDir, String identityName, ConnectorContext identityContext) {
+    public ConnectorRegistry(Path connectorsDir, Map<ConnectorKind, String> selectedNames, Contexts contexts) {
         this.dir = connectorsDir;
-        this.identityName = identityName;
-        this.identityContext = identityContext;
-        this.identity = new SwappableIdentityConnector(identityName);
+        this.contexts = contexts;
+        for (ConnectorKind kind : ConnectorKind.values()) {
+            if (kind.selectionKey() != null) {
+                String name = selectedNames.get(kind);
+                if (name == null) {
+                    throw new IllegalArgumentException("no name selected by " + kind.selectionKey());
+                }
+                selected.put(kind, new Slot<>(kind, name, contexts.of(kind, name)));
+            }
+        }
+        this.identity = new SwappableIdentityConnector(slot(ConnectorKind.IDENTITY));
+        this.qos = new SwappableQosConnector(slot(ConnectorKind.QOS));
+        this.media = new SwappableMedia(slot(ConnectorKind.MEDIA));
         try {
-            this.builtIn = FactoryScan.identityFactories(gatewayLoader, false);
+            this.builtIn = FactoryScan.factories(gatewayLoader, false);
         } catch (UnitRefusal e) {
-            throw new ConfigException(SELECTION_KEY, "the connectors of the gateway's class path: " + e.getMessage(), e);
+            throw new ConfigException("connectors.dir", "the connectors of the gateway's class path: " + e.getMessage(), e);
         }
         try {
             apply(true);
@@ -105,9 +143,29 @@ public final class ConnectorRegistry implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private <C extends AutoCloseable> Slot<C> slot(ConnectorKind kind) {
+        return (Slot<C>) selected.get(kind);
+    }
+
     /** The selected identity connector; the same object for the life of the registry. */
     public IdentityConnector identity() {
         return identity;
+    }
+
+    /** The selected QoS connector; the same object for the life of the registry. */
+    public QosConnector qos() {
+        return qos;
+    }
+
+    /** The selected media connector, as calls pin it; the same object for the life of the registry. */
+    public MediaConnectors media() {
+        return media;
+    }
+
+    /** The provider connectors installed; the same object for the life of the registry. */
+    public Providers providers() {
+        return providers;
     }
 
     /**
@@ -144,8 +202,8 @@ public final class ConnectorRegistry implements AutoCloseable {
     }
 
     /**
-     * At start ({@code starting}), a problem with the selected connector is a ConfigException and
-     * an unreadable unit is refused at once; later both are logged and the rescan goes on.
+     * At start ({@code starting}), a problem with a connector in use is a ConfigException and an
+     * unreadable unit is refused at once; later both are logged and the rescan goes on.
      */
     private boolean apply(boolean starting) {
         List<UnitSource> units = UnitSource.list(dir);
@@ -163,8 +221,8 @@ public final class ConnectorRegistry implements AutoCloseable {
         unreadable.keySet().retainAll(present);
 
         boolean retry = false;
-        Instance staged = null;
-        String selectedRefusal = null;
+        Map<Key, ConnectorInstance<AutoCloseable>> staged = new HashMap<>();
+        Map<Key, String> selectedRefusals = new HashMap<>();
         for (UnitSource source : units) {
             LoadedUnit inUse = loaded.get(source.path());
             if (inUse != null && inUse.source().stamp().equals(source.stamp())
@@ -180,9 +238,9 @@ public final class ConnectorRegistry implements AutoCloseable {
             } catch (UnitRefusal e) {
                 unreadable.remove(source.path());
                 refuse(source, e.getMessage(), true);
-                if (identityName.equals(e.connector()) && selectedRefusal == null) {
-                    selectedRefusal = "connector '" + identityName + "' (" + source.path() + ") " + e.detail();
-                }
+                selected.values().stream().filter(slot -> e.concerns(slot.kind(), slot.name())).findFirst()
+                        .ifPresent(slot -> selectedRefusals.putIfAbsent(new Key(slot.kind(), slot.name()),
+                                "connector '" + slot.name() + "' (" + source.path() + ") " + e.detail()));
                 continue;
             }
             unreadable.remove(source.path());
@@ -193,101 +251,167 @@ public final class ConnectorRegistry implements AutoCloseable {
                 refuse(source, conflict, false);
                 continue;
             }
-            IdentityConnectorFactory factory = candidate.identityFactories().get(identityName);
-            if (factory != null) {
-                IdentityConnector connector;
-                try {
-                    connector = create(factory, source.path().toString(), starting);
-                } catch (UnitRefusal e) {
-                    candidate.release();
-                    refuse(source, e.getMessage(), true);
-                    continue;
-                } catch (RuntimeException e) {
-                    candidate.release();
-                    throw e;
-                }
+            List<Staged> created;
+            try {
+                created = instances(candidate, starting);
+            } catch (UnitRefusal e) {
+                candidate.release();
+                refuse(source, e.getMessage(), true);
+                continue;
+            } catch (RuntimeException e) {
+                candidate.release();
+                throw e;
+            }
+            for (Staged s : created) {
                 candidate.acquire();
-                staged = new Instance(identityName, connector, candidate, candidate.label(factory));
+                staged.put(s.key(), new ConnectorInstance<>(describe(s.key()), s.connector(), candidate,
+                        candidate.label(s.factory())));
             }
             LoadedUnit previous = loaded.put(source.path(), candidate);
             if (previous != null) {
                 dropped.add(previous);
             }
-            log.info("connector unit {} {}: identity connectors {}", source.path(), previous == null ? "loaded" : "reloaded",
-                    candidate.identityFactories().keySet());
+            log.info("connector unit {} {}: {}", source.path(), previous == null ? "loaded" : "reloaded",
+                    candidate.provides());
         }
-        select(staged, starting, selectedRefusal);
+        for (Slot<?> slot : selected.values()) {
+            Key key = new Key(slot.kind(), slot.name());
+            select(slot, staged.get(key), starting, selectedRefusals.get(key));
+        }
+        Set<String> providerNames = new TreeSet<>(providers.names());
+        providerNames.addAll(builtIn.get(ConnectorKind.PROVIDER).keySet());
+        staged.keySet().stream().filter(k -> k.kind() == ConnectorKind.PROVIDER).forEach(k -> providerNames.add(k.name()));
+        for (String name : providerNames) {
+            Slot<ProviderConnector> slot = providers.get(name);
+            if (slot == null) {
+                slot = new Slot<>(ConnectorKind.PROVIDER, name, contexts.of(ConnectorKind.PROVIDER, name));
+            }
+            select(slot, staged.get(new Key(ConnectorKind.PROVIDER, name)), starting, null);
+            if (slot.current() == null) {
+                providers.remove(name);
+            } else {
+                providers.put(slot);
+            }
+        }
         dropped.forEach(LoadedUnit::release);
         return retry;
     }
 
     /**
-     * Puts the right instance of the selected connector in use: {@code staged} when a unit
+     * New instances of every connector in use that {@code candidate} provides: the selected ones
+     * of its kinds and all its providers. All or none: when one cannot be created, those already
+     * created are closed.
+     *
+     * @throws UnitRefusal when one cannot be created, after the start
+     * @throws ConfigException when one cannot be created, at the start
+     */
+    private List<Staged> instances(LoadedUnit candidate, boolean starting) throws UnitRefusal {
+        List<Staged> created = new ArrayList<>();
+        String origin = candidate.path().toString();
+        try {
+            for (Slot<?> slot : selected.values()) {
+                ConnectorFactory factory = candidate.factories(slot.kind()).get(slot.name());
+                if (factory != null) {
+                    Key key = new Key(slot.kind(), slot.name());
+                    created.add(new Staged(key, create(factory, key, slot.context(), origin, starting), factory));
+                }
+            }
+            for (Map.Entry<String, ConnectorFactory> provider : candidate.factories(ConnectorKind.PROVIDER).entrySet()) {
+                Key key = new Key(ConnectorKind.PROVIDER, provider.getKey());
+                created.add(new Staged(key, create(provider.getValue(), key,
+                        contexts.of(ConnectorKind.PROVIDER, provider.getKey()), origin, starting), provider.getValue()));
+            }
+        } catch (UnitRefusal | RuntimeException e) {
+            created.forEach(s -> closeQuietly(s.key(), s.connector(), origin));
+            throw e;
+        }
+        return created;
+    }
+
+    /**
+     * Puts the right instance of a connector in use into its slot: {@code staged} when a unit
      * providing it was just loaded, else the current one while its unit is still loaded, else the
      * built-in factory's, else none.
      */
-    private void select(Instance staged, boolean starting, String selectedRefusal) {
+    private void select(Slot<?> slot, ConnectorInstance<AutoCloseable> staged, boolean starting, String refusal) {
         if (staged != null) {
-            install(staged);
+            install(slot, staged);
             return;
         }
-        Instance current = identity.current();
+        ConnectorInstance<?> current = slot.current();
         if (current != null && (current.unit() == null || loaded.get(current.unit().path()) == current.unit())) {
             return;
         }
-        IdentityConnectorFactory factory = builtIn.get(identityName);
+        Key key = new Key(slot.kind(), slot.name());
+        ConnectorFactory factory = builtIn.get(slot.kind()).get(slot.name());
         if (factory != null) {
             try {
-                install(new Instance(identityName, create(factory, "the gateway's class path", starting), null,
+                AutoCloseable connector = create(factory, key, slot.context(), "the gateway's class path", starting);
+                install(slot, new ConnectorInstance<>(slot.description(), connector, null,
                         "(" + LoadedUnit.jarName(factory) + ")"));
                 return;
             } catch (UnitRefusal e) {
-                log.warn("the built-in identity connector '{}' cannot take over: {}", identityName, e.getMessage());
+                log.warn("the built-in {} cannot take over: {}", slot.description(), e.getMessage());
             }
-        } else if (starting) {
-            throw new ConfigException(SELECTION_KEY, selectedRefusal != null ? selectedRefusal
-                    : "no connector named '" + identityName + "' is installed; installed: " + installed());
+        } else if (starting && slot.kind().selectionKey() != null) {
+            throw new ConfigException(slot.kind().selectionKey(), refusal != null ? refusal
+                    : "no connector named '" + slot.name() + "' is installed; installed: " + installed(slot.kind()));
         }
         if (current != null) {
-            identity.swap(null);
+            slot.swap(null);
             String why = loaded.containsKey(current.unit().path()) ? "the new version of " + current.origin()
                     + " does not provide it" : current.origin() + " is gone";
-            log.warn("identity connector '{}' is not installed any more ({}): logins are refused with 503"
-                    + " until a unit provides it again", identityName, why);
+            log.warn("{} is not installed any more ({}): {}", slot.description(), why, withoutIt(slot.kind()));
         }
     }
 
-    private void install(Instance next) {
-        Instance previous = identity.swap(next);
-        log.info("identity connector '{}' {} loaded from {}{}", identityName, next.label(), next.origin(),
+    /** What the gateway does while no connector of a slot is installed. */
+    private static String withoutIt(ConnectorKind kind) {
+        return switch (kind) {
+            case IDENTITY, QOS -> "logins are refused with 503 until a unit provides it again";
+            case MEDIA -> "new calls are refused with 503 until a unit provides it again; calls in progress keep it";
+            case PROVIDER -> "its destinations are not claimed any more; calls in progress keep it";
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <C extends AutoCloseable> void install(Slot<C> slot, ConnectorInstance<?> next) {
+        ConnectorInstance<C> previous = slot.swap((ConnectorInstance<C>) next);
+        log.info("{} {} loaded from {}{}", slot.description(), next.label(), next.origin(),
                 previous == null ? "" : ", replacing " + previous.origin());
     }
 
     /**
-     * A new instance of the selected connector from its settings.
+     * A new instance of a connector in use, from its settings; the factory's kind fixes the
+     * connector interface it returns.
      *
      * @throws UnitRefusal when it cannot be created, after the start
      * @throws ConfigException when it cannot be created, at the start
      */
-    private IdentityConnector create(IdentityConnectorFactory factory, String origin, boolean starting)
-            throws UnitRefusal {
+    private static AutoCloseable create(ConnectorFactory factory, Key key, ConnectorContext context, String origin,
+            boolean starting) throws UnitRefusal {
         try {
-            IdentityConnector connector = factory.create(identityContext);
+            AutoCloseable connector = switch (key.kind()) {
+                case IDENTITY -> ((IdentityConnectorFactory) factory).create(context);
+                case QOS -> ((QosConnectorFactory) factory).create(context);
+                case MEDIA -> ((MediaConnectorFactory) factory).create(context);
+                case PROVIDER -> ((ProviderConnectorFactory) factory).create(context);
+            };
             if (connector == null) {
                 throw new IllegalStateException(factory.getClass().getName() + ".create returned null");
             }
             return connector;
         } catch (ConnectorException e) {
             if (starting) {
-                throw settingsError(identityContext.settingsKey(), e);
+                throw settingsError(context.settingsKey(), e);
             }
-            throw new UnitRefusal(identityName, "refused its settings: " + e.getMessage(), e);
+            throw new UnitRefusal(key.kind(), key.name(), "refused its settings: " + e.getMessage(), e);
         } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
             if (starting) {
-                throw new ConfigException(SELECTION_KEY, "connector '" + identityName + "' (" + origin
-                        + ") failed to start: " + e, e);
+                String at = key.kind().selectionKey() != null ? key.kind().selectionKey() : context.settingsKey();
+                throw new ConfigException(at, "connector '" + key.name() + "' (" + origin + ") failed to start: " + e, e);
             }
-            throw new UnitRefusal(identityName, "failed to start: " + e, e);
+            throw new UnitRefusal(key.kind(), key.name(), "failed to start: " + e, e);
         }
     }
 
@@ -306,15 +430,29 @@ public final class ConnectorRegistry implements AutoCloseable {
                 : new ConfigException(settingsKey, message, e);
     }
 
+    private static String describe(Key key) {
+        return Slot.label(key.kind()) + " connector '" + key.name() + "'";
+    }
+
+    private static void closeQuietly(Key key, AutoCloseable connector, String origin) {
+        try {
+            connector.close();
+        } catch (Exception | LinkageError e) {
+            log.warn("closing {} from {} failed: {}", describe(key), origin, e.toString());
+        }
+    }
+
     /** Why {@code candidate} may not be loaded beside the other units, or null when it may. */
     private String conflict(LoadedUnit candidate) {
         for (LoadedUnit other : loaded.values()) {
             if (other.path().equals(candidate.path())) {
                 continue;
             }
-            for (String name : candidate.identityFactories().keySet()) {
-                if (other.identityFactories().containsKey(name)) {
-                    return "connector '" + name + "' is already provided by " + other.path();
+            for (ConnectorKind kind : ConnectorKind.values()) {
+                for (String name : candidate.factories(kind).keySet()) {
+                    if (other.factories(kind).containsKey(name)) {
+                        return Slot.label(kind) + " connector '" + name + "' is already provided by " + other.path();
+                    }
                 }
             }
         }
@@ -345,9 +483,9 @@ public final class ConnectorRegistry implements AutoCloseable {
                 loaded.containsKey(source.path()) ? "its previous version stays in use" : "nothing of it is loaded");
     }
 
-    private List<String> installed() {
-        Set<String> names = new LinkedHashSet<>(builtIn.keySet());
-        loaded.values().forEach(unit -> names.addAll(unit.identityFactories().keySet()));
+    private List<String> installed(ConnectorKind kind) {
+        Set<String> names = new LinkedHashSet<>(builtIn.get(kind).keySet());
+        loaded.values().forEach(unit -> names.addAll(unit.factories(kind).keySet()));
         return List.copyOf(names);
     }
 
@@ -363,8 +501,8 @@ public final class ConnectorRegistry implements AutoCloseable {
     }
 
     /**
-     * Stops watching, closes the identity connector (once the logins still on it returned) and
-     * every unit's class loader, and deletes the copies.
+     * Stops watching, lets go of every connector in use (each closed once what still runs on it
+     * let go) and of every unit's class loader, and deletes the copies.
      */
     @Override
     public void close() {
@@ -382,7 +520,11 @@ public final class ConnectorRegistry implements AutoCloseable {
             stopping.close();
         }
         synchronized (this) {
-            identity.swap(null);
+            selected.values().forEach(slot -> slot.swap(null));
+            for (Slot<ProviderConnector> slot : List.copyOf(providers.all())) {
+                slot.swap(null);
+                providers.remove(slot.name());
+            }
             loaded.values().forEach(LoadedUnit::release);
             loaded.clear();
             if (copies != null) {

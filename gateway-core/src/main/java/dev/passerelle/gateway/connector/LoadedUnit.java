@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.connector;
 
-import dev.passerelle.connector.spi.IdentityConnectorFactory;
+import dev.passerelle.connector.spi.ConnectorFactory;
+import dev.passerelle.connector.spi.ConnectorKind;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -36,16 +37,16 @@ final class LoadedUnit {
     private final Path copies;
     private final URLClassLoader loader;
     private final Map<String, String> versions;
-    private final Map<String, IdentityConnectorFactory> identityFactories;
+    private final Map<ConnectorKind, Map<String, ConnectorFactory>> factories;
     private final Lease lease;
 
     private LoadedUnit(UnitSource source, Path copies, URLClassLoader loader, Map<String, String> versions,
-            Map<String, IdentityConnectorFactory> identityFactories) {
+            Map<ConnectorKind, Map<String, ConnectorFactory>> factories) {
         this.source = source;
         this.copies = copies;
         this.loader = loader;
         this.versions = versions;
-        this.identityFactories = identityFactories;
+        this.factories = factories;
         this.lease = new Lease(this::closeNow);
     }
 
@@ -73,8 +74,7 @@ final class LoadedUnit {
                 versions.put(jar.getFileName().toString(), implementationVersion(copies.resolve(jar.getFileName())));
             }
             loader = new URLClassLoader("connector-unit " + source.path().getFileName(), urls.toArray(URL[]::new), parent);
-            Map<String, IdentityConnectorFactory> factories = FactoryScan.identityFactories(loader, true);
-            return new LoadedUnit(source, copies, loader, versions, Map.copyOf(factories));
+            return new LoadedUnit(source, copies, loader, versions, FactoryScan.factories(loader, true));
         } catch (IOException | UnitRefusal | RuntimeException e) {
             closeAndDelete(loader, copies);
             throw e;
@@ -97,8 +97,24 @@ final class LoadedUnit {
         return source.path();
     }
 
-    Map<String, IdentityConnectorFactory> identityFactories() {
-        return identityFactories;
+    /** The unit's factories of {@code kind}, by name. */
+    Map<String, ConnectorFactory> factories(ConnectorKind kind) {
+        return factories.get(kind);
+    }
+
+    /** What the unit provides, for log lines: {@code identity [probe], qos [turn]}. */
+    String provides() {
+        return describe(factories);
+    }
+
+    static String describe(Map<ConnectorKind, Map<String, ConnectorFactory>> factories) {
+        StringBuilder out = new StringBuilder();
+        factories.forEach((kind, byName) -> {
+            if (!byName.isEmpty()) {
+                out.append(out.length() == 0 ? "" : ", ").append(Slot.label(kind)).append(' ').append(byName.keySet());
+            }
+        });
+        return out.length() == 0 ? "no connectors" : out.toString();
     }
 
     /**

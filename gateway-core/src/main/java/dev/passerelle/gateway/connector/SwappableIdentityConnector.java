@@ -5,23 +5,17 @@ import dev.passerelle.connector.spi.IdentityConnector;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The identity connector the routes hold for the life of the gateway, in front of the instance in
- * use, which the registry swaps atomically. A login that began on an instance finishes on it: the
- * instance is closed only when its last caller returned after it was swapped out.
+ * use, which the registry swaps. A login that began on an instance finishes on it: the instance is
+ * closed only when its last caller returned after it was swapped out.
  */
 final class SwappableIdentityConnector implements IdentityConnector {
-    private static final Logger log = LoggerFactory.getLogger(SwappableIdentityConnector.class);
+    private final Slot<IdentityConnector> slot;
 
-    private final String name;
-    private final AtomicReference<Instance> current = new AtomicReference<>();
-
-    SwappableIdentityConnector(String name) {
-        this.name = name;
+    SwappableIdentityConnector(Slot<IdentityConnector> slot) {
+        this.slot = slot;
     }
 
     /**
@@ -30,14 +24,14 @@ final class SwappableIdentityConnector implements IdentityConnector {
      */
     @Override
     public Identity authenticate(String token) {
-        Instance in = acquire();
+        ConnectorInstance<IdentityConnector> in = slot.acquire();
         if (in == null) {
-            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "identity connector '" + name + "' is not installed");
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, slot.description() + " is not installed");
         }
         try {
-            return in.connector.authenticate(token);
+            return in.connector().authenticate(token);
         } finally {
-            in.lease.release();
+            in.release();
         }
     }
 
@@ -47,14 +41,14 @@ final class SwappableIdentityConnector implements IdentityConnector {
      */
     @Override
     public Optional<Identity> lookup(String user) {
-        Instance in = acquire();
+        ConnectorInstance<IdentityConnector> in = slot.acquire();
         if (in == null) {
             return Optional.empty();
         }
         try {
-            return in.connector.lookup(user);
+            return in.connector().lookup(user);
         } finally {
-            in.lease.release();
+            in.release();
         }
     }
 
@@ -62,82 +56,7 @@ final class SwappableIdentityConnector implements IdentityConnector {
     @Override
     public void close() {}
 
-    /**
-     * The current instance, held for one call; null when none is installed. An instance that lost
-     * its last holder was already swapped out, so the loop reads the newer one.
-     */
-    private Instance acquire() {
-        while (true) {
-            Instance in = current.get();
-            if (in == null || in.lease.acquire()) {
-                return in;
-            }
-        }
-    }
-
-    Instance current() {
-        return current.get();
-    }
-
-    /**
-     * Puts {@code next} (null: none installed) in use and lets go of the previous instance, which
-     * is closed once the calls still on it returned.
-     *
-     * @return the previous instance, already released: for its description only
-     */
-    Instance swap(Instance next) {
-        Instance previous = current.getAndSet(next);
-        if (previous != null) {
-            previous.lease.release();
-        }
-        return previous;
-    }
-
-    /**
-     * One connector instance and where it came from.
-     *
-     * @param unit the unit version it was created from (held until the instance is closed), or
-     *     null for the built-in unit
-     * @param label the jar it came from, e.g. {@code passerelle-identity-jwt-1.2.jar}
-     */
-    static final class Instance {
-        private final IdentityConnector connector;
-        private final LoadedUnit unit;
-        private final String label;
-        private final String origin;
-        private final Lease lease;
-
-        Instance(String name, IdentityConnector connector, LoadedUnit unit, String label) {
-            this.connector = connector;
-            this.unit = unit;
-            this.label = label;
-            this.origin = unit == null ? "the gateway's class path" : unit.path().toString();
-            this.lease = new Lease(() -> {
-                try {
-                    connector.close();
-                } catch (RuntimeException | LinkageError e) {
-                    log.warn("closing identity connector '{}' from {} failed: {}", name, origin, e.toString());
-                }
-                if (unit != null) {
-                    unit.release();
-                }
-            });
-        }
-
-        IdentityConnector connector() {
-            return connector;
-        }
-
-        LoadedUnit unit() {
-            return unit;
-        }
-
-        String label() {
-            return label;
-        }
-
-        String origin() {
-            return origin;
-        }
+    Slot<IdentityConnector> slot() {
+        return slot;
     }
 }

@@ -1,10 +1,11 @@
 package dev.passerelle.gateway.media;
 
 /**
- * Anchors the media of a call between its two legs. The routes hand every SDP that crosses the
- * gateway through it: an offer from one leg becomes the offer sent to the other, and likewise for
- * the answer. An anchor may rewrite addresses (a relay such as rtpengine) or profiles
- * (WebRTC ⇄ plain RTP); the pass-through anchor only checks and copies.
+ * Anchors the media of a call between its two legs, as the routes see it. The routes hand every
+ * SDP that crosses the gateway through it: an offer from one leg becomes the offer sent to the
+ * other, and likewise for the answer. {@link NegotiatingAnchor} implements it over a media
+ * connector ({@code media.anchor}), which may rewrite addresses (a relay such as rtpengine) or
+ * profiles (WebRTC ⇄ plain RTP), or only copy (pass-through).
  *
  * <p>Throws {@link dev.passerelle.gateway.error.GatewayException} with
  * {@link dev.passerelle.gateway.error.ErrorCode#NOT_ACCEPTABLE_HERE} for an SDP it cannot use.

@@ -1,5 +1,11 @@
 package dev.passerelle.gateway.media;
 
+import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.MediaConnector;
+import dev.passerelle.connector.spi.MediaRefusedException;
+import dev.passerelle.gateway.connector.MediaConnectors;
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sdp.CodecPolicy;
 import dev.passerelle.gateway.sdp.Negotiation;
 import dev.passerelle.gateway.sdp.OfferAnswer;
@@ -8,49 +14,64 @@ import dev.passerelle.gateway.sdp.Sdp;
 import dev.passerelle.gateway.sdp.SdpException;
 import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.sdp.Translation;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * What every SDP crossing the gateway goes through, whatever anchors the media: it is parsed by
- * the strict model (a malformed one is an {@link SdpException} naming the line), an offer is cut
- * to the operator's {@link CodecPolicy}, and the offer/answer rules of RFC 3264 are kept on each
- * leg: an answer must fit its offer (§6), a new offer must fit the exchange in force (§8). Only
- * then is the SDP handed to the anchor it wraps; what that anchor returns is parsed again and,
- * for a relaying anchor, checked to be in the profile its leg speaks.
+ * What every SDP crossing the gateway goes through, whatever media connector anchors the media:
+ * it is parsed by the strict model (a malformed one is an {@link SdpException} naming the line),
+ * an offer is cut to the operator's {@link CodecPolicy}, and the offer/answer rules of RFC 3264
+ * are kept on each leg: an answer must fit its offer (§6), a new offer must fit the exchange in
+ * force (§8). Only then is the SDP handed to the call's media connector; what that connector
+ * returns is parsed again and, for one that bridges WebRTC to plain RTP, checked to be in the
+ * profile its leg speaks.
+ *
+ * <p>A call's first offer pins the media connector instance in use then ({@link MediaConnectors}):
+ * every later step of the call goes to that instance, and the pin is let go when the call is
+ * released, even when a newer version was installed meanwhile. A connector refusing an SDP
+ * ({@link MediaRefusedException}) fails the step with 488, one that cannot reach its server
+ * ({@link ConnectorException}) with 503.
  *
  * <p>A refused SDP changes nothing: the call keeps the negotiation it had. Steps of one call are
  * serialized; different calls never wait for each other.
  */
 public final class NegotiatingAnchor implements MediaAnchor {
 
-    /** What the wrapped anchor makes of SDPs; decides the checks on its output. */
-    public enum Relay {
+    /** What the call's connector makes of SDPs; decides the checks on its output. */
+    enum Relay {
         /** The SDP is copied between legs: no profile is imposed. */
         NONE,
         /** The anchor relays media: WebRTC towards the browser, plain RTP towards SIP. */
         WEBRTC_TO_PLAIN_RTP
     }
 
-    private final MediaAnchor inner;
+    private final MediaConnectors connectors;
     private final SdpParser parser;
     private final CodecPolicy policy;
-    private final Relay relay;
     private final Map<String, CallState> calls = new ConcurrentHashMap<>();
 
-    public NegotiatingAnchor(MediaAnchor inner, SdpParser parser, CodecPolicy policy, Relay relay) {
-        this.inner = inner;
+    public NegotiatingAnchor(MediaConnectors connectors, SdpParser parser, CodecPolicy policy) {
+        this.connectors = connectors;
         this.parser = parser;
         this.policy = policy;
-        this.relay = relay;
     }
 
-    /** The negotiation of each leg, as that leg saw it: the two differ when the anchor rewrites. */
+    /**
+     * The negotiation of each leg, as that leg saw it (the two differ when the connector
+     * rewrites), and the connector the call is pinned to; guarded by its own monitor.
+     */
     private static final class CallState {
         Negotiation web;
         Negotiation sip;
         /** The leg whose offer is pending or was answered last. */
         Leg offerer;
+        /** Taken by the first offer that reached the connector; null before. */
+        MediaConnectors.Pin pin;
+        Relay relay;
+        /** Released: a step that was waiting for the monitor must not use this call. */
+        boolean released;
 
         Negotiation of(Leg leg) {
             return leg == Leg.WEB ? web : sip;
@@ -68,18 +89,30 @@ public final class NegotiatingAnchor implements MediaAnchor {
     @Override
     public String offer(String callId, Leg from, String sdp) {
         Sdp offer = policy.apply(parser.parse(sdp));
-        CallState state = calls.computeIfAbsent(callId, id -> new CallState());
-        synchronized (state) {
-            Negotiation before = state.of(from);
-            Negotiation fromSide = before == null ? Negotiation.offered(offer) : before.reoffered(offer);
-            String given = offer.write();
-            Sdp out = outgoing(other(from), inner.offer(callId, from, given), offer, given);
-            Negotiation toSide = state.of(other(from)) == null
-                    ? Negotiation.offered(out) : state.of(other(from)).reoffered(out);
-            state.set(from, fromSide);
-            state.set(other(from), toSide);
-            state.offerer = from;
-            return out.write();
+        while (true) {
+            CallState state = calls.computeIfAbsent(callId, id -> new CallState());
+            synchronized (state) {
+                if (state.released) {
+                    // Released between the lookup and the lock: this offer starts the call anew.
+                    continue;
+                }
+                if (state.pin == null) {
+                    state.pin = connectors.pin();
+                    state.relay = state.pin.connector().bridgesWebRtcToPlainRtp() ? Relay.WEBRTC_TO_PLAIN_RTP : Relay.NONE;
+                }
+                MediaConnector connector = state.pin.connector();
+                Negotiation before = state.of(from);
+                Negotiation fromSide = before == null ? Negotiation.offered(offer) : before.reoffered(offer);
+                String given = offer.write();
+                String produced = step(() -> connector.offer(callId, spi(from), given));
+                Sdp out = outgoing(state.relay, other(from), produced, offer, given);
+                Negotiation toSide = state.of(other(from)) == null
+                        ? Negotiation.offered(out) : state.of(other(from)).reoffered(out);
+                state.set(from, fromSide);
+                state.set(other(from), toSide);
+                state.offerer = from;
+                return out.write();
+            }
         }
     }
 
@@ -92,17 +125,22 @@ public final class NegotiatingAnchor implements MediaAnchor {
         Sdp answer = parser.parse(sdp);
         CallState state = calls.get(callId);
         if (state == null) {
-            throw new SdpException("an answer for call " + callId + " came but no offer was made (RFC 3264 §4)");
+            throw noOffer(callId);
         }
         synchronized (state) {
+            if (state.released || state.offerer == null) {
+                throw noOffer(callId);
+            }
             // A copying anchor carries web-to-web calls, whose legs are both WEB; there the leg
             // cannot tell who offered, and both legs see the same descriptions anyway.
-            if (relay != Relay.NONE && state.offerer != other(from)) {
+            if (state.relay != Relay.NONE && state.offerer != other(from)) {
                 throw new SdpException("an answer came from the leg that made the offer (RFC 3264 §4)");
             }
+            MediaConnector connector = state.pin.connector();
             Negotiation fromSide = reopened(state.of(from)).answered(answer);
             String given = answer.write();
-            Sdp out = outgoing(other(from), inner.answer(callId, from, given), answer, given);
+            String produced = step(() -> connector.answer(callId, spi(from), given));
+            Sdp out = outgoing(state.relay, other(from), produced, answer, given);
             Negotiation toSide = reopened(state.of(other(from))).answered(out);
             state.set(from, fromSide);
             state.set(other(from), toSide);
@@ -110,16 +148,53 @@ public final class NegotiatingAnchor implements MediaAnchor {
         }
     }
 
+    /** Frees what the call holds in its connector, then lets go of the connector. */
     @Override
     public void release(String callId) {
-        calls.remove(callId);
-        inner.release(callId);
+        CallState state = calls.remove(callId);
+        if (state == null) {
+            return;
+        }
+        synchronized (state) {
+            state.released = true;
+            if (state.pin != null) {
+                try {
+                    state.pin.connector().release(callId);
+                } finally {
+                    state.pin.unpin();
+                }
+            }
+        }
     }
 
+    /**
+     * Releases the calls still held (the gateway drains its calls first, so usually none); the
+     * connectors themselves belong to whoever made them.
+     */
     @Override
     public void close() {
-        calls.clear();
-        inner.close();
+        for (String callId : List.copyOf(calls.keySet())) {
+            release(callId);
+        }
+    }
+
+    private static SdpException noOffer(String callId) {
+        return new SdpException("an answer for call " + callId + " came but no offer was made (RFC 3264 §4)");
+    }
+
+    /** The connector's own refusals, in the gateway's codes. */
+    private static String step(Supplier<String> step) {
+        try {
+            return step.get();
+        } catch (MediaRefusedException e) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, e.getMessage(), e);
+        } catch (ConnectorException e) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
+    private static MediaConnector.Leg spi(Leg leg) {
+        return leg == Leg.WEB ? MediaConnector.Leg.WEB : MediaConnector.Leg.SIP;
     }
 
     /** The state in which a repeated answer is checked: the offer again pending. */
@@ -132,7 +207,7 @@ public final class NegotiatingAnchor implements MediaAnchor {
      * pass-through: no second parse on the call's path); a relay's output must be in that leg's
      * profile, and towards SIP it loses the browser's WebRTC-only attributes.
      */
-    private Sdp outgoing(Leg to, String produced, Sdp given, String givenText) {
+    private Sdp outgoing(Relay relay, Leg to, String produced, Sdp given, String givenText) {
         Sdp out = produced.equals(givenText) ? given : parser.parse(produced);
         if (relay == Relay.WEBRTC_TO_PLAIN_RTP) {
             if (to == Leg.SIP) {

@@ -6,7 +6,6 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.connector.ConnectorWatcher;
 import dev.passerelle.gateway.connector.Providers;
 import dev.passerelle.gateway.media.MediaAnchor;
-import dev.passerelle.gateway.qos.TurnCredentials;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.NodeBus;
 import dev.passerelle.gateway.session.SessionStore;
@@ -72,7 +71,7 @@ public final class RoutingEngine implements AutoCloseable {
     /**
      * @param media the anchor of calls with a SIP leg
      * @param direct the anchor of web-to-web calls, whose media goes end to end
-     * @param qos where the browsers' quality reports go
+     * @param qos where the {@code iceServers} of a login come from and the browsers' quality reports go
      * @param providers the providers from elsewhere than route files (connector units); asked
      *     before the route files' for each destination
      */
@@ -100,7 +99,7 @@ public final class RoutingEngine implements AutoCloseable {
                 event -> template.sendBody("direct:provider-event", event));
         SessionSteps.ExpiryTimer expiry = (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
                 SessionSteps.DETACHED_AT, detachedAt, after);
-        this.sessions = new SessionSteps(store, identity, new TurnCredentials(config.qos(), clock), outbox,
+        this.sessions = new SessionSteps(store, identity, qos, outbox,
                 pusher, cluster, config.session().resumeWindow(), clock, draining::get, expiry);
         this.takeover = new Takeover(store, cluster, outbox, sip, config.session().resumeWindow(), clock,
                 (callId, cause) -> template.sendBodyAndHeaders("direct:end-call", null,
@@ -140,9 +139,9 @@ public final class RoutingEngine implements AutoCloseable {
      * {@code providers.<name>.<key>} for each setting, as route files' placeholders read them: a
      * nested mapping continues the key with dots, a list is its items joined with commas.
      */
-    private static Properties providerProperties(GatewayConfig.ProvidersConfig providers) {
+    private static Properties providerProperties(Map<String, Map<String, Object>> providers) {
         Properties out = new Properties();
-        providers.settings().forEach((name, settings) -> flatten("providers." + name, settings, out));
+        providers.forEach((name, settings) -> flatten("providers." + name, settings, out));
         return out;
     }
 

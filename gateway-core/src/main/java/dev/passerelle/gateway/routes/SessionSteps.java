@@ -3,9 +3,10 @@ package dev.passerelle.gateway.routes;
 import dev.passerelle.connector.spi.AuthenticationException;
 import dev.passerelle.connector.spi.Identity;
 import dev.passerelle.connector.spi.IdentityConnector;
+import dev.passerelle.connector.spi.IdentityUnavailableException;
+import dev.passerelle.connector.spi.QosConnector;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import dev.passerelle.gateway.qos.TurnCredentials;
 import dev.passerelle.gateway.session.CallRecord;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.SessionRecord;
@@ -29,7 +30,7 @@ final class SessionSteps {
 
     private final SessionStore store;
     private final IdentityConnector identity;
-    private final TurnCredentials turn;
+    private final QosConnector qos;
     private final EventOutbox outbox;
     private final SessionPusher pusher;
     private final Cluster cluster;
@@ -53,12 +54,12 @@ final class SessionSteps {
     /** Header: the instant of the drop an expiry timer was started for. */
     static final String DETACHED_AT = "PasserelleDetachedAt";
 
-    SessionSteps(SessionStore store, IdentityConnector identity, TurnCredentials turn, EventOutbox outbox,
+    SessionSteps(SessionStore store, IdentityConnector identity, QosConnector qos, EventOutbox outbox,
             SessionPusher pusher, Cluster cluster, Duration resumeWindow, Clock clock, BooleanSupplier draining,
             ExpiryTimer expiryTimer) {
         this.store = store;
         this.identity = identity;
-        this.turn = turn;
+        this.qos = qos;
         this.outbox = outbox;
         this.pusher = pusher;
         this.cluster = cluster;
@@ -79,7 +80,13 @@ final class SessionSteps {
             user = identity.authenticate(login.token());
         } catch (AuthenticationException e) {
             throw new GatewayException(ErrorCode.UNAUTHORIZED, "login refused: " + e.getMessage());
+        } catch (IdentityUnavailableException e) {
+            // The token may well be good: the client should try again later, not ask for another.
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, e.getMessage());
         }
+        List<Results.IceServer> iceServers = qos.iceServers(user.user()).stream()
+                .map(s -> new Results.IceServer(s.urls(), s.username(), s.credential()))
+                .toList();
         SessionRecord session = new SessionRecord(UUID.randomUUID().toString(), newResumeToken(), user.user(),
                 user.sipUri(), user.displayName(), login.device(), nodeId, clock.instant(), null,
                 user.dialPlan().allow(), user.dialPlan().deny());
@@ -87,7 +94,7 @@ final class SessionSteps {
         // Bound now, not when the result is written, so that an event logged in between is pushed.
         outbox.attach(exchange.getMessage().getHeader(Headers.CONNECTION_ID, String.class), session.sessionId(), 0);
         exchange.getMessage().setBody(new Results.Login(session.sessionId(), session.resumeToken(),
-                new Results.Identity(user.user(), user.sipUri(), user.displayName()), turn.forUser(user.user())));
+                new Results.Identity(user.user(), user.sipUri(), user.displayName()), iceServers));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.passerelle.gateway.connector;
 
 import dev.passerelle.connector.spi.ConnectorApi;
-import dev.passerelle.connector.spi.IdentityConnectorFactory;
+import dev.passerelle.connector.spi.ConnectorKind;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -29,12 +29,23 @@ import javax.tools.ToolProvider;
  * the only place its classes exist, so a connector found is one loaded from the jar. Also used by
  * the integration tests (through the test-jar).
  *
- * <p>The identity connector of a built jar knows every token: the token is the user, and the
- * display name is the jar's {@code tag}, which tells which version answered. Its settings may hold:
- * {@code fail} (a String: {@code create} throws a ConnectorException with it as message),
- * {@code closed} (a {@code List<Object>}: {@code close()} adds the tag to it), {@code entered} and
- * {@code proceed} (CountDownLatches: authenticating the token {@code block} counts down the first
- * and waits for the second). Lookup knows the user {@code carol} only.
+ * <p>Each jar holds one factory of one kind, whose connector tells which version answered by the
+ * jar's {@code tag}. The settings of every kind may hold {@code fail} (a String: {@code create}
+ * throws a ConnectorException with it as message) and {@code closed} (a {@code List<Object>}:
+ * {@code close()} adds the tag to it).
+ *
+ * <ul>
+ *   <li>identity: knows every token: the token is the user, and the display name is the tag.
+ *       Settings {@code entered} and {@code proceed} (CountDownLatches): authenticating the token
+ *       {@code block} counts down the first and waits for the second; the token
+ *       {@code unavailable} throws IdentityUnavailableException. Lookup knows {@code carol} only.
+ *   <li>qos: one ICE server, {@code stun:<tag>.example.com}, with the user as user name and the
+ *       tag as credential.
+ *   <li>media: every offer and answer comes out as the tag; settings {@code released} (a
+ *       {@code List<Object>}) gets {@code "<tag> <callId>"} for every release.
+ *   <li>provider: claims the destinations ending in {@code @<name>.example}; an invite is
+ *       accepted at once with the tag as SDP.
+ * </ul>
  */
 public final class ConnectorJars {
     private static final AtomicInteger builds = new AtomicInteger();
@@ -53,7 +64,7 @@ public final class ConnectorJars {
 
     /** The same, claiming {@code apiVersion}. */
     public Path identity(Path jar, String name, String tag, int apiVersion) {
-        return build(jar, source(name, tag, apiVersion, "\"" + tag + "\""), null, tag);
+        return build(jar, ConnectorKind.IDENTITY, name, tag, apiVersion, "\"" + tag + "\"", null);
     }
 
     /**
@@ -70,32 +81,61 @@ public final class ConnectorJars {
                 }
                 """.formatted(tag), null);
         pack(lib, libClasses, null, null, null);
-        return build(jar, source(name, tag, ConnectorApi.VERSION, "fixture.lib.Tag.value()"), libClasses, tag);
+        return build(jar, ConnectorKind.IDENTITY, name, tag, ConnectorApi.VERSION, "fixture.lib.Tag.value()", libClasses);
     }
 
-    private static String source(String name, String tag, int apiVersion, String tagExpression) {
+    /** A jar with one connector factory of {@code kind} named {@code name}. */
+    public Path connector(Path jar, ConnectorKind kind, String name, String tag) {
+        return connector(jar, kind, name, tag, ConnectorApi.VERSION);
+    }
+
+    /** The same, claiming {@code apiVersion}. */
+    public Path connector(Path jar, ConnectorKind kind, String name, String tag, int apiVersion) {
+        return build(jar, kind, name, tag, apiVersion, "\"" + tag + "\"", null);
+    }
+
+    private static String source(ConnectorKind kind, String name, int apiVersion, String tagExpression) {
+        String factory = kind.factoryType().getSimpleName();
+        String connector = factory.replace("Factory", "");
         return """
                 package fixture.connector;
 
-                import dev.passerelle.connector.spi.ConnectorContext;
-                import dev.passerelle.connector.spi.ConnectorException;
-                import dev.passerelle.connector.spi.Identity;
-                import dev.passerelle.connector.spi.IdentityConnector;
-                import dev.passerelle.connector.spi.IdentityConnectorFactory;
+                import dev.passerelle.connector.spi.*;
                 import java.util.List;
+                import java.util.Map;
                 import java.util.Optional;
                 import java.util.concurrent.CountDownLatch;
 
-                public final class %1$s implements IdentityConnectorFactory {
-                    public String name() { return "%2$s"; }
-                    public int apiVersion() { return %3$d; }
-                    public IdentityConnector create(ConnectorContext context) {
+                public final class %1$s implements %2$s {
+                    public String name() { return "%3$s"; }
+                    public int apiVersion() { return %4$d; }
+                    public %5$s create(ConnectorContext context) {
                         if (context.settings().get("fail") instanceof String message) {
                             throw new ConnectorException(message);
                         }
-                        String tag = %4$s;
-                        return new IdentityConnector() {
+                        String tag = %6$s;
+                        return new %5$s() {
+                %7$s
+                            @SuppressWarnings("unchecked")
+                            public void close() {
+                                if (context.settings().get("closed") instanceof List<?> closed) {
+                                    ((List<Object>) closed).add(tag);
+                                }
+                            }
+                        };
+                    }
+                }
+                """.formatted(className(name, kind), factory, name, apiVersion, connector, tagExpression, body(kind, name));
+    }
+
+    /** The methods of the connector of {@code kind}, inside {@code create}: {@code context} and {@code tag} are in scope. */
+    private static String body(ConnectorKind kind, String name) {
+        return switch (kind) {
+            case IDENTITY -> """
                             public Identity authenticate(String token) {
+                                if (token.equals("unavailable")) {
+                                    throw new IdentityUnavailableException("identity server " + tag + " did not answer");
+                                }
                                 if (token.equals("block")) {
                                     ((CountDownLatch) context.settings().get("entered")).countDown();
                                     try {
@@ -109,27 +149,47 @@ public final class ConnectorJars {
                             public Optional<Identity> lookup(String user) {
                                 return user.equals("carol") ? Optional.of(authenticate(user)) : Optional.empty();
                             }
+                    """;
+            case QOS -> """
+                            public List<IceServer> iceServers(String user) {
+                                return List.of(new IceServer(List.of("stun:" + tag + ".example.com"), user, tag));
+                            }
+                            public void report(QualityReport report) {}
+                    """;
+            case MEDIA -> """
+                            public String offer(String callId, Leg from, String sdp) { return tag; }
+                            public String answer(String callId, Leg from, String sdp) { return tag; }
                             @SuppressWarnings("unchecked")
-                            public void close() {
-                                if (context.settings().get("closed") instanceof List<?> closed) {
-                                    ((List<Object>) closed).add(tag);
+                            public void release(String callId) {
+                                if (context.settings().get("released") instanceof List<?> released) {
+                                    ((List<Object>) released).add(tag + " " + callId);
                                 }
                             }
-                        };
-                    }
-                }
-                """.formatted(className(name), name, apiVersion, tagExpression);
+                    """;
+            case PROVIDER -> """
+                            public boolean claims(String destination) {
+                                return destination.endsWith("@%s.example");
+                            }
+                            public ProviderCall invite(ProviderInvite invite, ProviderListener listener) {
+                                listener.accepted(tag);
+                                return () -> {};
+                            }
+                    """.formatted(name);
+        };
     }
 
-    private static String className(String name) {
-        return Character.toUpperCase(name.charAt(0)) + name.substring(1).replaceAll("[^A-Za-z0-9]", "_") + "Factory";
+    private static String className(String name, ConnectorKind kind) {
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1).replaceAll("[^A-Za-z0-9]", "_")
+                + kind.factoryType().getSimpleName().replace("ConnectorFactory", "") + "Factory";
     }
 
-    private Path build(Path jar, String source, Path extraClassPath, String tag) {
-        String simpleName = source.substring(source.indexOf("public final class ") + 19).split(" ")[0];
-        Path classes = compile(simpleName, "fixture.connector", source, extraClassPath);
+    private Path build(Path jar, ConnectorKind kind, String name, String tag, int apiVersion, String tagExpression,
+            Path extraClassPath) {
+        String simpleName = className(name, kind);
+        Path classes = compile(simpleName, "fixture.connector", source(kind, name, apiVersion, tagExpression),
+                extraClassPath);
         // Implementation-Version 2 for the tag v2: the gateway logs it as v2.
-        pack(jar, classes, IdentityConnectorFactory.class.getName(), "fixture.connector." + simpleName,
+        pack(jar, classes, kind.factoryType().getName(), "fixture.connector." + simpleName,
                 tag.startsWith("v") ? tag.substring(1) : tag);
         return jar;
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.passerelle.connector.spi.ConnectorContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,8 +120,7 @@ class ConnectorWatcherTest {
     void watchedRegistrySwapsWithoutBeingAsked(@TempDir Path work) throws Exception {
         ConnectorJars jars = new ConnectorJars(work);
         Path jar = jars.identity(dir.resolve("probe.jar"), "probe", "v1");
-        try (ConnectorRegistry registry = new ConnectorRegistry(dir, "probe",
-                new ConnectorContext("identity.probe", Map.of(), "example.com"))) {
+        try (ConnectorRegistry registry = ConnectorRegistryTest.registry(dir, "probe", Map.of())) {
             registry.watch(QUIET);
             Files.copy(jars.identity(work.resolve("probe.jar"), "probe", "v2"), jar,
                     StandardCopyOption.REPLACE_EXISTING);

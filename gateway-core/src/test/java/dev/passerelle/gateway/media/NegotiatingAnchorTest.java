@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.MediaConnector;
+import dev.passerelle.connector.spi.MediaRefusedException;
+import dev.passerelle.gateway.connector.MediaConnectors;
 import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.MediaAnchor.Leg;
-import dev.passerelle.gateway.media.NegotiatingAnchor.Relay;
 import dev.passerelle.gateway.media.passthrough.PassthroughAnchor;
 import dev.passerelle.gateway.sdp.CodecPolicy;
 import dev.passerelle.gateway.sdp.SdpException;
@@ -15,6 +19,9 @@ import dev.passerelle.gateway.sdp.SdpParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class NegotiatingAnchorTest {
 
-    private final NegotiatingAnchor anchor = new NegotiatingAnchor(new PassthroughAnchor(), new SdpParser(),
-            CodecPolicy.defaults(), Relay.NONE);
+    private final NegotiatingAnchor anchor = new NegotiatingAnchor(MediaConnectors.fixed(new PassthroughAnchor()),
+            new SdpParser(), CodecPolicy.defaults());
 
     /** baresip's offer as captured: PCMU, PCMA, G722, telephone-event. */
     private static final String PHONE_OFFER = resource("baresip-offer.sdp");
@@ -110,6 +117,111 @@ class NegotiatingAnchorTest {
         anchor.offer("c1", Leg.SIP, PHONE_OFFER);
         assertThrows(SdpException.class, () -> anchor.offer("c2", Leg.SIP, "garbage"));
         anchor.answer("c1", Leg.WEB, answer("1", "0", "0 PCMU/8000"));
+    }
+
+    // --- the media connector behind it
+
+    @Test
+    void aCallKeepsTheConnectorOfItsFirstOfferUntilItIsReleased() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Copying v1 = new Copying("v1", log);
+        AtomicReference<Copying> inUse = new AtomicReference<>(v1);
+        NegotiatingAnchor swapping = new NegotiatingAnchor(() -> inUse.get().pin(), new SdpParser(), CodecPolicy.defaults());
+
+        swapping.offer("c1", Leg.SIP, PHONE_OFFER);
+        inUse.set(new Copying("v2", log));
+        swapping.answer("c1", Leg.WEB, answer("1", "0", "0 PCMU/8000"));
+        swapping.offer("c2", Leg.SIP, PHONE_OFFER);
+        swapping.release("c1");
+        swapping.release("c1");
+
+        assertEquals(List.of("v1 pinned", "v1 offer c1", "v1 answer c1", "v2 pinned", "v2 offer c2", "v1 release c1",
+                "v1 unpinned"), log);
+        swapping.close();
+        assertEquals(List.of("v2 release c2", "v2 unpinned"), log.subList(7, log.size()), "close releases what is held");
+    }
+
+    @Test
+    void aConnectorRefusingAnSdpIs488AndOneThatCannotWorkIs503() {
+        MediaConnector refusing = new Copying("v1", new CopyOnWriteArrayList<>()) {
+            @Override
+            public String offer(String callId, MediaConnector.Leg from, String sdp) {
+                throw callId.equals("refused") ? new MediaRefusedException("no common codec")
+                        : new ConnectorException("media server down");
+            }
+        };
+        NegotiatingAnchor strict = new NegotiatingAnchor(MediaConnectors.fixed(refusing), new SdpParser(),
+                CodecPolicy.defaults());
+
+        GatewayException refused = assertThrows(GatewayException.class, () -> strict.offer("refused", Leg.SIP, PHONE_OFFER));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, refused.code());
+        assertEquals("no common codec", refused.getMessage());
+        GatewayException down = assertThrows(GatewayException.class, () -> strict.offer("down", Leg.SIP, PHONE_OFFER));
+        assertEquals(ErrorCode.SERVICE_UNAVAILABLE, down.code());
+        assertEquals("media server down", down.getMessage());
+    }
+
+    @Test
+    void aConnectorThatBridgesWebRtcToPlainRtpIsHeldToEachLegsProfile() {
+        MediaConnector claimsToBridge = new Copying("v1", new CopyOnWriteArrayList<>()) {
+            @Override
+            public boolean bridgesWebRtcToPlainRtp() {
+                return true;
+            }
+        };
+        NegotiatingAnchor bridging = new NegotiatingAnchor(MediaConnectors.fixed(claimsToBridge), new SdpParser(),
+                CodecPolicy.defaults());
+
+        // It hands the browser's DTLS-SRTP offer to the phone unchanged: not plain RTP.
+        SdpException e = assertThrows(SdpException.class,
+                () -> bridging.offer("c1", Leg.WEB, resource("chromium-offer.sdp")));
+        assertTrue(e.getMessage().contains("RTP/AVP"), e.getMessage());
+        // The same offer through a copying connector is not held to a profile.
+        anchor.offer("c1", Leg.WEB, resource("chromium-offer.sdp"));
+    }
+
+    /** A copying media connector that logs what it is asked, under its version. */
+    private static class Copying implements MediaConnector {
+        private final String version;
+        private final List<String> log;
+
+        Copying(String version, List<String> log) {
+            this.version = version;
+            this.log = log;
+        }
+
+        MediaConnectors.Pin pin() {
+            log.add(version + " pinned");
+            Copying self = this;
+            return new MediaConnectors.Pin() {
+                @Override
+                public MediaConnector connector() {
+                    return self;
+                }
+
+                @Override
+                public void unpin() {
+                    log.add(version + " unpinned");
+                }
+            };
+        }
+
+        @Override
+        public String offer(String callId, MediaConnector.Leg from, String sdp) {
+            log.add(version + " offer " + callId);
+            return sdp;
+        }
+
+        @Override
+        public String answer(String callId, MediaConnector.Leg from, String sdp) {
+            log.add(version + " answer " + callId);
+            return sdp;
+        }
+
+        @Override
+        public void release(String callId) {
+            log.add(version + " release " + callId);
+        }
     }
 
     private static String resource(String name) {

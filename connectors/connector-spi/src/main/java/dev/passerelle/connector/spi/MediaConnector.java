@@ -33,6 +33,15 @@ public interface MediaConnector extends AutoCloseable {
     /** Frees whatever the call holds. Idempotent; called however the call ends. */
     void release(String callId);
 
+    /**
+     * Whether this anchor relays media between WebRTC (towards {@link Leg#WEB}) and plain RTP
+     * (towards {@link Leg#SIP}), as rtpengine does. The gateway then holds what it produces to
+     * those profiles; an anchor that copies SDP between legs, the default, is held to none.
+     */
+    default boolean bridgesWebRtcToPlainRtp() {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -1,8 +1,8 @@
 package dev.passerelle.gateway.media.rtpengine;
 
+import dev.passerelle.connector.spi.MediaConnector;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import dev.passerelle.gateway.media.MediaAnchor;
 import dev.passerelle.gateway.media.rtpengine.CallCounters.LegCounters;
 import dev.passerelle.gateway.media.rtpengine.NgClient.NgUnavailableException;
 import java.net.InetSocketAddress;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Steps of one call run one at a time (a per-call monitor held across the ng
  * exchange); calls never wait for one another. Every exchange is bounded by the settings.
  */
-public final class RtpengineAnchor implements MediaAnchor {
+public final class RtpengineAnchor implements MediaConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineAnchor.class);
 
     private final NgClient client;
@@ -53,6 +53,12 @@ public final class RtpengineAnchor implements MediaAnchor {
         this.client = new NgClient(settings.tryTimeout(), settings.tries());
         this.endpoints = settings.ng().stream().map(Endpoint::new).toList();
         this.downForNanos = settings.downFor().toNanos();
+    }
+
+    /** WebRTC media to the browser, plain RTP/AVP to the SIP peer: see {@link #towards}. */
+    @Override
+    public boolean bridgesWebRtcToPlainRtp() {
+        return true;
     }
 
     @Override

@@ -1,8 +1,13 @@
 package dev.passerelle.gateway.media.rtpengine;
 
+import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorException;
+import dev.passerelle.connector.spi.ConnectorSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link RtpengineAnchor} needs: the ng control addresses of one or more rtpengine daemons,
@@ -20,6 +25,95 @@ import java.util.List;
 public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
 
     public static final Duration DEFAULT_DOWN_FOR = Duration.ofSeconds(10);
+
+    /**
+     * The settings {@code media.rtpengine.*} as the configuration gives them: {@code ng} (required;
+     * a list, or one text of comma-separated addresses as an environment variable gives it),
+     * {@code timeout} (ms, 50-30000, default 500: rtpengine answers a loopback or LAN request in
+     * well under a millisecond, so 500 ms without a reply is a lost datagram worth sending again),
+     * {@code tries} (1-10, default 3). The ng hosts are resolved here.
+     *
+     * @throws ConnectorException naming the key at fault, e.g. {@code media.rtpengine.ng: unknown host x}
+     */
+    public static RtpengineSettings from(ConnectorContext context) {
+        String at = context.settingsKey();
+        Map<String, Object> s = context.settings();
+        for (String key : s.keySet()) {
+            if (!List.of("ng", "timeout", "tries").contains(key)) {
+                throw new ConnectorException(at + "." + key + ": unknown key (docs/configuration.md lists every key)");
+            }
+        }
+        List<InetSocketAddress> ng = ngAddresses(s.get("ng"), at + ".ng");
+        if (ng.isEmpty()) {
+            throw new ConnectorException(at + ".ng: required when media.anchor is rtpengine");
+        }
+        long timeout = number(ConnectorSettings.scalar(s, "timeout", at), at + ".timeout", 500, 50, 30_000);
+        int tries = (int) number(ConnectorSettings.scalar(s, "tries", at), at + ".tries", 3, 1, 10);
+        return new RtpengineSettings(ng, Duration.ofMillis(timeout), tries, DEFAULT_DOWN_FOR);
+    }
+
+    /**
+     * ng addresses, {@code udp:host:port} or {@code udp:[v6]:port}, resolved. Only UDP: that is
+     * the transport rtpengine's ng listener speaks.
+     */
+    private static List<InetSocketAddress> ngAddresses(Object raw, String key) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (raw == null) {
+            return out;
+        }
+        List<?> items = raw instanceof List<?> list ? list : List.of(String.valueOf(raw).split(","));
+        for (Object item : items) {
+            if (!(item instanceof String text)) {
+                throw new ConnectorException(key + ": every entry must be a non-empty string");
+            }
+            String a = text.trim();
+            if (a.isEmpty() && !(raw instanceof List<?>)) {
+                continue;
+            }
+            if (!a.startsWith("udp:")) {
+                throw new ConnectorException(key + ": '" + a + "' must look like udp:host:port");
+            }
+            String hostPort = a.substring(4);
+            int colon = hostPort.lastIndexOf(':');
+            String host = colon > 0 ? hostPort.substring(0, colon) : "";
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0) {
+                throw new ConnectorException(key + ": '" + a + "': write an IPv6 host in brackets, udp:[::1]:2223");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (host.isEmpty() || host.contains(" ") || host.contains("/") || port < 1 || port > 65535) {
+                throw new ConnectorException(key + ": '" + a + "' must look like udp:host:port with a port 1-65535");
+            }
+            InetSocketAddress resolved = new InetSocketAddress(host, port);
+            if (resolved.isUnresolved()) {
+                throw new ConnectorException(key + ": unknown host " + host);
+            }
+            out.add(resolved);
+        }
+        return out;
+    }
+
+    private static long number(String text, String key, long dflt, long min, long max) {
+        if (text == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ConnectorException(key + ": '" + text + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new ConnectorException(key + ": must be between " + min + " and " + max + ", was " + n);
+        }
+        return n;
+    }
 
     public RtpengineSettings {
         if (ng == null || ng.isEmpty()) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.passerelle.connector.spi.MediaConnector.Leg;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import dev.passerelle.gateway.media.MediaAnchor.Leg;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -3,10 +3,13 @@ package dev.passerelle.gateway.media.rtpengine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.connector.spi.ConnectorException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RtpengineSettingsTest {
@@ -29,5 +32,54 @@ class RtpengineSettingsTest {
         RtpengineSettings s = new RtpengineSettings(ng, Duration.ofSeconds(1), 1, Duration.ZERO);
         ng.clear();
         assertEquals(1, s.ng().size());
+    }
+
+    private static RtpengineSettings from(Map<String, Object> settings) {
+        return RtpengineSettings.from(new ConnectorContext("media.rtpengine", settings, "example.com"));
+    }
+
+    private static void assertRefused(String message, Map<String, Object> settings) {
+        assertEquals(message, assertThrows(ConnectorException.class, () -> from(settings)).getMessage());
+    }
+
+    @Test
+    void settingsFromTheConfigurationWithSeveralAddresses() {
+        RtpengineSettings s = from(Map.of("ng", List.of("udp:127.0.0.1:2223", "udp:[::1]:2224", "udp:localhost:2225"),
+                "timeout", 700, "tries", 2));
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 2223), new InetSocketAddress("::1", 2224),
+                new InetSocketAddress("localhost", 2225)), s.ng());
+        assertEquals(Duration.ofMillis(700), s.tryTimeout());
+        assertEquals(2, s.tries());
+    }
+
+    @Test
+    void addressesAsOneCommaSeparatedTextAsAnEnvironmentVariableGivesThem() {
+        RtpengineSettings s = from(Map.of("ng", "udp:127.0.0.1:2223, udp:127.0.0.2:2223"));
+        assertEquals(2, s.ng().size());
+        assertEquals(Duration.ofMillis(500), s.tryTimeout());
+        assertEquals(3, s.tries());
+    }
+
+    @Test
+    void settingsThatCannotWorkNameTheirKey() {
+        assertRefused("media.rtpengine.ng: required when media.anchor is rtpengine", Map.of());
+        assertRefused("media.rtpengine.ng: 'tcp:127.0.0.1:2223' must look like udp:host:port",
+                Map.of("ng", "tcp:127.0.0.1:2223"));
+        assertRefused("media.rtpengine.ng: 'udp:127.0.0.1:99999' must look like udp:host:port with a port 1-65535",
+                Map.of("ng", "udp:127.0.0.1:99999"));
+        assertRefused("media.rtpengine.ng: 'udp:2223' must look like udp:host:port with a port 1-65535",
+                Map.of("ng", "udp:2223"));
+        assertRefused("media.rtpengine.ng: 'udp:::1:2223': write an IPv6 host in brackets, udp:[::1]:2223",
+                Map.of("ng", "udp:::1:2223"));
+        assertRefused("media.rtpengine.ng: 'udp::2223' must look like udp:host:port with a port 1-65535",
+                Map.of("ng", "udp::2223"));
+        assertRefused("media.rtpengine.ng: unknown host no-such-host.invalid",
+                Map.of("ng", "udp:no-such-host.invalid:2223"));
+        assertRefused("media.rtpengine.timeout: must be between 50 and 30000, was 10",
+                Map.of("ng", "udp:127.0.0.1:2223", "timeout", 10));
+        assertRefused("media.rtpengine.tries: 'many' is not a whole number",
+                Map.of("ng", "udp:127.0.0.1:2223", "tries", "many"));
+        assertRefused("media.rtpengine.port: unknown key (docs/configuration.md lists every key)",
+                Map.of("ng", "udp:127.0.0.1:2223", "port", 2223));
     }
 }
