@@ -1,5 +1,7 @@
 package dev.passerelle.connector.spi;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,5 +81,69 @@ public final class ConnectorSettings {
         Map<?, ?> plan = mapping(settings, "dialPlan", at, List.of("allow", "deny"));
         String key = at + ".dialPlan";
         return DialPlan.ANY.narrowedBy(patterns(plan, "allow", key), patterns(plan, "deny", key));
+    }
+
+    /**
+     * A whole number from {@code min} to {@code max}; {@code fallback} when absent.
+     *
+     * @param unit what it counts, for the message ("seconds", "reports")
+     */
+    public static int whole(Map<?, ?> settings, String field, String at, int min, int max, int fallback, String unit) {
+        String text = scalar(settings, field, at);
+        if (text == null) {
+            return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            value = min - 1;
+        }
+        if (value >= min && value <= max) {
+            return value;
+        }
+        throw new ConnectorException(at + "." + field + ": '" + text + "' is not a whole number of " + unit + " from "
+                + min + " to " + max);
+    }
+
+    /**
+     * An {@code http} or {@code https} URL with a host and without credentials: the URL shows in
+     * log lines when its server fails, so credentials have keys of their own.
+     *
+     * @param key the URL's key, for messages
+     * @param credentialsKeys where credentials go instead, for the message, e.g. {@code qos.turn.reports.authorization}
+     */
+    public static URI httpUrl(String text, String key, String credentialsKeys) {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConnectorException(key + ": '" + text + "' is not a valid URL: " + e.getMessage(), e);
+        }
+        String scheme = uri.getScheme();
+        if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
+            throw new ConnectorException(key + ": '" + text + "' is not an http or https URL");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new ConnectorException(key + ": must not carry credentials; set " + credentialsKeys);
+        }
+        return uri;
+    }
+
+    /**
+     * A whole {@code Authorization} header value as given, e.g. {@code Bearer <token>}; null when
+     * {@code given} is.
+     */
+    public static String authorizationValue(String given, String key) {
+        if (given == null) {
+            return null;
+        }
+        // RFC 9110 §11.4: a scheme, a space, then credentials; visible ASCII only, so no header injection.
+        boolean visible = given.chars().allMatch(c -> c == ' ' || c > 0x20 && c < 0x7f);
+        if (!visible || given.indexOf(' ') <= 0) {
+            throw new ConnectorException(key + ": must be a whole Authorization header value in visible ASCII, e.g. "
+                    + "'Bearer <token>'");
+        }
+        return given;
     }
 }

@@ -1,6 +1,7 @@
 package dev.passerelle.connector.http;
 
 import static dev.passerelle.connector.spi.ConnectorSettings.scalar;
+import static dev.passerelle.connector.spi.ConnectorSettings.whole;
 
 import dev.passerelle.connector.spi.ConnectorContext;
 import dev.passerelle.connector.spi.ConnectorSettings;
@@ -8,7 +9,6 @@ import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.connector.spi.DialPlan;
 import dev.passerelle.connector.spi.IdentityClaims;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,22 +69,7 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
     }
 
     private static URI introspectionUri(String text, String at) {
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new ConnectorException(at + ".introspectionUri: '" + text + "' is not a valid URL: " + e.getMessage(), e);
-        }
-        String scheme = uri.getScheme();
-        if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
-            throw new ConnectorException(at + ".introspectionUri: '" + text + "' is not an http or https URL");
-        }
-        if (uri.getRawUserInfo() != null) {
-            // The URL is logged when the endpoint fails; credentials have keys of their own.
-            throw new ConnectorException(at + ".introspectionUri: must not carry credentials; set " + at
-                    + ".clientId and " + at + ".clientSecret");
-        }
-        return uri;
+        return ConnectorSettings.httpUrl(text, at + ".introspectionUri", at + ".clientId and " + at + ".clientSecret");
     }
 
     /**
@@ -112,34 +97,7 @@ record HttpSettings(URI introspectionUri, String authorization, Duration timeout
                     + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8);
             return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
         }
-        if (given != null) {
-            // RFC 9110 §11.4: a scheme, a space, then credentials; visible ASCII only, so no header injection.
-            boolean visible = given.chars().allMatch(c -> c == ' ' || c > 0x20 && c < 0x7f);
-            if (!visible || given.indexOf(' ') <= 0) {
-                throw new ConnectorException(at + ".authorization: must be a whole Authorization header value in "
-                        + "visible ASCII, e.g. 'Bearer <token>'");
-            }
-        }
-        return given;
-    }
-
-    private static int whole(Map<String, Object> settings, String field, String at, int min, int max, int fallback,
-            String unit) {
-        String text = scalar(settings, field, at);
-        if (text == null) {
-            return fallback;
-        }
-        int value;
-        try {
-            value = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            value = min - 1;
-        }
-        if (value >= min && value <= max) {
-            return value;
-        }
-        throw new ConnectorException(at + "." + field + ": '" + text + "' is not a whole number of " + unit + " from "
-                + min + " to " + max);
+        return ConnectorSettings.authorizationValue(given, at + ".authorization");
     }
 
     /** Never shows the credentials. */

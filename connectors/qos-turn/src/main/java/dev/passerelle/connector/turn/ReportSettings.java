@@ -1,11 +1,11 @@
 package dev.passerelle.connector.turn;
 
 import static dev.passerelle.connector.spi.ConnectorSettings.scalar;
+import static dev.passerelle.connector.spi.ConnectorSettings.whole;
 
 import dev.passerelle.connector.spi.ConnectorException;
 import dev.passerelle.connector.spi.ConnectorSettings;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +45,13 @@ record ReportSettings(Optional<URI> uri, Optional<String> authorization, int bat
         String key = at + ".reports";
         Map<?, ?> s = ConnectorSettings.mapping(turnSettings, "reports", at, KEYS);
         String uriText = scalar(s, "uri", key);
-        Optional<String> authorization = Optional.ofNullable(authorization(scalar(s, "authorization", key), key));
+        Optional<String> authorization = Optional.ofNullable(ConnectorSettings.authorizationValue(
+                scalar(s, "authorization", key), key + ".authorization"));
         if (uriText == null && authorization.isPresent()) {
             throw new ConnectorException(key + ".uri: required when " + key + ".authorization is set");
         }
         return new ReportSettings(
-                Optional.ofNullable(uriText).map(text -> uri(text, key)),
+                Optional.ofNullable(uriText).map(text -> ConnectorSettings.httpUrl(text, key + ".uri", key + ".authorization")),
                 authorization,
                 whole(s, "batchSize", key, 1, MAX_BATCH_SIZE, DEFAULT_BATCH_SIZE, "reports"),
                 Duration.ofMillis(whole(s, "flushInterval", key, MIN_FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS,
@@ -58,56 +59,6 @@ record ReportSettings(Optional<URI> uri, Optional<String> authorization, int bat
                 whole(s, "queueLimit", key, 1, MAX_QUEUE_LIMIT, DEFAULT_QUEUE_LIMIT, "reports"),
                 Duration.ofMillis(whole(s, "timeout", key, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS,
                         "milliseconds")));
-    }
-
-    private static URI uri(String text, String key) {
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new ConnectorException(key + ".uri: '" + text + "' is not a valid URL: " + e.getMessage(), e);
-        }
-        String scheme = uri.getScheme();
-        if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
-            throw new ConnectorException(key + ".uri: '" + text + "' is not an http or https URL");
-        }
-        if (uri.getRawUserInfo() != null) {
-            // The URL is logged when the server fails; credentials have a key of their own.
-            throw new ConnectorException(key + ".uri: must not carry credentials; set " + key + ".authorization");
-        }
-        return uri;
-    }
-
-    private static String authorization(String given, String key) {
-        if (given == null) {
-            return null;
-        }
-        // RFC 9110 §11.4: a scheme, a space, then credentials; visible ASCII only, so no header injection.
-        boolean visible = given.chars().allMatch(c -> c == ' ' || c > 0x20 && c < 0x7f);
-        if (!visible || given.indexOf(' ') <= 0) {
-            throw new ConnectorException(key + ".authorization: must be a whole Authorization header value in "
-                    + "visible ASCII, e.g. 'Bearer <token>'");
-        }
-        return given;
-    }
-
-    private static int whole(Map<?, ?> settings, String field, String at, int min, int max, int fallback,
-            String unit) {
-        String text = scalar(settings, field, at);
-        if (text == null) {
-            return fallback;
-        }
-        int value;
-        try {
-            value = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            value = min - 1;
-        }
-        if (value >= min && value <= max) {
-            return value;
-        }
-        throw new ConnectorException(at + "." + field + ": '" + text + "' is not a whole number of " + unit + " from "
-                + min + " to " + max);
     }
 
     /** Never shows the credentials. */

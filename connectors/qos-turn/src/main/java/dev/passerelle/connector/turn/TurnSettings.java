@@ -27,9 +27,16 @@ record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl, Re
         urls = List.copyOf(urls);
     }
 
+    private static final List<String> KEYS = List.of("urls", "secret", "ttl", "reports");
+
     static TurnSettings from(ConnectorContext context) {
         String at = context.settingsKey();
         Map<String, Object> s = context.settings();
+        for (String key : s.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new ConnectorException(at + "." + key + ": unknown key");
+            }
+        }
         List<String> urls = urls(s.get("urls"), at + ".urls");
         Optional<String> secret = Optional.ofNullable(ConnectorSettings.scalar(s, "secret", at));
         if (secret.isPresent() && urls.isEmpty()) {
@@ -72,5 +79,12 @@ record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl, Re
                     + " seconds, got " + seconds);
         }
         return seconds;
+    }
+
+    /** Never shows the secret. */
+    @Override
+    public String toString() {
+        return "TurnSettings[urls=" + urls + ", secret=" + (secret.isPresent() ? "(set)" : "none") + ", ttl="
+                + ttl.toSeconds() + "s, reports=" + reports + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.passerelle.connector.turn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.passerelle.connector.spi.ConnectorContext;
@@ -67,5 +68,14 @@ class TurnCredentialsTest {
                 assertThrows(ConnectorException.class, () -> turn(Map.of("urls", URLS, "ttl", 5))).getMessage());
         assertEquals("qos.turn.ttl: must be a whole number of seconds, got 'soon'",
                 assertThrows(ConnectorException.class, () -> turn(Map.of("urls", URLS, "ttl", "soon"))).getMessage());
+        assertEquals("qos.turn.url: unknown key",
+                assertThrows(ConnectorException.class, () -> turn(Map.of("url", "turn:x"))).getMessage());
+    }
+
+    @Test
+    void theSecretNeverShows() {
+        String text = TurnSettings.from(new ConnectorContext("qos.turn", Map.of("urls", URLS, "secret", "north-wind"),
+                "example.com")).toString();
+        assertFalse(text.contains("north-wind"), text);
     }
 }
