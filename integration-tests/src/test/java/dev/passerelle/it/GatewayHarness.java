@@ -209,22 +209,10 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     /**
-     * A gateway that loads the Camel route files the test puts in {@code connectorsDir}, watched
-     * with the given quiet period, with {@code providers} as the whole {@code providers:} section
-     * of its configuration. The folder stays the test's: it is not deleted on close.
-     */
-    static GatewayHarness withRouteFiles(Path connectorsDir, String providers, Duration quietPeriod) {
-        String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();
-        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
-                yaml("it-node", connectorsDir, null, providers, STATIC_USERS, connectors)));
-        gateway.start();
-        return new GatewayHarness(gateway, connectorsDir, false);
-    }
-
-    /**
      * A gateway with the usual static users and {@code extra} (whole top-level sections such as
-     * {@code qos:}), following the connector jars the test puts in {@code connectorsDir} with the
-     * given quiet period. The folder stays the test's: it is not deleted on close.
+     * {@code qos:} or {@code providers:}), following the connector jars and route files the test
+     * puts in {@code connectorsDir} with the given quiet period. The folder stays the test's: it is
+     * not deleted on close.
      */
     static GatewayHarness watching(Path connectorsDir, Duration quietPeriod, String extra) {
         String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();

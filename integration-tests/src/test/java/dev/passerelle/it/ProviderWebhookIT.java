@@ -102,13 +102,13 @@ class ProviderWebhookIT {
 
     private void startGateway() throws IOException, InterruptedException {
         Files.writeString(connectorsDir.resolve("provider-webhook.yaml"), shippedRouteFile());
-        gateway = GatewayHarness.withRouteFiles(connectorsDir, """
+        gateway = GatewayHarness.watching(connectorsDir, QUIET, """
                 providers:
                   webhook:
                     destinations: "*@partner.example"
                     baseUrl: "%s"
                     token: "%s"
-                """.formatted(partner.baseUrl(), TOKEN), QUIET);
+                """.formatted(partner.baseUrl(), TOKEN));
         log.await(Level.INFO, "route file provider-webhook.yaml loaded as version 1");
     }
 
