@@ -27,16 +27,13 @@ record TurnSettings(List<String> urls, Optional<String> secret, Duration ttl, Re
         urls = List.copyOf(urls);
     }
 
-    private static final List<String> KEYS = List.of("urls", "secret", "ttl", "reports");
-
+    /**
+     * Other keys of the section are left alone: the section belongs to the name {@code turn}, and a
+     * connector unit that replaces the built-in one may read keys of its own there.
+     */
     static TurnSettings from(ConnectorContext context) {
         String at = context.settingsKey();
         Map<String, Object> s = context.settings();
-        for (String key : s.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new ConnectorException(at + "." + key + ": unknown key");
-            }
-        }
         List<String> urls = urls(s.get("urls"), at + ".urls");
         Optional<String> secret = Optional.ofNullable(ConnectorSettings.scalar(s, "secret", at));
         if (secret.isPresent() && urls.isEmpty()) {
