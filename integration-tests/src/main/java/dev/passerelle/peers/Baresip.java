@@ -241,15 +241,7 @@ public final class Baresip implements AutoCloseable {
         } catch (IOException e) {
             // The process goes away below whatever the socket did.
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Processes.stop(process);
     }
 
     @Override
