@@ -7,6 +7,8 @@ import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
@@ -91,6 +93,16 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void remoteCancel(String callId) {
         notify("remote-cancel", new SipEvent.RemoteCancel(callId));
+    }
+
+    /**
+     * No route takes a remote offer to the browser yet, so a new session from SIP is refused and
+     * the one in force stays (RFC 3261 §14.2).
+     */
+    @Override
+    public CompletionStage<String> remoteOffer(String callId, String sdp) {
+        return CompletableFuture.failedFuture(
+                new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "a new offer within the call is not accepted"));
     }
 
     private void notify(String name, SipEvent event) {

@@ -1,5 +1,9 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,21 @@ final class SafeEvents {
 
     void remoteCancel(String callId) {
         deliver("remoteCancel", callId, e -> e.remoteCancel(callId));
+    }
+
+    /** Never throws: what the application throws becomes a failed stage (500 to the peer). */
+    CompletionStage<String> remoteOffer(String callId, String sdp) {
+        SipEvents e = events;
+        if (e == null) {
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "no SipEvents set"));
+        }
+        try {
+            return e.remoteOffer(callId, sdp);
+        } catch (RuntimeException ex) {
+            LOG.error("SipEvents.remoteOffer for {} threw", callId, ex);
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     private void deliver(String name, String callId, Consumer<SipEvents> call) {

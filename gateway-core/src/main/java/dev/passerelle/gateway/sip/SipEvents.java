@@ -1,5 +1,7 @@
 package dev.passerelle.gateway.sip;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * What the SIP side reports, one call per event, each naming the gateway call id. Called on stack
  * threads: implementations return quickly. An implementation may throw
@@ -38,4 +40,14 @@ public interface SipEvents {
 
     /** The peer cancelled an inbound INVITE before we answered; the SIP side has answered 487. */
     void remoteCancel(String callId);
+
+    /**
+     * The peer offers a new session on an existing leg: a re-INVITE or an UPDATE carrying SDP that
+     * differs from the session in force (RFC 3261 §14.2, RFC 3311 §5.2). The SIP side answers the
+     * request once the stage completes: 200 with the answer it completes with, or, when it fails
+     * with a {@link dev.passerelle.gateway.error.GatewayException}, that exception's SIP status
+     * (488 when the new session is refused); the session in force then stays as it was. May
+     * complete on any thread.
+     */
+    CompletionStage<String> remoteOffer(String callId, String sdp);
 }

@@ -2,10 +2,15 @@ package dev.passerelle.gateway.sip;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /** {@link SipEvents} that queue what happened as short strings, e.g. {@code failed id 486}. */
@@ -15,6 +20,9 @@ final class RecordingEvents implements SipEvents {
     final BlockingQueue<InboundInvite> invites = new LinkedBlockingQueue<>();
     volatile Consumer<InboundInvite> onInvite = i -> { };
     volatile String lastSdp;
+    /** How a remote offer is answered; by default refused with 488. */
+    volatile BiFunction<String, String, CompletionStage<String>> onOffer = (callId, sdp) ->
+            CompletableFuture.failedFuture(new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "refused"));
 
     @Override
     public void incomingInvite(InboundInvite invite) {
@@ -51,6 +59,12 @@ final class RecordingEvents implements SipEvents {
     @Override
     public void remoteCancel(String callId) {
         events.add("remoteCancel " + callId);
+    }
+
+    @Override
+    public CompletionStage<String> remoteOffer(String callId, String sdp) {
+        events.add("remoteOffer " + callId);
+        return onOffer.apply(callId, sdp);
     }
 
     String next(Duration timeout) throws InterruptedException {
