@@ -1,5 +1,7 @@
 package dev.passerelle.sipstack;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,8 +19,9 @@ import java.util.stream.Collectors;
  * @param chargingVector whether each outbound INVITE gets a P-Charging-Vector with a fresh
  *     {@code icid-value} (RFC 7315 §5.6)
  * @param origIoi the {@code orig-ioi} of that vector (the operator's domain), or empty for none
- * @param trusted hosts (names or literal addresses, lower case) whose P-Asserted-Identity is
- *     believed and shown to the browser; from any other host it is dropped (RFC 3325 §5)
+ * @param trusted IP addresses (literals, as packets come from them) whose P-Asserted-Identity is
+ *     believed and shown to the browser; from any other address it is dropped (RFC 3325 §5).
+ *     Names are refused: trust must not depend on what a resolver answers.
  */
 public record ImsProfile(
         Identity identity,
@@ -39,6 +42,8 @@ public record ImsProfile(
 
     // RFC 7315 §5.4: access-type and access-info are tokens, quoted strings or generic params.
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9.!%*_+`'~-]+");
 
     /** No IMS headers, nobody trusted: a plain SIP profile. */
@@ -65,16 +70,33 @@ public record ImsProfile(
         if (origIoi.isPresent() && !chargingVector) {
             throw new IllegalArgumentException("origIoi: needs chargingVector, the header it goes in");
         }
-        for (String host : trusted) {
-            if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == ',' || c == 0x7f)) {
-                throw new IllegalArgumentException("trusted: '" + host + "' is not a host name or address");
-            }
-        }
-        trusted = trusted.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        trusted = trusted.stream().map(ImsProfile::literal).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Whether a request received from {@code host} may assert an identity. */
-    public boolean trusts(String host) {
-        return host != null && trusted.contains(host.toLowerCase(Locale.ROOT));
+    /** Whether a request received from {@code address} (an IP literal) may assert an identity. */
+    public boolean trusts(String address) {
+        if (address == null) {
+            return false;
+        }
+        try {
+            return trusted.contains(literal(address));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** {@code text} as the canonical text of the IP address it writes; never a DNS lookup. */
+    private static String literal(String text) {
+        String t = text.trim();
+        String bare = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
+        if (!IPV4.matcher(bare).matches() && !(bare.contains(":") && IPV6_CHARS.matcher(bare).matches())) {
+            throw new IllegalArgumentException("trusted: '" + text + "' is not an IP address");
+        }
+        try {
+            // A literal never reaches a resolver (InetAddress#getByName on an address literal).
+            return InetAddress.getByName(bare).getHostAddress().toLowerCase(Locale.ROOT);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("trusted: '" + text + "' is not an IP address", e);
+        }
     }
 }

@@ -15,6 +15,9 @@ import dev.passerelle.gateway.config.GatewayConfig.SessionConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
+import dev.passerelle.sipstack.HeaderPolicy;
+import dev.passerelle.sipstack.ImsProfile;
+import dev.passerelle.sipstack.NumberPlan;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Builds a {@link GatewayConfig} from YAML and the environment. Precedence: environment variable
@@ -136,7 +140,10 @@ public final class ConfigLoader {
                 t.string("sip.userAgent", "Passerelle"),
                 t.integer("sip.threadPoolSize", 8, 1, 1024),
                 t.integer("sip.maxMessageSize", 64 * 1024, 4 * 1024, 1024 * 1024),
-                t.seconds("sip.ringTimeout", 60, 5, 3_600));
+                t.seconds("sip.ringTimeout", 60, 5, 3_600),
+                numberPlan(t),
+                headerPolicy(t),
+                imsProfile(t));
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
         StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),
@@ -182,6 +189,47 @@ public final class ConfigLoader {
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
                 t.providers());
+    }
+
+    private static NumberPlan numberPlan(Tree t) {
+        NumberPlan.Form form = NumberPlan.Form.valueOf(
+                t.oneOf("sip.numbers.form", "tel", List.of("tel", "sip")).toUpperCase(Locale.ROOT));
+        Optional<String> countryCode = t.optionalString("sip.numbers.countryCode");
+        Optional<String> nationalPrefix = t.optionalString("sip.numbers.nationalPrefix");
+        return fieldChecked("sip.numbers.", () -> NumberPlan.of(form, countryCode, nationalPrefix));
+    }
+
+    private static HeaderPolicy headerPolicy(Tree t) {
+        List<String> allow = t.stringList("sip.headers.allow");
+        List<String> pass = t.stringList("sip.headers.pass");
+        return fieldChecked("sip.headers.", () -> HeaderPolicy.of(
+                t.has("sip.headers.allow") ? allow : HeaderPolicy.DEFAULT.out(),
+                t.has("sip.headers.pass") ? pass : HeaderPolicy.DEFAULT.in()));
+    }
+
+    private static ImsProfile imsProfile(Tree t) {
+        ImsProfile.Identity identity = ImsProfile.Identity.valueOf(t.oneOf("sip.ims.identity", "none",
+                List.of("none", "preferred", "asserted")).toUpperCase(Locale.ROOT));
+        Optional<String> pani = t.optionalString("sip.ims.accessNetworkInfo");
+        boolean chargingVector = t.bool("sip.ims.chargingVector", false);
+        Optional<String> origIoi = t.optionalString("sip.ims.origIoi");
+        Set<String> trusted = Set.copyOf(t.stringList("sip.ims.trusted"));
+        return fieldChecked("sip.ims.", () -> new ImsProfile(identity, pani, chargingVector, origIoi, trusted));
+    }
+
+    /**
+     * Builds a value of {@code sip-stack-config}, whose checks name the field ("countryCode: ..."),
+     * and names the key instead: {@code prefix} + that field.
+     */
+    private static <T> T fieldChecked(String prefix, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            String field = colon > 0 ? message.substring(0, colon) : "";
+            throw new ConfigException(prefix + field, colon > 0 ? message.substring(colon + 2) : message);
+        }
     }
 
     private static String defaultNodeId() {
@@ -231,6 +279,11 @@ public final class ConfigLoader {
                 n = n.get(part);
             }
             return n == null || n.isNull() ? null : n;
+        }
+
+        /** Whether {@code key} is given at all (an empty list is given). */
+        boolean has(String key) {
+            return raw(key) != null;
         }
 
         private String scalar(String key) {

@@ -1,5 +1,8 @@
 package dev.passerelle.gateway.config;
 
+import dev.passerelle.sipstack.HeaderPolicy;
+import dev.passerelle.sipstack.ImsProfile;
+import dev.passerelle.sipstack.NumberPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +69,10 @@ public record GatewayConfig(
      * @param registrar where web users are registered on their behalf (IMS mode); empty: the
      *     gateway is the registrar of its own domain
      * @param userAgent the User-Agent and Server header value
+     * @param numbers how dialled numbers become Request-URIs ({@code sip.numbers.*})
+     * @param headers which custom headers cross the gateway ({@code sip.headers.*})
+     * @param ims the IMS private headers of outbound INVITEs and who may assert an identity
+     *     ({@code sip.ims.*})
      */
     public record SipConfig(
             String host,
@@ -76,7 +83,10 @@ public record GatewayConfig(
             String userAgent,
             int threadPoolSize,
             int maxMessageSize,
-            Duration ringTimeout) {}
+            Duration ringTimeout,
+            NumberPlan numbers,
+            HeaderPolicy headers,
+            ImsProfile ims) {}
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code

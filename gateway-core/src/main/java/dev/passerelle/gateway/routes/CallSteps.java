@@ -51,8 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSteps {
     private static final Logger log = LoggerFactory.getLogger(CallSteps.class);
-    /** The longest E.164 number (ITU-T E.164 §6). */
-    private static final int MAX_E164_DIGITS = 15;
 
     private final SessionStore store;
     /** Anchors calls that have a SIP leg. */
@@ -120,6 +118,9 @@ final class CallSteps {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down");
         }
         Params.Invite invite = exchange.getMessage().getBody(Params.Invite.class);
+        // Before anything leaves, whatever kind of call: a browser cannot assert an identity to a
+        // phone, to a provider or to another browser.
+        sipSide.checkHeaders(invite.headers());
         String to = invite.to().trim();
         Target target;
         GatewayException unresolved = null;
@@ -159,33 +160,33 @@ final class CallSteps {
     }
 
     /**
-     * A SIP or tel URI names a SIP destination unless it is the AOR of a known web user here; an
-     * E.164 number becomes a tel URI (RFC 3966); anything else must be a web user's name.
+     * A SIP or tel URI names a SIP destination unless it is the AOR of a known web user here; a
+     * number ({@code sip.numbers}: global, or national when a country code is set) becomes a
+     * Request-URI in the configured form, and so does the global number of a tel URI; anything
+     * else must be a web user's name.
      */
     private Target resolve(String to) {
         if (to.indexOf(':') > 0) {
             SipUri uri = sipSide.parseUri(to);
-            if (!uri.scheme().equals("tel") && uri.user() != null && isOurHost(uri.host()) && isKnownUser(uri.user())) {
+            if (uri.scheme().equals("tel")) {
+                return new Target(null, sip.numbers().global(uri.user())
+                        .map(n -> sip.numbers().uri(n, sip.domain())).orElse(to));
+            }
+            if (uri.user() != null && isOurHost(uri.host()) && isKnownUser(uri.user())) {
                 return new Target(uri.user(), null);
             }
             return new Target(null, to);
         }
-        if (isE164(to)) {
-            return new Target(null, "tel:" + to);
+        Optional<String> number = sip.numbers().global(to);
+        // A web user's name wins over a national number; a global number (with '+') is no name.
+        if (number.isPresent() && (to.charAt(0) == '+' || !isKnownUser(to))) {
+            return new Target(null, sip.numbers().uri(number.get(), sip.domain()));
         }
         if (isKnownUser(to)) {
             return new Target(to, null);
         }
         throw new GatewayException(ErrorCode.NOT_FOUND,
-                "to: '" + to + "' is neither a SIP or tel URI, an E.164 number, nor a known user");
-    }
-
-    /** RFC 3966 global number: '+' and at most 15 digits (E.164), no visual separators. */
-    private static boolean isE164(String to) {
-        if (to.length() < 3 || to.charAt(0) != '+' || to.length() > MAX_E164_DIGITS + 1) {
-            return false;
-        }
-        return to.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
+                "to: '" + to + "' is neither a SIP or tel URI, a telephone number, nor a known user");
     }
 
     private boolean isOurHost(String host) {

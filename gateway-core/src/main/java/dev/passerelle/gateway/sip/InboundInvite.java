@@ -11,7 +11,8 @@ import java.util.Map;
  * @param fromUri the caller's From URI
  * @param fromDisplayName the From display name, or null
  * @param sdp the offer, or null for an INVITE without body (late offer)
- * @param headers the {@code X-} headers of the request
+ * @param headers the headers of the request the configured profile shows the browser ({@code
+ *     sip.headers.pass}, identity headers only from {@code sip.ims.trusted})
  */
 public record InboundInvite(
         String callId,

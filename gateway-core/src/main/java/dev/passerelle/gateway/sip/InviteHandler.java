@@ -2,11 +2,9 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import java.util.HashMap;
-import java.util.Iterator;
+import gov.nist.javax.sip.RequestEventExt;
 import java.util.ListIterator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
@@ -15,9 +13,7 @@ import javax.sip.address.SipURI;
 import javax.sip.header.AcceptHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
-import javax.sip.header.ExtensionHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.Header;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
@@ -88,7 +84,7 @@ final class InviteHandler implements RequestHandler {
         sip.legs.add(leg);
         in.handOver();
 
-        InboundInvite invite = inboundInvite(leg, request);
+        InboundInvite invite = inboundInvite(leg, in);
         try {
             sip.events.incomingInvite(invite);
         } catch (GatewayException e) {
@@ -162,7 +158,8 @@ final class InviteHandler implements RequestHandler {
         return false;
     }
 
-    private static InboundInvite inboundInvite(Leg leg, Request request) {
+    private InboundInvite inboundInvite(Leg leg, IncomingRequest in) {
+        Request request = in.request;
         String user = null;
         String host = null;
         if (request.getRequestURI() instanceof SipURI uri) {
@@ -170,18 +167,8 @@ final class InviteHandler implements RequestHandler {
             host = uri.getHost();
         }
         Address from = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
-        Map<String, String> headers = new HashMap<>();
-        Iterator<?> names = request.getHeaderNames();
-        while (names.hasNext()) {
-            String name = (String) names.next();
-            if (name.regionMatches(true, 0, "X-", 0, 2)) {
-                Header h = request.getHeader(name);
-                if (h instanceof ExtensionHeader ext) {
-                    headers.put(name, ext.getValue());
-                }
-            }
-        }
+        String source = in.event instanceof RequestEventExt ext ? ext.getRemoteIpAddress() : null;
         return new InboundInvite(leg.callId, user, host, from.getURI().toString(), from.getDisplayName(),
-                leg.remoteSdp, headers);
+                leg.remoteSdp, sip.profile.shown(request, source));
     }
 }

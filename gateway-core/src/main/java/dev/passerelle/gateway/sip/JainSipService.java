@@ -136,6 +136,11 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public void checkHeaders(Map<String, String> headers) {
+        ProfileHeaders.checkCustom(config.headers(), headers);
+    }
+
+    @Override
     public SipUri parseUri(String text) {
         URI uri;
         try {

@@ -6,7 +6,6 @@ import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +46,7 @@ final class LegActions {
     // ---- UAC -----------------------------------------------------------------------------
 
     void invite(OutboundInvite invite) {
-        for (String name : invite.headers().keySet()) {
-            if (name == null || !name.regionMatches(true, 0, "X-", 0, 2) || name.length() < 3) {
-                throw new GatewayException(ErrorCode.INVALID_PARAMS,
-                        "only X- headers may be added to an INVITE, not " + name);
-            }
-        }
+        ProfileHeaders.checkCustom(sip.config.headers(), invite.headers());
         URI target = parseUri(invite.target(), "target");
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
         Optional<SipURI> proxy = outboundProxy();
@@ -122,9 +116,7 @@ final class LegActions {
         request.addHeader(sip.contact(transport));
         sip.addUserAgent(request);
         sip.addAllow(request);
-        for (Map.Entry<String, String> h : invite.headers().entrySet()) {
-            request.addHeader(sip.headerFactory.createHeader(h.getKey(), h.getValue()));
-        }
+        sip.profile.addTo(request, fromAddress, invite.headers());
         sip.setSdp(request, invite.sdp());
         return request;
     }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param fromDisplayName the caller's display name, or null
  * @param target the Request-URI: a {@code sip:}, {@code sips:} or {@code tel:} URI
  * @param sdp the offer for the SIP leg
- * @param headers extra headers ({@code X-} headers only) the client asked to add
+ * @param headers extra headers the client asked to add, as {@code sip.headers.allow} permits
  */
 public record OutboundInvite(
         String callId,

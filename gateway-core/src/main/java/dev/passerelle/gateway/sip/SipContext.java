@@ -51,6 +51,8 @@ final class SipContext {
     final ScheduledExecutorService timers;
     /** T1 of the gateway's client transactions (tests shorten it). */
     final Duration t1;
+    /** The custom and IMS headers of the configured profile. */
+    final ProfileHeaders profile;
     private final Header userAgent;
     private final Header server;
     private final SecureRandom random = new SecureRandom();
@@ -70,6 +72,7 @@ final class SipContext {
         this.provider = provider;
         this.timers = timers;
         this.t1 = t1;
+        this.profile = new ProfileHeaders(headerFactory, config.headers(), config.ims(), config.host());
         this.userAgent = headerFactory.createHeader("User-Agent", config.userAgent());
         this.server = headerFactory.createHeader("Server", config.userAgent());
     }

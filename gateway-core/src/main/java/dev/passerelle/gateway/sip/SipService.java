@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.session.SipDialog;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -26,6 +27,15 @@ public interface SipService {
      *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} when it is not such a URI
      */
     SipUri parseUri(String uri);
+
+    /**
+     * Refuses custom headers a client may not add to a call, by the rule {@link #invite} applies:
+     * identity, charging and routing headers never, others as {@code sip.headers.allow} says.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} naming the first such header
+     */
+    void checkHeaders(Map<String, String> headers);
 
     /** Binds UDP and TCP on the configured host and port and starts the stack. */
     void start();

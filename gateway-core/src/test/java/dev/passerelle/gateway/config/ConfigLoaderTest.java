@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.passerelle.sipstack.HeaderPolicy;
+import dev.passerelle.sipstack.ImsProfile;
+import dev.passerelle.sipstack.NumberPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +60,9 @@ class ConfigLoaderTest {
         assertEquals(8, c.sip().threadPoolSize());
         assertEquals(64 * 1024, c.sip().maxMessageSize());
         assertEquals(Duration.ofSeconds(60), c.sip().ringTimeout());
+        assertEquals(NumberPlan.DEFAULT, c.sip().numbers());
+        assertEquals(HeaderPolicy.DEFAULT, c.sip().headers());
+        assertEquals(ImsProfile.NONE, c.sip().ims());
 
         assertEquals("memory", c.store().type());
         assertEquals(Optional.empty(), c.store().redisUri());
@@ -75,6 +82,43 @@ class ConfigLoaderTest {
         assertEquals("./connectors", c.connectors().dir());
         assertTrue(c.connectors().watch());
         assertEquals(Duration.ofSeconds(1), c.connectors().quietPeriod());
+    }
+
+    @Test
+    void sipProfileKeysAreRead() {
+        GatewayConfig c = NO_ENV.fromYaml("""
+                sip:
+                  numbers: {form: sip, countryCode: "33", nationalPrefix: "0"}
+                  headers: {allow: [X-*, Subject], pass: []}
+                  ims:
+                    identity: preferred
+                    accessNetworkInfo: "IEEE-802.11;i-wlan-node-id=ffffffffffff"
+                    chargingVector: true
+                    origIoi: ims.example
+                    trusted: [10.0.0.5, "::1"]
+                """);
+        assertEquals(NumberPlan.of(NumberPlan.Form.SIP, Optional.of("33"), Optional.of("0")), c.sip().numbers());
+        assertTrue(c.sip().headers().allowsOut("subject"));
+        assertFalse(c.sip().headers().passesIn("X-Campaign"), "an empty pass list passes nothing");
+        assertEquals(new ImsProfile(ImsProfile.Identity.PREFERRED, Optional.of("IEEE-802.11;i-wlan-node-id=ffffffffffff"),
+                true, Optional.of("ims.example"), Set.of("10.0.0.5", "::1")), c.sip().ims());
+    }
+
+    @Test
+    void badSipProfileKeysAreNamed() {
+        assertRefused("sip.numbers.countryCode", "'033' is not 1 to 3 digits without a leading 0",
+                refused("sip:\n  numbers: {countryCode: '033'}\n"));
+        assertRefused("sip.numbers.nationalPrefix", "needs countryCode, the country its numbers belong to",
+                refused("sip:\n  numbers: {nationalPrefix: '0'}\n"));
+        assertRefused("sip.numbers.form", "'phone' is not one of [tel, sip]", refused("sip:\n  numbers: {form: phone}\n"));
+        assertRefused("sip.headers.allow", "'p-asserted-identity' would let a browser set a header the gateway alone"
+                + " sets (identity, charging or routing)", refused("sip:\n  headers: {allow: [P-Asserted-Identity]}\n"));
+        assertRefused("sip.ims.identity", "'yes' is not one of [none, preferred, asserted]",
+                refused("sip:\n  ims: {identity: 'yes'}\n"));
+        assertRefused("sip.ims.origIoi", "needs chargingVector, the header it goes in",
+                refused("sip:\n  ims: {origIoi: ims.example}\n"));
+        assertRefused("sip.ims.trusted", "'pcscf.ims.example' is not an IP address",
+                refused("sip:\n  ims: {trusted: [pcscf.ims.example]}\n"));
     }
 
     @Test

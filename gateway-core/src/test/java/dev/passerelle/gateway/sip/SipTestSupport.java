@@ -1,6 +1,9 @@
 package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.sipstack.HeaderPolicy;
+import dev.passerelle.sipstack.ImsProfile;
+import dev.passerelle.sipstack.NumberPlan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,7 +34,8 @@ final class SipTestSupport {
 
     static GatewayConfig.SipConfig config(Optional<String> outboundProxy) {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
-                "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60));
+                "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT,
+                ImsProfile.NONE);
     }
 
     static String branch() {
