@@ -54,6 +54,23 @@ class InboundCallIT {
     }
 
     @Test
+    void theOnlyTabDecliningAnswersThePhoneWithItsCode() {
+        // carol: alice's sessions of other tests are still within their resume window, and ring too.
+        WsClient carol = gateway.login("carol-token");
+        String sipCallId = phoneCalls("carol");
+        JsonNode incoming = carol.awaitEvent("call.incoming", p -> true, WAIT);
+        String callId = incoming.path("callId").asText();
+
+        carol.callOk("call.reject", params().put("callId", callId).put("code", 603), WAIT);
+        phone.awaitResponse(sipCallId, 603, WAIT);
+        JsonNode ended = carol.awaitCallEvent("call.ended", callId, WAIT);
+        assertEquals(603, ended.path("code").asInt(), ended.toString());
+        assertEquals("local", ended.path("by").asText(), ended.toString());
+        carol.callOk("session.logout", params(), WAIT);
+        carol.close();
+    }
+
+    @Test
     void callForksToEverySessionAndTheFirstAnswerWins() {
         WsClient first = gateway.login("alice-token");
         WsClient second = gateway.login("alice-token");

@@ -499,8 +499,8 @@ final class CallSteps {
             }
             Set<String> left = new HashSet<>(c.offeredSessions());
             left.remove(sessionId);
-            CallRecord next = c.withOffered(left);
-            return left.isEmpty() ? next.withState(CallState.ENDED) : next;
+            // One step per update: the store takes a record one version above the one it holds.
+            return left.isEmpty() ? c.withState(CallState.ENDED) : c.withOffered(left);
         }).orElseThrow(() -> unknownCall(callId));
         String reason = reasonFor(code);
         List<Delivery> deliveries = new ArrayList<>();
