@@ -279,6 +279,11 @@ public final class SipPhone implements SipListener, AutoCloseable {
      * URI's host is, as through an outbound proxy. Returns the Call-ID.
      */
     public String call(String requestUri, String host, int port, String offer) {
+        return call(requestUri, host, port, offer, Map.of());
+    }
+
+    /** The same with {@code extra} headers (name to value) added to the INVITE. */
+    public String call(String requestUri, String host, int port, String offer, Map<String, String> extra) {
         PhoneRouter.NEXT_HOPS.put(stackName, new HopImpl(host, port, transport.name().toLowerCase()));
         try {
             URI target = addresses.createURI(requestUri);
@@ -295,6 +300,9 @@ public final class SipPhone implements SipListener, AutoCloseable {
                     offer.getBytes(StandardCharsets.UTF_8));
             invite.addHeader(contact());
             invite.addHeader(headers.createUserAgentHeader(List.of("passerelle-it-phone/1.0")));
+            for (Map.Entry<String, String> h : extra.entrySet()) {
+                invite.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+            }
             ClientTransaction tx = provider.getNewClientTransaction(invite);
             outboundInvites.put(callId.getCallId(), tx);
             tx.sendRequest();

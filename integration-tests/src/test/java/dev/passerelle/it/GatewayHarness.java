@@ -60,16 +60,17 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String extra) {
-        return yaml(nodeId, connectorsDir, outboundProxy, extra, STATIC_USERS, "");
+        return yaml(nodeId, connectorsDir, outboundProxy, "", extra, STATIC_USERS, "");
     }
 
     /**
+     * @param sip further keys of {@code sip:}, each line at two spaces
      * @param identity what follows {@code identity:} (its first line unindented, the others at
      *     two spaces)
      * @param connectors further keys of {@code connectors:}, each line at two spaces
      */
-    private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String extra, String identity,
-            String connectors) {
+    private static String yaml(String nodeId, Path connectorsDir, String outboundProxy, String sip, String extra,
+            String identity, String connectors) {
         return """
                 node:
                   id: %s
@@ -83,13 +84,14 @@ final class GatewayHarness implements AutoCloseable {
                   port: 0
                   domain: localhost
                 %s
+                %s
                 identity:
                   %s
                 connectors:
                   dir: %s
                 %s
                 %s""".formatted(nodeId, outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
-                identity, connectorsDir.toAbsolutePath(), connectors, extra);
+                sip, identity, connectorsDir.toAbsolutePath(), connectors, extra);
     }
 
     static GatewayHarness start() {
@@ -183,6 +185,18 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     private static GatewayHarness start(String nodeId, String outboundProxy, String extra) {
+        return start(nodeId, outboundProxy, "", extra);
+    }
+
+    /**
+     * A gateway whose {@code sip:} section also holds {@code sip} (keys, each line at two spaces),
+     * with {@code sip.outboundProxy} set when {@code outboundProxy} is not null.
+     */
+    static GatewayHarness withSip(String outboundProxy, String sip) {
+        return start("it-node", outboundProxy, sip, "");
+    }
+
+    private static GatewayHarness start(String nodeId, String outboundProxy, String sip, String extra) {
         Path dir;
         try {
             dir = Files.createTempDirectory("passerelle-it-connectors");
@@ -190,7 +204,8 @@ final class GatewayHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         // An empty environment: a PASSERELLE_* variable of the machine must not change the test.
-        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml(nodeId, dir, outboundProxy, extra)));
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
+                yaml(nodeId, dir, outboundProxy, sip, extra, STATIC_USERS, "")));
         gateway.start();
         return new GatewayHarness(gateway, dir, true);
     }
@@ -203,7 +218,7 @@ final class GatewayHarness implements AutoCloseable {
     static GatewayHarness withConnector(Path connectorsDir, String connector, Duration quietPeriod) {
         String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();
         Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
-                yaml("it-node", connectorsDir, null, "", "connector: " + connector, connectors)));
+                yaml("it-node", connectorsDir, null, "", "", "connector: " + connector, connectors)));
         gateway.start();
         return new GatewayHarness(gateway, connectorsDir, false);
     }
@@ -217,7 +232,7 @@ final class GatewayHarness implements AutoCloseable {
     static GatewayHarness watching(Path connectorsDir, Duration quietPeriod, String extra) {
         String connectors = "  watch: true\n  quietPeriod: " + quietPeriod.toMillis();
         Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(
-                yaml("it-node", connectorsDir, null, extra, STATIC_USERS, connectors)));
+                yaml("it-node", connectorsDir, null, "", extra, STATIC_USERS, connectors)));
         gateway.start();
         return new GatewayHarness(gateway, connectorsDir, false);
     }
