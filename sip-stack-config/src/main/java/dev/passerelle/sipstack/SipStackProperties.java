@@ -1,5 +1,6 @@
 package dev.passerelle.sipstack;
 
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -61,7 +62,31 @@ public final class SipStackProperties {
 
         p.setProperty(NIST + "ENABLED_CIPHER_SUITES", CIPHER_SUITES);
         p.setProperty(NIST + "TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+        s.tls().ifPresent(tls -> tls(p, tls));
         return p;
+    }
+
+    /**
+     * The RI reads its key and trust stores from these stack properties (its default
+     * {@code SecurityManagerProvider}), not from the JVM's system properties, so two stacks in one
+     * JVM can hold different certificates. Without a trust store of our own, the JVM's CA file is
+     * named explicitly: the RI's blocking TLS layer would otherwise trust the key store.
+     */
+    private static void tls(Properties p, TlsSettings tls) {
+        p.setProperty("javax.net.ssl.keyStore", tls.keyStore().toAbsolutePath().toString());
+        p.setProperty("javax.net.ssl.keyStorePassword", tls.keyStorePassword());
+        p.setProperty("javax.net.ssl.keyStoreType", tls.keyStoreType());
+        p.setProperty("javax.net.ssl.trustStore", tls.trustStore()
+                .map(t -> t.toAbsolutePath().toString())
+                .orElse(Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toString()));
+        p.setProperty("javax.net.ssl.trustStorePassword", tls.trustStore().isPresent()
+                ? tls.trustStorePassword().orElse("") : "changeit");
+        p.setProperty("javax.net.ssl.trustStoreType", tls.keyStoreType());
+        p.setProperty(NIST + "TLS_CLIENT_AUTH_TYPE", switch (tls.clientAuth()) {
+            case NONE -> "Disabled";
+            case WANT -> "Want";
+            case NEED -> "Enabled";
+        });
     }
 
     private static String traceLevel(SipStackSettings.LogLevel level) {

@@ -42,6 +42,7 @@ public final class SipStackSettings {
     private final int dialogTimeoutFactor;
     private final LogLevel logLevel;
     private final boolean nioTransport;
+    private final Optional<TlsSettings> tls;
 
     private SipStackSettings(Builder b) {
         this.profile = b.profile;
@@ -58,6 +59,7 @@ public final class SipStackSettings {
         this.dialogTimeoutFactor = b.dialogTimeoutFactor;
         this.logLevel = b.logLevel;
         this.nioTransport = b.nioTransport;
+        this.tls = b.tls;
     }
 
     /** A builder holding the defaults of {@code profile}. */
@@ -130,6 +132,11 @@ public final class SipStackSettings {
         return nioTransport;
     }
 
+    /** SIP over TLS, when the stack has a TLS listening point. */
+    public Optional<TlsSettings> tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "SipStackSettings[profile=" + profile + ", stackName=" + stackName
@@ -153,6 +160,7 @@ public final class SipStackSettings {
         private int dialogTimeoutFactor = 64;
         private LogLevel logLevel = LogLevel.WARN;
         private boolean nioTransport = true;
+        private Optional<TlsSettings> tls = Optional.empty();
 
         private Builder(Profile profile) {
             this.profile = profile;
@@ -222,6 +230,11 @@ public final class SipStackSettings {
 
         public Builder nioTransport(boolean value) {
             this.nioTransport = value;
+            return this;
+        }
+
+        public Builder tls(TlsSettings value) {
+            this.tls = Optional.ofNullable(value);
             return this;
         }
 
