@@ -175,9 +175,9 @@ public final class Gateway implements AutoCloseable {
             closeStarted();
             throw e;
         }
-        log.info("node {} ready: WebSocket on {}:{}{}, SIP on {}:{} (UDP, TCP), domain {}", config.node().id(),
+        log.info("node {} ready: WebSocket on {}:{}{}, SIP on {}:{} (UDP, TCP){}, domain {}", config.node().id(),
                 config.websocket().host(), webSocketPort(), config.websocket().path(), config.sip().host(), sipPort(),
-                config.sip().domain());
+                sipTlsPort() > 0 ? " and " + sipTlsPort() + " (TLS)" : "", config.sip().domain());
     }
 
     private void startWebSocket() {
@@ -197,6 +197,11 @@ public final class Gateway implements AutoCloseable {
     /** The bound SIP port, UDP and TCP. */
     public int sipPort() {
         return sip.port();
+    }
+
+    /** The bound SIP over TLS port, or 0 when {@code sip.tls} is not configured. */
+    public int sipTlsPort() {
+        return sip.tlsPort();
     }
 
     /**

@@ -67,7 +67,10 @@ final class Main implements Callable<Integer> {
             gateway.close();
             return 1;
         }
-        System.out.println("passerelle ready ws=" + gateway.webSocketPort() + " sip=" + gateway.sipPort());
+        // The contract's line; "sips=" follows only when TLS is configured, so that scripts reading
+        // the first two fields keep working.
+        System.out.println("passerelle ready ws=" + gateway.webSocketPort() + " sip=" + gateway.sipPort()
+                + (gateway.sipTlsPort() > 0 ? " sips=" + gateway.sipTlsPort() : ""));
         System.out.flush();
         stop.await();
         log.info("draining node {}", gatewayConfig.node().id());

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ import javax.sip.message.Response;
 public final class SipPhone implements SipListener, AutoCloseable {
 
     /** The transport the phone listens on and sends with. */
-    public enum Transport { UDP, TCP }
+    public enum Transport { UDP, TCP, TLS }
 
     /** What the phone does with a new incoming INVITE. */
     public sealed interface Behaviour {
@@ -122,12 +123,36 @@ public final class SipPhone implements SipListener, AutoCloseable {
     }
 
     public static SipPhone start(Transport transport) {
+        return start(transport, new Properties());
+    }
+
+    /**
+     * A TLS phone showing the certificate of {@code keyStore} and trusting those of {@code
+     * trustStore} (PKCS12 stores, both with {@code password}); it asks callers for no certificate.
+     */
+    public static SipPhone startTls(Path keyStore, Path trustStore, String password) {
+        Properties tls = new Properties();
+        tls.setProperty("javax.net.ssl.keyStore", keyStore.toString());
+        tls.setProperty("javax.net.ssl.keyStorePassword", password);
+        tls.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
+        tls.setProperty("javax.net.ssl.trustStore", trustStore.toString());
+        tls.setProperty("javax.net.ssl.trustStorePassword", password);
+        tls.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        tls.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        // The RI's default suites fail handshakes on Java 25 (platform facts).
+        tls.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
+                + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        tls.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+        return start(Transport.TLS, tls);
+    }
+
+    private static SipPhone start(Transport transport, Properties extra) {
         // The port is probed free and then handed to the stack; another process may take it in
         // between, so a failed bind is retried on a new port.
         SipException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                return new SipPhone(transport, freePort(transport));
+                return new SipPhone(transport, freePort(transport), extra);
             } catch (SipException e) {
                 last = e;
             }
@@ -135,7 +160,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         throw new IllegalStateException("could not start a SIP phone", last);
     }
 
-    private SipPhone(Transport transport, int port) throws SipException {
+    private SipPhone(Transport transport, int port, Properties extra) throws SipException {
         this.transport = transport;
         this.port = port;
         this.stackName = "phone-" + STACKS.incrementAndGet() + "-" + port;
@@ -150,6 +175,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         p.setProperty("gov.nist.javax.sip.PASS_INVITE_NON_2XX_ACK_TO_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.putAll(extra);
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {
@@ -178,7 +204,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private static int freePort(Transport transport) {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try {
-            if (transport == Transport.TCP) {
+            if (transport != Transport.UDP) {
                 try (ServerSocket s = new ServerSocket()) {
                     s.bind(any);
                     return s.getLocalPort();
@@ -202,7 +228,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     /** The phone's own SIP URI, e.g. {@code sip:phone@127.0.0.1:40312}, for the gateway to call. */
     public String uri() {
-        return "sip:phone@127.0.0.1:" + port + (transport == Transport.TCP ? ";transport=tcp" : "");
+        return switch (transport) {
+            case UDP -> "sip:phone@127.0.0.1:" + port;
+            case TCP -> "sip:phone@127.0.0.1:" + port + ";transport=tcp";
+            // RFC 5630 §3.1.1: TLS all the way to the phone.
+            case TLS -> "sips:phone@127.0.0.1:" + port;
+        };
     }
 
     /** The SDP the phone offers, and answers with to an INVITE without offer. */
@@ -527,7 +558,11 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     private ContactHeader contact() throws ParseException {
         SipURI uri = addresses.createSipURI("phone", "127.0.0.1:" + port);
-        uri.setTransportParam(transport.name().toLowerCase());
+        if (transport == Transport.TLS) {
+            uri.setSecure(true);
+        } else {
+            uri.setTransportParam(transport.name().toLowerCase());
+        }
         return headers.createContactHeader(addresses.createAddress(uri));
     }
 

@@ -18,6 +18,7 @@ import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
 import dev.passerelle.sipstack.HeaderPolicy;
 import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.NumberPlan;
+import dev.passerelle.sipstack.TlsSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -143,7 +144,8 @@ public final class ConfigLoader {
                 t.seconds("sip.ringTimeout", 60, 5, 3_600),
                 numberPlan(t),
                 headerPolicy(t),
-                imsProfile(t));
+                imsProfile(t),
+                tls(t));
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
         StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),
@@ -189,6 +191,36 @@ public final class ConfigLoader {
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
                 t.providers());
+    }
+
+    /** SIP over TLS is on when {@code sip.tls.keyStore} is given; its other keys need it. */
+    private static Optional<TlsSettings> tls(Tree t) {
+        int port = t.integer("sip.tls.port", 5061, 0, 65535);
+        Optional<String> keyStore = t.optionalString("sip.tls.keyStore");
+        Optional<String> password = t.optionalString("sip.tls.keyStorePassword");
+        String type = t.oneOf("sip.tls.keyStoreType", "PKCS12", List.of("PKCS12", "JKS"));
+        Optional<String> trustStore = t.optionalString("sip.tls.trustStore");
+        Optional<String> trustPassword = t.optionalString("sip.tls.trustStorePassword");
+        TlsSettings.ClientAuth clientAuth = TlsSettings.ClientAuth.valueOf(
+                t.oneOf("sip.tls.clientAuth", "want", List.of("none", "want", "need")).toUpperCase(Locale.ROOT));
+        if (keyStore.isEmpty()) {
+            for (String key : List.of("sip.tls.port", "sip.tls.keyStorePassword", "sip.tls.keyStoreType",
+                    "sip.tls.trustStore", "sip.tls.trustStorePassword", "sip.tls.clientAuth")) {
+                if (t.has(key)) {
+                    throw new ConfigException("sip.tls.keyStore", "required when " + key + " is set");
+                }
+            }
+            return Optional.empty();
+        }
+        if (password.isEmpty()) {
+            throw new ConfigException("sip.tls.keyStorePassword", "required with sip.tls.keyStore");
+        }
+        if (port == t.integer("sip.port", 5060, 0, 65535) && port != 0) {
+            throw new ConfigException("sip.tls.port", "must differ from sip.port (" + port
+                    + "): TLS runs over TCP, which already listens there");
+        }
+        return Optional.of(fieldChecked("sip.tls.", () -> new TlsSettings(port, Path.of(keyStore.get()),
+                password.get(), type, trustStore.map(Path::of), trustPassword, clientAuth)));
     }
 
     private static NumberPlan numberPlan(Tree t) {

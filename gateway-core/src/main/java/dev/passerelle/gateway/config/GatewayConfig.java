@@ -3,6 +3,7 @@ package dev.passerelle.gateway.config;
 import dev.passerelle.sipstack.HeaderPolicy;
 import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.NumberPlan;
+import dev.passerelle.sipstack.TlsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,7 @@ public record GatewayConfig(
      * @param headers which custom headers cross the gateway ({@code sip.headers.*})
      * @param ims the IMS private headers of outbound INVITEs and who may assert an identity
      *     ({@code sip.ims.*})
+     * @param tls SIP over TLS ({@code sip.tls.*}), or empty for UDP and TCP only
      */
     public record SipConfig(
             String host,
@@ -86,7 +88,8 @@ public record GatewayConfig(
             Duration ringTimeout,
             NumberPlan numbers,
             HeaderPolicy headers,
-            ImsProfile ims) {}
+            ImsProfile ims,
+            Optional<TlsSettings> tls) {}
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code

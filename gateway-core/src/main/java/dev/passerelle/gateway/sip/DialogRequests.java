@@ -83,7 +83,7 @@ final class DialogRequests {
             Address local = sip.addressFactory.createAddress(dialog.localParty());
             Address remote = sip.addressFactory.createAddress(dialog.remoteParty());
             List<ViaHeader> vias = new ArrayList<>(List.of(
-                    sip.headerFactory.createViaHeader(sip.host, sip.port, transport, null)));
+                    sip.headerFactory.createViaHeader(sip.host, sip.portFor(transport), transport, null)));
             Request request = sip.messageFactory.createRequest(sip.uris.parse(dialog.remoteTarget()), method,
                     sip.headerFactory.createCallIdHeader(dialog.sipCallId()),
                     sip.headerFactory.createCSeqHeader(cseq, method),

@@ -62,14 +62,24 @@ public final class JainSipService implements SipService {
     private Adoptions adoptions;
     private GatewaySipListener listener;
     private int port;
+    /** The TLS port bound, or 0 without TLS. */
+    private int tlsPort;
     private boolean started;
     private boolean stopped;
 
+    /**
+     * With TLS the stack runs its blocking stream transports: the RI's NIO TLS client opened two
+     * connections for the first request and the request reached the peer over neither (TlsIT, RI
+     * 1.3.0-91), while its blocking TLS delivers it and fails at once on a certificate it cannot
+     * verify.
+     */
     public JainSipService(GatewayConfig.SipConfig config) {
         this(config, SipStackSettings.builder(SipStackSettings.Profile.DEFAULT)
                 .stackName("passerelle-" + config.port())
                 .threadPoolSize(config.threadPoolSize())
                 .maxMessageSize(config.maxMessageSize())
+                .tls(config.tls().orElse(null))
+                .nioTransport(config.tls().isEmpty())
                 .build());
     }
 
@@ -103,13 +113,18 @@ public final class JainSipService implements SipService {
             ListeningPoint tcp = stack.createListeningPoint(config.host(), port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
+            if (settings.tls().isPresent()) {
+                int configured = settings.tls().get().port();
+                tlsPort = configured == 0 ? freePort(config.host()) : configured;
+                provider.addListeningPoint(stack.createListeningPoint(config.host(), tlsPort, ListeningPoint.TLS));
+            }
             timers = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "sip-timers-" + port);
                 t.setDaemon(true);
                 return t;
             });
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
-                    new MessageFactoryImpl(), legs, events, port, provider, timers, t1);
+                    new MessageFactoryImpl(), legs, events, port, tlsPort, provider, timers, t1);
             adoptions = new Adoptions(sip);
             actions = new LegActions(sip, adoptions);
             RequestValidator validator = new RequestValidator(sip);
@@ -123,11 +138,20 @@ public final class JainSipService implements SipService {
                     new ResponseHandler(sip, actions, adoptions), actions, adoptions);
             provider.addSipListener(listener);
             stack.start();
-            LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);
+            if (tlsPort > 0) {
+                LOG.info("SIP listening on {}:{} (UDP and TCP) and {} (TLS)", config.host(), port, tlsPort);
+            } else {
+                LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot start SIP on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public int tlsPort() {
+        return tlsPort;
     }
 
     @Override

@@ -50,21 +50,27 @@ final class LegActions {
         URI target = parseUri(invite.target(), "target");
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
         Optional<SipURI> proxy = outboundProxy();
-        if (scheme.equals("sips")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "sips: targets need TLS, which is not configured");
-        }
         if (scheme.equals("tel") && proxy.isEmpty()) {
             throw new GatewayException(ErrorCode.BAD_REQUEST,
                     "a tel: target needs sip.outboundProxy to route it: " + invite.target());
         }
-        if (!scheme.equals("sip") && !scheme.equals("tel")) {
+        if (!scheme.equals("sip") && !scheme.equals("sips") && !scheme.equals("tel")) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
         }
         SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
-        String transport = nextHop.getTransportParam() == null
-                ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
+        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP.
+        String transport = nextHop.isSecure() ? "tls"
+                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
+        if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);
+        }
+        if (transport.equals("tls") && sip.tlsPort == 0) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "TLS to " + nextHop + " needs sip.tls, which is not configured");
+        }
+        if (scheme.equals("sips") && !transport.equals("tls")) {
+            // RFC 5630 §3.1.1: a sips: target is reached over TLS on every hop, the first included.
+            throw new GatewayException(ErrorCode.BAD_REQUEST,
+                    "a sips: target needs TLS to the next hop, and " + nextHop + " is not a TLS hop");
         }
 
         Request request;
@@ -106,7 +112,7 @@ final class LegActions {
         ToHeader to = sip.headerFactory.createToHeader(sip.addressFactory.createAddress(target), null);
         CSeqHeader cseq = sip.headerFactory.createCSeqHeader(1L, Request.INVITE);
         // RFC 3261 §8.1.1.7: the stack fills in the branch when the client transaction is created.
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.port, transport, null);
+        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(transport), transport, null);
         Request request = sip.messageFactory.createRequest(target, Request.INVITE, callId, cseq, from, to,
                 new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
         if (proxy.isPresent()) {

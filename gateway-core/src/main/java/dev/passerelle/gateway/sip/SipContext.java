@@ -47,6 +47,8 @@ final class SipContext {
     final SafeEvents events;
     final String host;
     final int port;
+    /** The TLS port, or 0 without TLS. */
+    final int tlsPort;
     final SipProvider provider;
     final ScheduledExecutorService timers;
     /** T1 of the gateway's client transactions (tests shorten it). */
@@ -58,7 +60,7 @@ final class SipContext {
     private final SecureRandom random = new SecureRandom();
 
     SipContext(GatewayConfig.SipConfig config, AddressFactory addressFactory, HeaderFactory headerFactory,
-            MessageFactory messageFactory, Legs legs, SafeEvents events, int port, SipProvider provider,
+            MessageFactory messageFactory, Legs legs, SafeEvents events, int port, int tlsPort, SipProvider provider,
             ScheduledExecutorService timers, Duration t1) throws ParseException {
         this.config = config;
         this.addressFactory = addressFactory;
@@ -69,6 +71,7 @@ final class SipContext {
         this.events = events;
         this.host = config.host();
         this.port = port;
+        this.tlsPort = tlsPort;
         this.provider = provider;
         this.timers = timers;
         this.t1 = t1;
@@ -140,12 +143,25 @@ final class SipContext {
         return r;
     }
 
-    /** Our Contact for messages carried over {@code transport} (RFC 3261 §8.1.1.8). */
+    /**
+     * Our Contact for messages carried over {@code transport} (RFC 3261 §8.1.1.8). Over TLS it is
+     * a {@code sips:} URI of the TLS port, so that requests to us stay on TLS (RFC 5630 §3.1.1).
+     */
     ContactHeader contact(String transport) throws ParseException {
         SipURI uri = addressFactory.createSipURI(null, host);
-        uri.setPort(port);
-        uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
+        String t = transport.toLowerCase(Locale.ROOT);
+        uri.setPort(portFor(t));
+        if (t.equals("tls")) {
+            uri.setSecure(true);
+        } else {
+            uri.setTransportParam(t);
+        }
         return headerFactory.createContactHeader(addressFactory.createAddress(uri));
+    }
+
+    /** The port our Via and Contact name for {@code transport}. */
+    int portFor(String transport) {
+        return transport.equalsIgnoreCase("tls") ? tlsPort : port;
     }
 
     /** The transport the request arrived over, from its top Via. */

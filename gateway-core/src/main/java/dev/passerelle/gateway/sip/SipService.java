@@ -37,11 +37,14 @@ public interface SipService {
      */
     void checkHeaders(Map<String, String> headers);
 
-    /** Binds UDP and TCP on the configured host and port and starts the stack. */
+    /** Binds UDP and TCP on the configured host and port, and TLS when configured, and starts the stack. */
     void start();
 
     /** The SIP port actually bound (the configured one, or the one picked for port 0). */
     int port();
+
+    /** The SIP over TLS port actually bound, or 0 when {@code sip.tls} is not configured. */
+    int tlsPort();
 
     /** Where new events go; set once, before {@link #start()}. */
     void setEvents(SipEvents events);

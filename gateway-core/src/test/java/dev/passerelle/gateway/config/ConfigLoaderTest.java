@@ -122,6 +122,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsNeedsAKeyStoreThatOpens(@TempDir Path dir) throws IOException {
+        assertEquals(Optional.empty(), NO_ENV.defaults().sip().tls());
+        assertRefused("sip.tls.keyStore", "required when sip.tls.port is set", refused("sip:\n  tls: {port: 5061}\n"));
+        assertRefused("sip.tls.keyStorePassword", "required with sip.tls.keyStore",
+                refused("sip:\n  tls: {keyStore: /nonexistent.p12}\n"));
+        assertRefused("sip.tls.keyStore", "/nonexistent.p12 is not a readable file",
+                refused("sip:\n  tls: {keyStore: /nonexistent.p12, keyStorePassword: x}\n"));
+        Path garbage = Files.writeString(dir.resolve("garbage.p12"), "not a key store");
+        ConfigException unreadable = refused("sip:\n  tls: {keyStore: '" + garbage + "', keyStorePassword: x}\n");
+        assertEquals("sip.tls.keyStore", unreadable.key());
+        assertRefused("sip.tls.port", "must differ from sip.port (5070): TLS runs over TCP, which already listens there",
+                refused("sip:\n  port: 5070\n  tls: {port: 5070, keyStore: '" + garbage + "', keyStorePassword: x}\n"));
+        assertRefused("sip.tls.clientAuth", "'maybe' is not one of [none, want, need]",
+                refused("sip:\n  tls: {clientAuth: maybe}\n"));
+    }
+
+    @Test
     void defaultNodeIdIsHostNameAndPid() {
         String id = NO_ENV.defaults().node().id();
         String suffix = "-" + ProcessHandle.current().pid();

@@ -35,7 +35,7 @@ final class SipTestSupport {
     static GatewayConfig.SipConfig config(Optional<String> outboundProxy) {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
                 "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT,
-                ImsProfile.NONE);
+                ImsProfile.NONE, Optional.empty());
     }
 
     static String branch() {
