@@ -57,9 +57,10 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * A SIP phone on 127.0.0.1: a real JAIN-SIP user agent with its own stack and port. It answers
- * incoming calls as its {@link Behaviour} says, places calls to a gateway, and records every
- * request and response it receives in an {@link EventLog} that tests wait on.
+ * A SIP phone on 127.0.0.1, or on another loopback address: a real JAIN-SIP user agent with its own
+ * stack and port. It answers incoming calls as its {@link Behaviour} says, places calls to a
+ * gateway, and records every request and response it receives in an {@link EventLog} that tests
+ * wait on.
  *
  * <p>The phone sees the ACK of its non-2xx final responses too (JAIN-SIP normally swallows it in
  * the transaction layer), so a test can check that the gateway acknowledged a 486 or a 487.
@@ -88,6 +89,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
     private final Transport transport;
+    /** The address the phone listens on: 127.0.0.1, or an IPv6 literal such as {@code ::1}. */
+    private final String host;
     private final String stackName;
     private final SipStack stack;
     private final SipProvider provider;
@@ -146,13 +149,22 @@ public final class SipPhone implements SipListener, AutoCloseable {
         return start(Transport.TLS, tls);
     }
 
+    /** A phone on another loopback address, e.g. {@code ::1} for SIP over IPv6 (RFC 5118). */
+    public static SipPhone startOn(String host, Transport transport) {
+        return start(host, transport, new Properties());
+    }
+
     private static SipPhone start(Transport transport, Properties extra) {
+        return start("127.0.0.1", transport, extra);
+    }
+
+    private static SipPhone start(String host, Transport transport, Properties extra) {
         // The port is probed free and then handed to the stack; another process may take it in
         // between, so a failed bind is retried on a new port.
         SipException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                return new SipPhone(transport, freePort(transport), extra);
+                return new SipPhone(host, transport, freePort(host, transport), extra);
             } catch (SipException e) {
                 last = e;
             }
@@ -160,7 +172,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
         throw new IllegalStateException("could not start a SIP phone", last);
     }
 
-    private SipPhone(Transport transport, int port, Properties extra) throws SipException {
+    private SipPhone(String host, Transport transport, int port, Properties extra) throws SipException {
+        this.host = host;
         this.transport = transport;
         this.port = port;
         this.stackName = "phone-" + STACKS.incrementAndGet() + "-" + port;
@@ -187,12 +200,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
             throw new SipException("JAIN-SIP RI unavailable", e);
         }
         try {
-            this.listeningPoint = stack.createListeningPoint("127.0.0.1", port, transport.name().toLowerCase());
+            this.listeningPoint = stack.createListeningPoint(host, port, transport.name().toLowerCase());
             this.provider = stack.createSipProvider(listeningPoint);
             provider.addSipListener(this);
         } catch (InvalidArgumentException | ObjectInUseException | TooManyListenersException e) {
             SipStacks.stop(stack);
-            throw new SipException("cannot listen on 127.0.0.1:" + port, e);
+            throw new SipException("cannot listen on " + hostPort(port), e);
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, stackName + "-timer");
@@ -201,8 +214,13 @@ public final class SipPhone implements SipListener, AutoCloseable {
         });
     }
 
-    private static int freePort(Transport transport) {
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static int freePort(String host, Transport transport) {
+        InetSocketAddress any;
+        try {
+            any = new InetSocketAddress(InetAddress.getByName(host), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException("not an address: " + host, e);
+        }
         try {
             if (transport != Transport.UDP) {
                 try (ServerSocket s = new ServerSocket()) {
@@ -214,7 +232,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
                 return s.getLocalPort();
             }
         } catch (IOException e) {
-            throw new IllegalStateException("no free port on 127.0.0.1", e);
+            throw new IllegalStateException("no free port on " + host, e);
         }
     }
 
@@ -229,10 +247,10 @@ public final class SipPhone implements SipListener, AutoCloseable {
     /** The phone's own SIP URI, e.g. {@code sip:phone@127.0.0.1:40312}, for the gateway to call. */
     public String uri() {
         return switch (transport) {
-            case UDP -> "sip:phone@127.0.0.1:" + port;
-            case TCP -> "sip:phone@127.0.0.1:" + port + ";transport=tcp";
+            case UDP -> "sip:phone@" + hostPort(port);
+            case TCP -> "sip:phone@" + hostPort(port) + ";transport=tcp";
             // RFC 5630 §3.1.1: TLS all the way to the phone.
-            case TLS -> "sips:phone@127.0.0.1:" + port;
+            case TLS -> "sips:phone@" + hostPort(port);
         };
     }
 
@@ -318,14 +336,14 @@ public final class SipPhone implements SipListener, AutoCloseable {
         PhoneRouter.NEXT_HOPS.put(stackName, new HopImpl(host, port, transport.name().toLowerCase()));
         try {
             URI target = addresses.createURI(requestUri);
-            Address from = addresses.createAddress("Phone", addresses.createSipURI("phone", "127.0.0.1:" + this.port));
+            Address from = addresses.createAddress("Phone", addresses.createSipURI("phone", hostPort(this.port)));
             Address to = addresses.createAddress(target);
             CallIdHeader callId = provider.getNewCallId();
             Request invite = messages.createRequest(target, Request.INVITE, callId,
                     headers.createCSeqHeader(1L, Request.INVITE),
                     headers.createFromHeader(from, newTag()),
                     headers.createToHeader(to, null),
-                    List.of(headers.createViaHeader("127.0.0.1", this.port, transport.name().toLowerCase(), null)),
+                    List.of(headers.createViaHeader(host, this.port, transport.name().toLowerCase(), null)),
                     headers.createMaxForwardsHeader(70),
                     headers.createContentTypeHeader("application", "sdp"),
                     offer.getBytes(StandardCharsets.UTF_8));
@@ -557,13 +575,18 @@ public final class SipPhone implements SipListener, AutoCloseable {
     }
 
     private ContactHeader contact() throws ParseException {
-        SipURI uri = addresses.createSipURI("phone", "127.0.0.1:" + port);
+        SipURI uri = addresses.createSipURI("phone", hostPort(port));
         if (transport == Transport.TLS) {
             uri.setSecure(true);
         } else {
             uri.setTransportParam(transport.name().toLowerCase());
         }
         return headers.createContactHeader(addresses.createAddress(uri));
+    }
+
+    /** {@code host:port}, an IPv6 address in brackets (RFC 3261 §25.1, RFC 5118 §4.1). */
+    private String hostPort(int p) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
     }
 
     private static PhoneEvent.Request requestEvent(Request request) {

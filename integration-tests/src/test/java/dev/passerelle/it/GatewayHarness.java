@@ -64,7 +64,8 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     /**
-     * @param sip further keys of {@code sip:}, each line at two spaces
+     * @param sip further keys of {@code sip:}, each line at two spaces; a {@code host} among them
+     *     replaces 127.0.0.1
      * @param identity what follows {@code identity:} (its first line unindented, the others at
      *     two spaces)
      * @param connectors further keys of {@code connectors:}, each line at two spaces
@@ -80,7 +81,7 @@ final class GatewayHarness implements AutoCloseable {
                   host: 127.0.0.1
                   port: 0
                 sip:
-                  host: 127.0.0.1
+                %s
                   port: 0
                   domain: localhost
                 %s
@@ -90,8 +91,8 @@ final class GatewayHarness implements AutoCloseable {
                 connectors:
                   dir: %s
                 %s
-                %s""".formatted(nodeId, outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"",
-                sip, identity, connectorsDir.toAbsolutePath(), connectors, extra);
+                %s""".formatted(nodeId, sip.contains("  host:") ? "" : "  host: 127.0.0.1",
+                outboundProxy == null ? "" : "  outboundProxy: \"" + outboundProxy + "\"", sip, identity, connectorsDir.toAbsolutePath(), connectors, extra);
     }
 
     static GatewayHarness start() {

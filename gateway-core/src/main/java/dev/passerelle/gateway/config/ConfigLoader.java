@@ -1,6 +1,7 @@
 package dev.passerelle.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -67,7 +68,8 @@ public final class ConfigLoader {
             "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries");
 
     private final Map<String, String> env;
-    private final ObjectMapper yaml = YAMLMapper.builder().build();
+    /** A key written twice is refused: which of the two values a reader keeps is not for us to guess. */
+    private final ObjectMapper yaml = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** @param env the environment to read {@code PASSERELLE_*} overrides from */
     public ConfigLoader(Map<String, String> env) {

@@ -139,6 +139,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyWrittenTwiceIsRefused() {
+        ConfigException e = refused("sip:\n  host: 127.0.0.1\n  port: 5070\n  host: \"::1\"\n");
+        assertEquals("(yaml)", e.key());
+        assertTrue(e.getMessage().contains("Duplicate field 'host'"), e.getMessage());
+    }
+
+    @Test
     void defaultNodeIdIsHostNameAndPid() {
         String id = NO_ENV.defaults().node().id();
         String suffix = "-" + ProcessHandle.current().pid();
