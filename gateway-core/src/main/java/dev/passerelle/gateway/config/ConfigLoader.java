@@ -136,7 +136,9 @@ public final class ConfigLoader {
                 t.string("sip.userAgent", "Passerelle"),
                 t.integer("sip.threadPoolSize", 8, 1, 1024),
                 t.integer("sip.maxMessageSize", 64 * 1024, 4 * 1024, 1024 * 1024),
-                t.seconds("sip.ringTimeout", 60, 5, 3_600));
+                t.seconds("sip.ringTimeout", 60, 5, 3_600),
+                t.seconds("sip.registration.expires", 600, 60, 86_400),
+                t.seconds("sip.registration.retryBase", 30, 1, 1_800));
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
         StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),

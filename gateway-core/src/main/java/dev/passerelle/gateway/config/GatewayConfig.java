@@ -66,6 +66,10 @@ public record GatewayConfig(
      * @param registrar where web users are registered on their behalf (IMS mode); empty: the
      *     gateway is the registrar of its own domain
      * @param userAgent the User-Agent and Server header value
+     * @param registrationExpires the Expires the gateway asks for when it registers a web user
+     *     (RFC 3261 §10.2.1.1)
+     * @param registrationRetryBase the base time of the back-off after a failed registration
+     *     (RFC 5626 §4.5 base-time)
      */
     public record SipConfig(
             String host,
@@ -76,7 +80,18 @@ public record GatewayConfig(
             String userAgent,
             int threadPoolSize,
             int maxMessageSize,
-            Duration ringTimeout) {}
+            Duration ringTimeout,
+            Duration registrationExpires,
+            Duration registrationRetryBase) {
+
+        /** The defaults of {@code sip.registration.*}: 600 s asked for, 30 s back-off base. */
+        public SipConfig(String host, int port, String domain, Optional<String> outboundProxy,
+                Optional<String> registrar, String userAgent, int threadPoolSize, int maxMessageSize,
+                Duration ringTimeout) {
+            this(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize, maxMessageSize,
+                    ringTimeout, Duration.ofSeconds(600), Duration.ofSeconds(30));
+        }
+    }
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code

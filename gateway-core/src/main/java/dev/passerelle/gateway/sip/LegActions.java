@@ -55,7 +55,7 @@ final class LegActions {
         }
         URI target = parseUri(invite.target(), "target");
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
-        Optional<SipURI> proxy = outboundProxy();
+        Optional<SipURI> proxy = sip.outboundProxy();
         if (scheme.equals("sips")) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "sips: targets need TLS, which is not configured");
         }
@@ -127,25 +127,6 @@ final class LegActions {
         }
         sip.setSdp(request, invite.sdp());
         return request;
-    }
-
-    /**
-     * The configured outbound proxy as a loose router. A proxy URI without {@code lr} is given one
-     * (the gateway never strict-routes, RFC 3261 §16.12.1.2 is legacy): a proxy configured in the
-     * gateway is assumed to be an RFC 3261 proxy.
-     */
-    private Optional<SipURI> outboundProxy() {
-        Optional<String> configured = sip.config.outboundProxy();
-        if (configured.isEmpty() || configured.get().isBlank()) {
-            return Optional.empty();
-        }
-        URI uri = parseUri(configured.get(), "sip.outboundProxy");
-        if (!(uri instanceof SipURI sipUri)) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "sip.outboundProxy is not a sip: URI");
-        }
-        SipURI copy = (SipURI) sipUri.clone();
-        copy.setLrParam();
-        return Optional.of(copy);
     }
 
     private URI parseUri(String text, String what) {
