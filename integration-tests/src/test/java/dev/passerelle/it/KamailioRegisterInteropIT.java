@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.sip.InboundInvite;
 import dev.passerelle.gateway.sip.JainSipService;
+import dev.passerelle.gateway.sip.OutboundInvite;
 import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipRegistration;
@@ -148,6 +149,54 @@ class KamailioRegisterInteropIT {
         assertEquals(RegistrationState.Status.UNREGISTERED, events.next(RegistrationState.Status.UNREGISTERED).status());
     }
 
+    @Test
+    void outboundInviteAnswersTheProxyChallengeOnceAndFollowsTheServiceRoute() throws Exception {
+        Kamailio kamailio = kamailio("MD5");
+        SipPhone phone = SipPhone.start();
+        closeables.add(phone);
+        Events events = new Events();
+        JainSipService sip = gateway(kamailio, events, Duration.ofSeconds(600), Optional.of(kamailio.uri()));
+        sip.register(new SipRegistration("alice", AOR, "Alice", "alice", "alice-pw"));
+        events.next(RegistrationState.Status.REGISTERED);
+        String register = kamailio.await(l -> l.contains("KAM REGISTER"), WAIT, "the REGISTER");
+        assertTrue(register.contains("route=[<" + kamailio.uri() + ">]"), "REGISTER through the outbound proxy: " + register);
+
+        sip.invite(new OutboundInvite("call-1", AOR, "Alice", phone.uri(), SDP, Map.of()));
+
+        String challenged = kamailio.await(l -> l.contains("KAM INVITE"), WAIT, "the first INVITE");
+        assertTrue(challenged.contains("pau=[<null>]"), challenged);
+        // RFC 3608 §6: outbound proxy, then the Service-Route Kamailio put in the 200 to REGISTER.
+        assertTrue(challenged.contains("route=[<" + kamailio.uri() + ">,<sip:orig@127.0.0.1:" + kamailio.port() + ";lr>]"),
+                challenged);
+        String answered = kamailio.await(l -> l.contains("KAM INVITE"), WAIT, "the INVITE with credentials");
+        assertTrue(answered.contains("pau=[Digest username=\"alice\"") && answered.contains("nc=00000001"), answered);
+        assertEquals(callIdOf(challenged), callIdOf(answered), "the same Call-ID (RFC 3261 §22.2)");
+        assertTrue(answered.contains("cs=2 "), "CSeq one higher: " + answered);
+        phone.awaitRequest("INVITE", WAIT);
+        String state = events.other.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        while ("progress 180".equals(state) || "progress 183".equals(state)) {
+            state = events.other.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        assertEquals("accepted", state, "the call connects once the challenge is answered");
+        sip.bye("call-1");
+        phone.awaitRequest("BYE", WAIT);
+    }
+
+    @Test
+    void outboundInviteFromAnUnregisteredAorFailsWithTheChallenge() throws Exception {
+        Kamailio kamailio = kamailio("MD5");
+        SipPhone phone = SipPhone.start();
+        closeables.add(phone);
+        Events events = new Events();
+        JainSipService sip = gateway(kamailio, events, Duration.ofSeconds(600), Optional.of(kamailio.uri()));
+        // bob is not registered on this node: the gateway has no credentials to answer with.
+        sip.invite(new OutboundInvite("call-2", "sip:bob@" + DOMAIN, null, phone.uri(), SDP, Map.of()));
+        assertEquals("failed 407 Proxy Authentication Required", events.other.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                "without a registration there are no credentials: the 407 ends the call");
+        assertTrue(kamailio.log().poll(l -> l.contains("KAM INVITE") && l.contains("pau=[Digest"),
+                Duration.ofSeconds(1)).isEmpty(), "no second INVITE:\n" + kamailio.logText());
+    }
+
     private static String callIdOf(String line) {
         int at = line.indexOf(" ci=");
         return line.substring(at + 4, line.indexOf(' ', at + 4));
@@ -166,7 +215,11 @@ class KamailioRegisterInteropIT {
     }
 
     private JainSipService gateway(Kamailio kamailio, Events events, Duration expires) {
-        GatewayConfig.SipConfig config = new GatewayConfig.SipConfig("127.0.0.1", 0, DOMAIN, Optional.empty(),
+        return gateway(kamailio, events, expires, Optional.empty());
+    }
+
+    private JainSipService gateway(Kamailio kamailio, Events events, Duration expires, Optional<String> proxy) {
+        GatewayConfig.SipConfig config = new GatewayConfig.SipConfig("127.0.0.1", 0, DOMAIN, proxy,
                 Optional.of(kamailio.registrarUri()), "Passerelle-it", 4, 65_536, Duration.ofSeconds(60),
                 expires, Duration.ofSeconds(30));
         JainSipService sip = new JainSipService(config);

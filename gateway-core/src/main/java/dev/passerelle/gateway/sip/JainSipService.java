@@ -112,8 +112,8 @@ public final class JainSipService implements SipService {
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
                     new MessageFactoryImpl(), legs, events, port, provider, timers, t1);
             adoptions = new Adoptions(sip);
-            actions = new LegActions(sip, adoptions);
             registrations = new Registrations(sip);
+            actions = new LegActions(sip, adoptions, registrations);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
                     Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),

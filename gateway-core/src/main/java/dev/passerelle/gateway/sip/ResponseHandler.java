@@ -139,6 +139,11 @@ final class ResponseHandler {
     }
 
     private void onFailure(Leg leg, Response response) {
+        int status = response.getStatusCode();
+        if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED)
+                && actions.answerChallenge(leg, response)) {
+            return;
+        }
         Leg.State before;
         synchronized (leg) {
             before = leg.state;

@@ -196,6 +196,54 @@ class RegistrationTest {
     }
 
     @Test
+    void challengedInviteIsSentAgainOnceWithTheCallersCredentials() throws Exception {
+        start(Duration.ofSeconds(600), Duration.ofSeconds(30), true);
+        service.register(ALICE);
+        SipText register = nextRegister();
+        assertEquals("<sip:127.0.0.1:" + registrar.port() + ";lr>", register.header("Route"));
+        registrar.send(with(SipTestSupport.response(register, 200, "OK", "r1", registrar.port(), null),
+                "Expires: 600\r\nService-Route: <sip:orig@scscf.ims.test;lr>\r\n"));
+        assertEquals(RegistrationState.Status.REGISTERED, events.nextRegistration(WAIT).status());
+
+        service.invite(new OutboundInvite("leg-1", AOR, "Alice", "sip:bob@far.test", SipTestSupport.SDP,
+                java.util.Map.of()));
+        SipText invite = registrar.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
+        // RFC 3608 §6: the outbound proxy, then the Service-Route.
+        assertEquals(List.of("<sip:127.0.0.1:" + registrar.port() + ";lr>", "<sip:orig@scscf.ims.test;lr>"),
+                routes(invite));
+        registrar.send(with(SipTestSupport.response(invite, 407, "Proxy Authentication Required", "x1",
+                registrar.port(), null), "Proxy-Authenticate: Digest realm=\"ims.test\", nonce=\"i1\", qop=\"auth\"\r\n"));
+        registrar.expect(m -> "ACK".equals(m.method()), WAIT, "ACK of the 407");
+        SipText again = registrar.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE with credentials");
+        assertEquals(invite.callId(), again.callId());
+        assertEquals(SipText.tag(invite.header("From")), SipText.tag(again.header("From")));
+        assertEquals(cseq(invite) + 1, cseq(again));
+        assertNull(SipText.tag(again.header("To")));
+        assertTrue(!SipText.branchOf(invite.header("Via")).equals(SipText.branchOf(again.header("Via"))));
+        assertEquals("i1", param(again, "nonce"));
+        assertEquals(routes(invite), routes(again));
+        Digest.Challenge c = new Digest.Challenge("ims.test", "i1", null, Digest.Algorithm.MD5, List.of("auth"), false);
+        assertEquals(Digest.answer(c, "alice@ims.test", "pw", "INVITE", "sip:bob@far.test", param(again, "cnonce"), 1)
+                .response(), param(again, "response"));
+        assertNull(events.events.poll(), "the application saw nothing of the first challenge");
+
+        registrar.send(with(SipTestSupport.response(again, 407, "Proxy Authentication Required", "x2",
+                registrar.port(), null), "Proxy-Authenticate: Digest realm=\"ims.test\", nonce=\"i2\", qop=\"auth\"\r\n"));
+        assertEquals("failed leg-1 407 Proxy Authentication Required", events.next(WAIT));
+        assertNull(registrar.poll(m -> "INVITE".equals(m.method()), Duration.ofMillis(500)), "answered once only");
+        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT));
+
+        // A caller without a registration here has no credentials: the challenge fails the call.
+        service.invite(new OutboundInvite("leg-2", "sip:carol@ims.test", null, "sip:bob@far.test", SipTestSupport.SDP,
+                java.util.Map.of()));
+        SipText carol = registrar.expect(m -> "INVITE".equals(m.method()), WAIT, "carol's INVITE");
+        assertEquals(List.of("<sip:127.0.0.1:" + registrar.port() + ";lr>"), routes(carol));
+        registrar.send(with(SipTestSupport.response(carol, 401, "Unauthorized", "x3", registrar.port(), null),
+                "WWW-Authenticate: Digest realm=\"ims.test\", nonce=\"i3\"\r\n"));
+        assertEquals("failed leg-2 401 Unauthorized", events.next(WAIT));
+    }
+
+    @Test
     void backOffIsCappedAt1800Seconds() {
         for (int failures = 1; failures < 30; failures++) {
             Duration d = Registrations.backOff(Duration.ofSeconds(30), failures);
@@ -216,11 +264,17 @@ class RegistrationTest {
     }
 
     private void start(Duration expires, Duration retryBase) {
+        start(expires, retryBase, false);
+    }
+
+    /** The gateway with the scripted registrar, which is also its outbound proxy when {@code viaProxy}. */
+    private void start(Duration expires, Duration retryBase, boolean viaProxy) {
         try {
             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             GatewayConfig.SipConfig base = SipTestSupport.config(Optional.empty());
             GatewayConfig.SipConfig config = new GatewayConfig.SipConfig(base.host(), 0, base.domain(),
-                    Optional.empty(), Optional.of("sip:127.0.0.1:" + socket.getLocalPort()), base.userAgent(),
+                    viaProxy ? Optional.of("sip:127.0.0.1:" + socket.getLocalPort()) : Optional.empty(),
+                    Optional.of("sip:127.0.0.1:" + socket.getLocalPort()), base.userAgent(),
                     base.threadPoolSize(), base.maxMessageSize(), base.ringTimeout(), expires, retryBase);
             service = new JainSipService(config);
             service.setEvents(events);
@@ -238,6 +292,11 @@ class RegistrationTest {
     /** {@code response} with more header lines (each ending CRLF) before Content-Length. */
     private static String with(String response, String extra) {
         return response.replace("Content-Length:", extra + "Content-Length:");
+    }
+
+    /** Every Route value, in order, whether in one header or several. */
+    private static List<String> routes(SipText m) {
+        return m.all("Route").stream().flatMap(r -> Registrations.splitList(r).stream()).toList();
     }
 
     private static long cseq(SipText m) {
