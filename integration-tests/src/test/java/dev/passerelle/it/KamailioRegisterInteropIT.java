@@ -15,7 +15,10 @@ import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipRegistration;
 import dev.passerelle.peers.Kamailio;
 import dev.passerelle.peers.PhoneEvent;
+import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
+import dev.passerelle.peers.WsClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -195,6 +198,80 @@ class KamailioRegisterInteropIT {
                 "without a registration there are no credentials: the 407 ends the call");
         assertTrue(kamailio.log().poll(l -> l.contains("KAM INVITE") && l.contains("pau=[Digest"),
                 Duration.ofSeconds(1)).isEmpty(), "no second INVITE:\n" + kamailio.logText());
+    }
+
+    @Test
+    void webUsersAreRegisteredWhileTheyHaveASessionAndTheirTabsRingTogether() throws Exception {
+        Kamailio kamailio = kamailio("MD5");
+        SipPhone phone = SipPhone.start();
+        closeables.add(phone);
+        GatewayHarness gateway = GatewayHarness.withRegistrar(kamailio.registrarUri(), kamailio.uri(), DOMAIN);
+        closeables.add(gateway);
+
+        WsClient tab1 = gateway.login("alice-token");
+        JsonNode registered = tab1.awaitEvent("registration.state", p -> true, WAIT);
+        assertEquals("registered", registered.path("state").asText(), registered.toString());
+        assertEquals(200, registered.path("code").asInt());
+        assertTrue(Instant.parse(registered.path("expires").asText()).isAfter(Instant.now().plusSeconds(500)),
+                registered.toString());
+        kamailio.await(l -> l.contains("KAM REGISTER") && l.contains("au=[<null>]"), WAIT, "alice's REGISTER");
+        kamailio.await(l -> l.contains("KAM REGISTER") && l.contains("username=\"alice\""), WAIT, "the answer");
+        // A second tab: one registration per user, and the new tab learns its state at once.
+        WsClient tab2 = gateway.login("alice-token");
+        assertEquals("registered", tab2.awaitEvent("registration.state", p -> true, WAIT).path("state").asText());
+        assertTrue(kamailio.log().poll(l -> l.contains("KAM REGISTER"), Duration.ofSeconds(1)).isEmpty(),
+                "the second tab registered again:\n" + kamailio.logText());
+
+        String sipCall = phone.call(AOR, "127.0.0.1", kamailio.port(), phone.sdp());
+        JsonNode incoming1 = tab1.awaitEvent("call.incoming", p -> true, WAIT);
+        JsonNode incoming2 = tab2.awaitEvent("call.incoming", p -> true, WAIT);
+        String callId = incoming1.path("callId").asText();
+        assertEquals(callId, incoming2.path("callId").asText(), "both tabs ring for the same call");
+        tab1.callOk("call.answer", WsClient.params().put("callId", callId)
+                .put("sdp", Sdp.answer(incoming1.path("sdp").asText(), 50_000, Sdp.newUfrag())), WAIT);
+        phone.awaitResponse(sipCall, 200, WAIT);
+        tab2.awaitCallEvent("call.ended", callId, WAIT);
+        phone.bye(sipCall);
+        tab1.awaitCallEvent("call.ended", callId, WAIT);
+
+        // bob's password is refused: his session is told, with the code.
+        WsClient bob = gateway.login("bob-token");
+        JsonNode failed = bob.awaitEvent("registration.state", p -> true, WAIT);
+        assertEquals("failed", failed.path("state").asText(), failed.toString());
+        assertEquals(401, failed.path("code").asInt());
+        assertTrue(failed.path("reason").asText().contains("credentials refused"), failed.toString());
+
+        // The first logout keeps the registration; the last removes it.
+        tab1.callOk("session.logout", WsClient.params(), WAIT);
+        assertTrue(kamailio.log().poll(l -> l.contains("KAM REGISTER") && l.contains("exp=[0]"),
+                Duration.ofSeconds(1)).isEmpty(), "unregistered while a tab was left:\n" + kamailio.logText());
+        tab2.callOk("session.logout", WsClient.params(), WAIT);
+        kamailio.await(l -> l.contains("KAM REGISTER") && l.contains("fu=" + AOR) && l.contains("exp=[0]"), WAIT,
+                "alice's removal");
+        String late = phone.call(AOR, "127.0.0.1", kamailio.port(), phone.sdp());
+        assertEquals(404, phone.awaitFinalResponse(late, WAIT).status(), "a call to alice after her last logout");
+    }
+
+    @Test
+    void aWebUserCallsThroughTheRegistrarsProxyWhichChallengesOnce() throws Exception {
+        Kamailio kamailio = kamailio("SHA-256");
+        SipPhone phone = SipPhone.start();
+        closeables.add(phone);
+        GatewayHarness gateway = GatewayHarness.withRegistrar(kamailio.registrarUri(), kamailio.uri(), DOMAIN);
+        closeables.add(gateway);
+        WsClient alice = gateway.login("alice-token");
+        assertEquals("registered", alice.awaitEvent("registration.state", p -> true, WAIT).path("state").asText());
+
+        String callId = alice.callOk("call.invite", WsClient.params().put("to", phone.uri())
+                .put("sdp", Sdp.browserOffer(Sdp.newUfrag())), WAIT).path("callId").asText();
+
+        kamailio.await(l -> l.contains("KAM INVITE") && l.contains("pau=[<null>]")
+                && l.contains("<sip:orig@127.0.0.1:" + kamailio.port() + ";lr>"), WAIT, "the INVITE on the Service-Route");
+        kamailio.await(l -> l.contains("KAM INVITE") && l.contains("algorithm=SHA-256"), WAIT, "the answered INVITE");
+        JsonNode accepted = alice.awaitCallEvent("call.accepted", callId, WAIT);
+        assertTrue(accepted.path("sdp").asText().contains("m=audio"), accepted.toString());
+        alice.callOk("call.hangup", WsClient.params().put("callId", callId), WAIT);
+        phone.awaitRequest("BYE", WAIT);
     }
 
     private static String callIdOf(String line) {
