@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
@@ -451,7 +452,7 @@ final class Registrations {
         private boolean registered;
         private int failures;
         private List<String> serviceRoute = List.of();
-        private java.util.concurrent.ScheduledFuture<?> timer;
+        private ScheduledFuture<?> timer;
 
         Registration(SipRegistration registration, String callId, String fromTag) {
             this.registration = registration;
@@ -469,6 +470,10 @@ final class Registrations {
 
         synchronized Step begin(long expiresSeconds) {
             requested = expiresSeconds;
+            if (removing) {
+                // unregister() came between its creation and this first REGISTER: it is forgotten.
+                return Step.NONE;
+            }
             return Step.send(attempt(requested));
         }
 
@@ -510,7 +515,7 @@ final class Registrations {
             return Step.send(attempt(requested));
         }
 
-        synchronized void schedule(java.util.concurrent.ScheduledFuture<?> next) {
+        synchronized void schedule(ScheduledFuture<?> next) {
             cancelTimer();
             if (removing) {
                 next.cancel(false);
