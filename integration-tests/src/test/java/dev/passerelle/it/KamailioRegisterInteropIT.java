@@ -272,6 +272,12 @@ class KamailioRegisterInteropIT {
         assertTrue(accepted.path("sdp").asText().contains("m=audio"), accepted.toString());
         alice.callOk("call.hangup", WsClient.params().put("callId", callId), WAIT);
         phone.awaitRequest("BYE", WAIT);
+
+        // Drain (what SIGTERM does) removes the node's registrations.
+        gateway.gateway().drain(Duration.ofSeconds(5));
+        String removal = kamailio.await(l -> l.contains("KAM REGISTER") && l.contains("exp=[0]"), WAIT,
+                "the removal at drain");
+        assertTrue(removal.contains("algorithm=SHA-256"), "pre-answered with the last challenge: " + removal);
     }
 
     private static String callIdOf(String line) {
