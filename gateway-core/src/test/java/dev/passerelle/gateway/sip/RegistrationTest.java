@@ -94,7 +94,7 @@ class RegistrationTest {
         // 4 s granted: refreshed at half its time, pre-answered with the same nonce, nc=2.
         SipText refresh = nextRegister();
         long after = Duration.between(before, Instant.now()).toMillis();
-        assertTrue(after > 1_500 && after < 3_000, "refreshed after " + after + " ms");
+        assertTrue(after > 1_500 && after < 3_500, "refreshed after " + after + " ms");
         assertEquals(first.callId(), refresh.callId());
         assertEquals(cseq(answered) + 1, cseq(refresh));
         assertEquals("n2", param(refresh, "nonce"));
@@ -182,13 +182,13 @@ class RegistrationTest {
         // RFC 5626 §4.5: after n failures wait 50-100 % of min(1800 s, base * 2^n); base 1 s here.
         SipText second = nextRegister();
         long gap1 = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(gap1 >= 900 && gap1 <= 2_300, "first retry after " + gap1 + " ms");
+        assertTrue(gap1 >= 900 && gap1 <= 2_800, "first retry after " + gap1 + " ms");
         registrar.send(SipTestSupport.response(second, 500, "Server Error", "r1", registrar.port(), null));
         assertEquals(500, events.nextRegistration(WAIT).code());
         long t1 = System.nanoTime();
         SipText third = nextRegister();
         long gap2 = (System.nanoTime() - t1) / 1_000_000;
-        assertTrue(gap2 >= 1_900 && gap2 <= 4_300, "second retry after " + gap2 + " ms");
+        assertTrue(gap2 >= 1_900 && gap2 <= 4_800, "second retry after " + gap2 + " ms");
         assertEquals(first.callId(), third.callId());
         registrar.send(with(SipTestSupport.response(third, 200, "OK", "r1", registrar.port(), null),
                 "Expires: 600\r\n"));
