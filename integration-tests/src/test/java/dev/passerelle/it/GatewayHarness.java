@@ -181,6 +181,31 @@ final class GatewayHarness implements AutoCloseable {
                 """.formatted(uri, prefix, resumeWindow.toSeconds()));
     }
 
+    /**
+     * A gateway in IMS mode: web users are registered at {@code registrar} (a sip: URI), every
+     * request goes through {@code outboundProxy}; alice ({@code alice-pw}) and bob (a password the
+     * registrar refuses, {@code wrong-pw}) have AORs in {@code domain}, carol has no password.
+     */
+    static GatewayHarness withRegistrar(String registrar, String outboundProxy, String domain) {
+        String identity = """
+                connector: static
+                  static:
+                    users:
+                      - {user: alice, token: alice-token, sipUri: "sip:alice@%s", sipPassword: alice-pw}
+                      - {user: bob, token: bob-token, sipUri: "sip:bob@%s", sipPassword: wrong-pw}
+                      - {user: carol, token: carol-token}""".formatted(domain, domain);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("passerelle-it-connectors");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String yaml = yaml("it-node", dir, outboundProxy, "  registrar: \"" + registrar + "\"", "", identity, "");
+        Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml));
+        gateway.start();
+        return new GatewayHarness(gateway, dir, true);
+    }
+
     private static GatewayHarness start(String outboundProxy, String extra) {
         return start("it-node", outboundProxy, extra);
     }

@@ -144,6 +144,8 @@ public final class ConfigLoader {
                 t.integer("sip.threadPoolSize", 8, 1, 1024),
                 t.integer("sip.maxMessageSize", 64 * 1024, 4 * 1024, 1024 * 1024),
                 t.seconds("sip.ringTimeout", 60, 5, 3_600),
+                t.seconds("sip.registration.expires", 600, 60, 86_400),
+                t.seconds("sip.registration.retryBase", 30, 1, 1_800),
                 numberPlan(t),
                 headerPolicy(t),
                 imsProfile(t),

@@ -70,6 +70,10 @@ public record GatewayConfig(
      * @param registrar where web users are registered on their behalf (IMS mode); empty: the
      *     gateway is the registrar of its own domain
      * @param userAgent the User-Agent and Server header value
+     * @param registrationExpires the Expires the gateway asks for when it registers a web user
+     *     (RFC 3261 §10.2.1.1)
+     * @param registrationRetryBase the base time of the back-off after a failed registration
+     *     (RFC 5626 §4.5 base-time)
      * @param numbers how dialled numbers become Request-URIs ({@code sip.numbers.*})
      * @param headers which custom headers cross the gateway ({@code sip.headers.*})
      * @param ims the IMS private headers of outbound INVITEs and who may assert an identity
@@ -86,6 +90,8 @@ public record GatewayConfig(
             int threadPoolSize,
             int maxMessageSize,
             Duration ringTimeout,
+            Duration registrationExpires,
+            Duration registrationRetryBase,
             NumberPlan numbers,
             HeaderPolicy headers,
             ImsProfile ims,

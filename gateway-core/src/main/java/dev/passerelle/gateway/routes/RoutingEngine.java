@@ -113,7 +113,8 @@ public final class RoutingEngine implements AutoCloseable {
         camel.addComponent("passerelle", passerelle);
         try {
             camel.addRoutes(new CallRoutes(calls));
-            camel.addRoutes(new SessionRoutes(sessions));
+            camel.addRoutes(new SessionRoutes(sessions, new RegistrationSteps(store, sip, outbox, cluster, clock,
+                    config.sip().registrar().isPresent())));
             camel.addRoutes(new QosRoutes(new QosSteps(store, qos, config.node().id(), clock)));
         } catch (Exception e) {
             throw new IllegalStateException("the routes do not build", e);

@@ -6,9 +6,11 @@ import org.apache.camel.builder.RouteBuilder;
 final class SessionRoutes extends RouteBuilder {
 
     private final SessionSteps steps;
+    private final RegistrationSteps registrations;
 
-    SessionRoutes(SessionSteps steps) {
+    SessionRoutes(SessionSteps steps, RegistrationSteps registrations) {
         this.steps = steps;
+        this.registrations = registrations;
     }
 
     @Override
@@ -16,7 +18,8 @@ final class SessionRoutes extends RouteBuilder {
         errorHandler(noErrorHandler());
 
         from("websession:session.login").routeId("session.login")
-                .process(steps::login);
+                .process(steps::login)
+                .process(registrations::loggedIn);
 
         from("websession:session.resume").routeId("session.resume")
                 .process(steps::resume);
@@ -26,16 +29,25 @@ final class SessionRoutes extends RouteBuilder {
 
         from("websession:session.logout").routeId("session.logout")
                 .process(steps::callsOfLoggingOutSession)
+                .process(registrations::sessionEnding)
                 .to("direct:end-calls")
-                .process(steps::logout);
+                .process(steps::logout)
+                .process(registrations::sessionEnded);
 
         // The socket dropped: the session waits session.resumeWindow for a resume, then ends.
         from("websession:detached").routeId("session.detached")
                 .process(steps::detach);
         from("direct:session-expired").routeId("session.expired")
                 .process(steps::callsOfExpiredSession)
+                .process(registrations::sessionEnding)
                 .to("direct:end-calls")
-                .process(steps::removeSession);
+                .process(steps::removeSession)
+                .process(registrations::sessionEnded);
+
+        // IMS mode: the registration on the users' behalf, reported to their sessions here.
+        from("sip:registration-state").routeId("sip.registration-state")
+                .process(registrations::stateChanged)
+                .to("websession:events");
 
         from("direct:drain").routeId("drain")
                 .process(steps::allCalls)

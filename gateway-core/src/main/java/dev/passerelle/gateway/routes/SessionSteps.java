@@ -91,6 +91,7 @@ final class SessionSteps {
                 user.sipUri(), user.displayName(), login.device(), nodeId, clock.instant(), null,
                 user.dialPlan().allow(), user.dialPlan().deny());
         store.createSession(session);
+        exchange.setProperty(RegistrationSteps.IDENTITY, user);
         // Bound now, not when the result is written, so that an event logged in between is pushed.
         outbox.attach(exchange.getMessage().getHeader(Headers.CONNECTION_ID, String.class), session.sessionId(), 0);
         exchange.getMessage().setBody(new Results.Login(session.sessionId(), session.resumeToken(),

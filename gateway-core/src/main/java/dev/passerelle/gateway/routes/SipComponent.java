@@ -3,6 +3,7 @@ package dev.passerelle.gateway.routes;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sip.InboundInvite;
+import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
 import java.util.Map;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
  *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
- *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records).</li>
+ *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records), {@code sip:registration-state}
+ *       (body {@link RegistrationChanged}, no call id).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
@@ -33,7 +35,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
 
     static final String INCOMING_INVITE = "incoming-invite";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel");
+            "remote-bye", "remote-cancel", "registration-state");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye");
 
     private final SipService sip;
@@ -93,6 +95,19 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void remoteCancel(String callId) {
         notify("remote-cancel", new SipEvent.RemoteCancel(callId));
+    }
+
+    /** The body of {@code sip:registration-state}. */
+    record RegistrationChanged(String aor, RegistrationState state) {}
+
+    @Override
+    public void registrationState(String aor, RegistrationState state) {
+        SipConsumer consumer = consumers.get("registration-state");
+        if (consumer == null) {
+            log.warn("no route consumes sip:registration-state; {} of {} dropped", state, aor);
+            return;
+        }
+        consumer.dispatch(null, new RegistrationChanged(aor, state), false);
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param dialAllow the destination patterns the user may call (the identity's dial plan, kept so
  *     that any node checks a {@code call.invite} the same way); {@code ["*"]} when absent
  * @param dialDeny the destination patterns the user may not call; empty when absent
+ * @param registration the registration on the user's behalf (IMS mode), or null when none was
+ *     attempted (and in records written before it existed)
  */
 public record SessionRecord(
         String sessionId,
@@ -24,7 +26,8 @@ public record SessionRecord(
         Instant createdAt,
         Instant detachedAt,
         List<String> dialAllow,
-        List<String> dialDeny) {
+        List<String> dialDeny,
+        RegistrationStatus registration) {
 
     public SessionRecord {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -38,10 +41,19 @@ public record SessionRecord(
         dialDeny = dialDeny == null ? List.of() : List.copyOf(dialDeny);
     }
 
+    /** A session with no registration on the user's behalf. */
+    public SessionRecord(String sessionId, String resumeToken, String user, String sipUri, String displayName,
+            String device, String nodeId, Instant createdAt, Instant detachedAt, List<String> dialAllow,
+            List<String> dialDeny) {
+        this(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, detachedAt, dialAllow,
+                dialDeny, null);
+    }
+
     /** A session whose user may call any destination. */
     public SessionRecord(String sessionId, String resumeToken, String user, String sipUri, String displayName,
             String device, String nodeId, Instant createdAt, Instant detachedAt) {
-        this(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, detachedAt, null, null);
+        this(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, detachedAt, null, null,
+                null);
     }
 
     public boolean attached() {
@@ -50,11 +62,16 @@ public record SessionRecord(
 
     public SessionRecord detached(Instant at) {
         return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt, at,
-                dialAllow, dialDeny);
+                dialAllow, dialDeny, registration);
     }
 
     public SessionRecord attachedTo(String node) {
         return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, node, createdAt, null,
-                dialAllow, dialDeny);
+                dialAllow, dialDeny, registration);
+    }
+
+    public SessionRecord withRegistration(RegistrationStatus status) {
+        return new SessionRecord(sessionId, resumeToken, user, sipUri, displayName, device, nodeId, createdAt,
+                detachedAt, dialAllow, dialDeny, status);
     }
 }

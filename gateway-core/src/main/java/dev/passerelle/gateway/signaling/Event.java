@@ -65,4 +65,18 @@ public sealed interface Event {
             return "call.ended";
         }
     }
+
+    /**
+     * The registration on the user's behalf (IMS mode) changed.
+     *
+     * @param state {@code registered}, {@code failed} or {@code unregistered}
+     * @param code the SIP status behind it, or null
+     * @param expires when the binding runs out, an ISO-8601 instant; null unless registered
+     */
+    record RegistrationState(String state, Integer code, String reason, String expires) implements Event {
+        @Override
+        public String method() {
+            return "registration.state";
+        }
+    }
 }

@@ -443,6 +443,7 @@ public final class ProtocolCodec {
             case "call.accepted" -> Event.CallAccepted.class;
             case "call.confirmed" -> Event.CallConfirmed.class;
             case "call.ended" -> Event.CallEnded.class;
+            case "registration.state" -> Event.RegistrationState.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }

@@ -11,6 +11,7 @@ import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -31,16 +32,18 @@ final class GatewaySipListener implements SipListenerExt {
     private final ResponseHandler responses;
     private final LegActions actions;
     private final Adoptions adoptions;
+    private final Registrations registrations;
     private final AtomicInteger failures = new AtomicInteger();
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
-            ResponseHandler responses, LegActions actions, Adoptions adoptions) {
+            ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations) {
         this.sip = sip;
         this.validator = validator;
         this.handlers = Map.copyOf(handlers);
         this.responses = responses;
         this.actions = actions;
         this.adoptions = adoptions;
+        this.registrations = registrations;
     }
 
     @Override
@@ -82,6 +85,10 @@ final class GatewaySipListener implements SipListenerExt {
                 return;
             }
             ClientTransaction ct = event.getClientTransaction();
+            if (ct.getApplicationData() instanceof Registrations.Registration reg) {
+                registrations.onTimeout(reg, ((CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME)).getSeqNumber());
+                return;
+            }
             Leg leg = (Leg) ct.getApplicationData();
             if (leg == null) {
                 return;

@@ -60,6 +60,7 @@ public final class JainSipService implements SipService {
     private ScheduledExecutorService timers;
     private LegActions actions;
     private Adoptions adoptions;
+    private Registrations registrations;
     private GatewaySipListener listener;
     private int port;
     /** The TLS port bound, or 0 without TLS. */
@@ -126,7 +127,8 @@ public final class JainSipService implements SipService {
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
                     new MessageFactoryImpl(), legs, events, port, tlsPort, provider, timers, t1);
             adoptions = new Adoptions(sip);
-            actions = new LegActions(sip, adoptions);
+            registrations = new Registrations(sip);
+            actions = new LegActions(sip, adoptions, registrations);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
                     Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),
@@ -135,7 +137,7 @@ public final class JainSipService implements SipService {
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions), actions, adoptions);
+                    new ResponseHandler(sip, actions, adoptions, registrations), actions, adoptions, registrations);
             provider.addSipListener(listener);
             stack.start();
             if (tlsPort > 0) {
@@ -212,6 +214,16 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public void register(SipRegistration registration) {
+        runningRegistrations().register(registration);
+    }
+
+    @Override
+    public void unregister(String aor) {
+        runningRegistrations().unregister(aor);
+    }
+
+    @Override
     public void ringing(String callId) {
         running().ringing(callId);
     }
@@ -234,12 +246,15 @@ public final class JainSipService implements SipService {
             }
             stopped = true;
         }
-        List<CompletableFuture<Void>> ending = legs.snapshot().stream().map(actions::shutdown).toList();
+        List<CompletableFuture<Void>> ending = new java.util.ArrayList<>(
+                legs.snapshot().stream().map(actions::shutdown).toList());
+        ending.add(registrations.unregisterAll());
         try {
             CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new))
                     .get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("{} SIP legs still ending after {}", legs.snapshot().size(), grace);
+            LOG.warn("{} SIP legs and {} registrations still ending after {}", legs.snapshot().size(),
+                    registrations.size(), grace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -271,6 +286,16 @@ public final class JainSipService implements SipService {
     private synchronized LegActions running() {
         checkRunning();
         return actions;
+    }
+
+    /** Registrations held on this node (tests check that none leak). */
+    int registrationCount() {
+        return registrations.size();
+    }
+
+    private synchronized Registrations runningRegistrations() {
+        checkRunning();
+        return registrations;
     }
 
     private synchronized Adoptions runningAdoptions() {

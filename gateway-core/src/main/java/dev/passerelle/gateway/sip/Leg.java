@@ -61,6 +61,10 @@ final class Leg {
     String remoteSdp;
     /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
     boolean cancelWhenProvisional;
+    /** The caller's address of record of an outbound leg, whose registration's credentials answer a challenge. */
+    String fromAor;
+    /** Set once a 401/407 to our INVITE has been answered: a second one ends the leg (RFC 3261 §22.2). */
+    boolean challengeAnswered;
     /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */
     boolean byeAfterAck;
     /**

@@ -37,10 +37,12 @@ final class LegActions {
 
     private final SipContext sip;
     private final Adoptions adoptions;
+    private final Registrations registrations;
 
-    LegActions(SipContext sip, Adoptions adoptions) {
+    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations) {
         this.sip = sip;
         this.adoptions = adoptions;
+        this.registrations = registrations;
     }
 
     // ---- UAC -----------------------------------------------------------------------------
@@ -49,7 +51,7 @@ final class LegActions {
         ProfileHeaders.checkCustom(sip.config.headers(), invite.headers());
         URI target = parseUri(invite.target(), "target");
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
-        Optional<SipURI> proxy = outboundProxy();
+        Optional<SipURI> proxy = sip.outboundProxy();
         if (scheme.equals("tel") && proxy.isEmpty()) {
             throw new GatewayException(ErrorCode.BAD_REQUEST,
                     "a tel: target needs sip.outboundProxy to route it: " + invite.target());
@@ -83,6 +85,7 @@ final class LegActions {
         Leg leg = new Leg(invite.callId(), Leg.Direction.OUTBOUND, callId.getCallId(), Leg.State.CALLING);
         leg.localSdp = invite.sdp();
         leg.transport = transport;
+        leg.fromAor = invite.fromUri();
         if (!sip.legs.add(leg)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "call id already in use: " + invite.callId());
         }
@@ -119,6 +122,11 @@ final class LegActions {
             // RFC 3261 §8.1.2: the outbound proxy as a pre-existing route set of one loose router.
             request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(proxy.get())));
         }
+        // RFC 3608 §6: the Service-Route of the caller's registration follows the outbound proxy
+        // as the preloaded route of every request outside a dialog.
+        for (String route : registrations.serviceRoute(invite.fromUri())) {
+            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(route)));
+        }
         request.addHeader(sip.contact(transport));
         sip.addUserAgent(request);
         sip.addAllow(request);
@@ -127,30 +135,64 @@ final class LegActions {
         return request;
     }
 
-    /**
-     * The configured outbound proxy as a loose router. A proxy URI without {@code lr} is given one
-     * (the gateway never strict-routes, RFC 3261 §16.12.1.2 is legacy): a proxy configured in the
-     * gateway is assumed to be an RFC 3261 proxy.
-     */
-    private Optional<SipURI> outboundProxy() {
-        Optional<String> configured = sip.config.outboundProxy();
-        if (configured.isEmpty() || configured.get().isBlank()) {
-            return Optional.empty();
-        }
-        URI uri = parseUri(configured.get(), "sip.outboundProxy");
-        if (!(uri instanceof SipURI sipUri)) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "sip.outboundProxy is not a sip: URI");
-        }
-        SipURI copy = (SipURI) sipUri.clone();
-        copy.setLrParam();
-        return Optional.of(copy);
-    }
-
     private URI parseUri(String text, String what) {
         try {
             return sip.uris.parse(text);
         } catch (ParseException | RuntimeException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "invalid " + what + " URI: " + text);
+        }
+    }
+
+    /**
+     * Answers a 401 or 407 to the leg's INVITE with the credentials of the caller's registration
+     * on this node: the same INVITE, same Call-ID and From tag, CSeq one higher, with an
+     * {@code Authorization} or {@code Proxy-Authorization} (RFC 3261 §22.2), in a new client
+     * transaction and dialog of the same leg, so the application sees nothing. Once per leg.
+     *
+     * @return false when the leg already answered a challenge, is no longer calling, has no
+     *     registration with credentials here, or the challenge cannot be answered: the response
+     *     then fails the leg
+     */
+    boolean answerChallenge(Leg leg, Response response) {
+        boolean proxy = response.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
+        Optional<SipRegistration> credentials;
+        Optional<Digest.Challenge> challenge = Registrations.strongest(response, proxy);
+        Request first;
+        synchronized (leg) {
+            if (leg.challengeAnswered || (leg.state != Leg.State.CALLING && leg.state != Leg.State.PROCEEDING)) {
+                return false;
+            }
+            credentials = leg.fromAor == null ? Optional.empty() : registrations.credentials(leg.fromAor);
+            if (credentials.isEmpty() || challenge.isEmpty()) {
+                return false;
+            }
+            leg.challengeAnswered = true;
+            first = leg.inviteClientTransaction.getRequest();
+        }
+        try {
+            Request retry = (Request) first.clone();
+            CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
+            cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+            // RFC 3261 §8.1.1.7: a new request, so a new branch, filled in by the new transaction.
+            ((ViaHeader) retry.getHeader(ViaHeader.NAME)).removeParameter("branch");
+            retry.addHeader(Registrations.authorization(sip, credentials.get(), challenge.get(), proxy,
+                    Request.INVITE, retry.getRequestURI().toString(), 1));
+            ClientTransaction ct = sip.clientTransaction(retry, leg);
+            Dialog dialog = sip.provider.getNewDialog(ct);
+            dialog.setApplicationData(leg);
+            synchronized (leg) {
+                leg.inviteClientTransaction = ct;
+                leg.dialog = dialog;
+                // No CANCEL before a provisional to the new INVITE (RFC 3261 §9.1).
+                if (leg.state == Leg.State.PROCEEDING) {
+                    leg.state = Leg.State.CALLING;
+                }
+            }
+            ct.sendRequest();
+            return true;
+        } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("cannot answer the {} to the INVITE of {}", response.getStatusCode(), leg.callId, e);
+            return false;
         }
     }
 

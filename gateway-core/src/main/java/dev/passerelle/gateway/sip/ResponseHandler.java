@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE and CANCEL. */
+/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE, CANCEL and REGISTER. */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -18,17 +18,23 @@ final class ResponseHandler {
     private final SipContext sip;
     private final LegActions actions;
     private final Adoptions adoptions;
+    private final Registrations registrations;
 
-    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions) {
+    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations) {
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
+        this.registrations = registrations;
     }
 
     void handle(ResponseEvent event) throws Exception {
         Response response = event.getResponse();
         CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
         ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Registrations.Registration reg) {
+            registrations.onResponse(reg, event);
+            return;
+        }
         Dialog dialog = event.getDialog();
         Leg leg = ct != null ? (Leg) ct.getApplicationData()
                 : dialog != null ? (Leg) dialog.getApplicationData() : null;
@@ -133,6 +139,11 @@ final class ResponseHandler {
     }
 
     private void onFailure(Leg leg, Response response) {
+        int status = response.getStatusCode();
+        if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED)
+                && actions.answerChallenge(leg, response)) {
+            return;
+        }
         Leg.State before;
         synchronized (leg) {
             before = leg.state;

@@ -60,6 +60,10 @@ final class SafeEvents {
         deliver("remoteCancel", callId, e -> e.remoteCancel(callId));
     }
 
+    void registrationState(String aor, RegistrationState state) {
+        deliver("registrationState", aor, e -> e.registrationState(aor, state));
+    }
+
     /** Never throws: what the application throws becomes a failed stage (500 to the peer). */
     CompletionStage<String> remoteOffer(String callId, String sdp) {
         SipEvents e = events;

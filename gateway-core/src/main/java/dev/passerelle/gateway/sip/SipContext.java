@@ -1,12 +1,15 @@
 package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.error.ErrorCode;
+import dev.passerelle.gateway.error.GatewayException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.ClientTransaction;
@@ -14,6 +17,7 @@ import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.Header;
@@ -78,6 +82,30 @@ final class SipContext {
         this.profile = new ProfileHeaders(headerFactory, config.headers(), config.ims(), config.host());
         this.userAgent = headerFactory.createHeader("User-Agent", config.userAgent());
         this.server = headerFactory.createHeader("Server", config.userAgent());
+    }
+
+    /**
+     * The configured outbound proxy as a loose router. A proxy URI without {@code lr} is given one
+     * (the gateway never strict-routes, RFC 3261 §16.12.1.2 is legacy): a proxy configured in the
+     * gateway is assumed to be an RFC 3261 proxy.
+     */
+    Optional<SipURI> outboundProxy() {
+        Optional<String> configured = config.outboundProxy();
+        if (configured.isEmpty() || configured.get().isBlank()) {
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = uris.parse(configured.get());
+        } catch (ParseException | RuntimeException e) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "invalid sip.outboundProxy URI: " + configured.get());
+        }
+        if (!(uri instanceof SipURI sipUri)) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "sip.outboundProxy is not a sip: URI");
+        }
+        SipURI copy = (SipURI) sipUri.clone();
+        copy.setLrParam();
+        return Optional.of(copy);
     }
 
     /** 64*T1: how long a transaction may last (RFC 3261 §17.1.1.2 Timer B, §9.1). */

@@ -50,4 +50,11 @@ public interface SipEvents {
      * complete on any thread.
      */
     CompletionStage<String> remoteOffer(String callId, String sdp);
+
+    /**
+     * The registration of {@code aor} (see {@link SipService#register}) changed: registered or
+     * refreshed (a new {@link RegistrationState#expiresAt()}), failed (the gateway retries with
+     * back-off), or unregistered (the last event for that registration).
+     */
+    void registrationState(String aor, RegistrationState state);
 }

@@ -112,6 +112,27 @@ public interface SipService {
      */
     void end(String callId, SipDialog dialog);
 
+    /**
+     * Registers {@code registration.aor()} at {@code sip.registrar} on the user's behalf and keeps
+     * it registered (refreshes, retries with back-off after a failure) until {@link #unregister};
+     * every change is reported as {@link SipEvents#registrationState}. A no-op for an address of
+     * record this node already registers: counting the user's sessions is the application's job.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when no {@code sip.registrar}
+     *     is configured, {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for an
+     *     address of record that is not a SIP URI
+     */
+    void register(SipRegistration registration);
+
+    /**
+     * Removes this node's binding for {@code aor} (REGISTER with {@code Expires: 0}, RFC 3261
+     * §10.2.2) and stops refreshing it; {@link RegistrationState.Status#UNREGISTERED} follows once
+     * the registrar has answered or not answered in time. A no-op for an address of record this
+     * node does not register.
+     */
+    void unregister(String aor);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 
@@ -122,8 +143,9 @@ public interface SipService {
     void reject(String callId, int status, String reason);
 
     /**
-     * Ends every leg still alive (BYE, CANCEL, or 503 to unanswered inbound INVITEs), waits up to
-     * {@code grace} for their transactions to finish, then stops the stack. Idempotent.
+     * Ends every leg still alive (BYE, CANCEL, or 503 to unanswered inbound INVITEs) and removes
+     * every registration of this node, waits up to {@code grace} for their transactions to finish,
+     * then stops the stack. Idempotent.
      */
     void stop(Duration grace);
 }

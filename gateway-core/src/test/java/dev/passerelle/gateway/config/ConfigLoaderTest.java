@@ -63,6 +63,8 @@ class ConfigLoaderTest {
         assertEquals(NumberPlan.DEFAULT, c.sip().numbers());
         assertEquals(HeaderPolicy.DEFAULT, c.sip().headers());
         assertEquals(ImsProfile.NONE, c.sip().ims());
+        assertEquals(Duration.ofSeconds(600), c.sip().registrationExpires());
+        assertEquals(Duration.ofSeconds(30), c.sip().registrationRetryBase());
 
         assertEquals("memory", c.store().type());
         assertEquals(Optional.empty(), c.store().redisUri());
@@ -178,6 +180,9 @@ class ConfigLoaderTest {
                   registrar: sips:ims.example.com
                   userAgent: Passerelle test
                   ringTimeout: 30
+                  registration:
+                    expires: 300
+                    retryBase: 5
                 qos:
                   turn:
                     urls: [turn:turn.example.com:3478, turns:turn.example.com:5349]
@@ -206,6 +211,8 @@ class ConfigLoaderTest {
         assertEquals(Optional.of("sips:ims.example.com"), c.sip().registrar());
         assertEquals("Passerelle test", c.sip().userAgent());
         assertEquals(Duration.ofSeconds(30), c.sip().ringTimeout());
+        assertEquals(Duration.ofSeconds(300), c.sip().registrationExpires());
+        assertEquals(Duration.ofSeconds(5), c.sip().registrationRetryBase());
         assertEquals(Map.of("urls", List.of("turn:turn.example.com:3478", "turns:turn.example.com:5349"),
                 "secret", "s3cret", "ttl", 3600), c.qos().settings());
         assertEquals(Duration.ZERO, c.session().resumeWindow());

@@ -308,7 +308,10 @@ class ProtocolCodecTest {
                 new Event.CallConfirmed("c1"),
                 new Event.CallEnded("c1", 200, "OK", Event.By.REMOTE),
                 new Event.CallEnded("c1", 487, "Request Terminated", Event.By.LOCAL),
-                new Event.CallEnded("c1", 500, "media failure", Event.By.GATEWAY));
+                new Event.CallEnded("c1", 500, "media failure", Event.By.GATEWAY),
+                new Event.RegistrationState("registered", 200, "registered", "2026-11-21T19:10:00Z"),
+                new Event.RegistrationState("failed", 403, "Forbidden", null),
+                new Event.RegistrationState("unregistered", null, "not registered", null));
         long seq = 1;
         for (Event e : events) {
             String frame = codec.event(e, seq);
@@ -326,6 +329,9 @@ class ProtocolCodecTest {
         JsonNode progress = json.readTree(codec.event(new Event.CallProgress("c9", 180, "Ringing", null), 1));
         assertFalse(progress.get("params").has("sdp"));
         assertFalse(progress.has("id"));
+        JsonNode failed = json.readTree(codec.event(new Event.RegistrationState("failed", 401, "refused", null), 3));
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"registration.state\",\"params\":"
+                + "{\"state\":\"failed\",\"code\":401,\"reason\":\"refused\",\"seq\":3}}", failed.toString());
     }
 
     // ------------------------------------------------------------------ helpers

@@ -18,6 +18,7 @@ final class RecordingEvents implements SipEvents {
 
     final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     final BlockingQueue<InboundInvite> invites = new LinkedBlockingQueue<>();
+    final BlockingQueue<RegistrationState> registrations = new LinkedBlockingQueue<>();
     volatile Consumer<InboundInvite> onInvite = i -> { };
     volatile String lastSdp;
     /** How a remote offer is answered; by default refused with 488. */
@@ -65,6 +66,19 @@ final class RecordingEvents implements SipEvents {
     public CompletionStage<String> remoteOffer(String callId, String sdp) {
         events.add("remoteOffer " + callId);
         return onOffer.apply(callId, sdp);
+    }
+
+    @Override
+    public void registrationState(String aor, RegistrationState state) {
+        registrations.add(state);
+    }
+
+    RegistrationState nextRegistration(Duration timeout) throws InterruptedException {
+        RegistrationState r = registrations.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (r == null) {
+            fail("no registrationState within " + timeout);
+        }
+        return r;
     }
 
     String next(Duration timeout) throws InterruptedException {
