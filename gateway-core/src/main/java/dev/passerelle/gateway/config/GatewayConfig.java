@@ -76,7 +76,28 @@ public record GatewayConfig(
             String userAgent,
             int threadPoolSize,
             int maxMessageSize,
-            Duration ringTimeout) {}
+            Duration ringTimeout,
+            SessionTimerConfig sessionTimer) {
+
+        /** With the default session timer (1800 s, Min-SE 90 s, enabled). */
+        public SipConfig(String host, int port, String domain, Optional<String> outboundProxy,
+                Optional<String> registrar, String userAgent, int threadPoolSize, int maxMessageSize,
+                Duration ringTimeout) {
+            this(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize, maxMessageSize,
+                    ringTimeout, SessionTimerConfig.DEFAULT);
+        }
+    }
+
+    /**
+     * {@code sip.sessionTimer.*}: session timers of RFC 4028. {@code expires} is the session
+     * interval the gateway asks for and accepts at most; {@code minSE} the smallest it accepts
+     * (RFC 4028 §4 asks for at least 90 s; lower values are for labs and tests).
+     */
+    public record SessionTimerConfig(boolean enabled, Duration expires, Duration minSE) {
+
+        public static final SessionTimerConfig DEFAULT =
+                new SessionTimerConfig(true, Duration.ofSeconds(1800), Duration.ofSeconds(90));
+    }
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code

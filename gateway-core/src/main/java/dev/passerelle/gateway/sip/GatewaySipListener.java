@@ -11,6 +11,7 @@ import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -31,16 +32,18 @@ final class GatewaySipListener implements SipListenerExt {
     private final ResponseHandler responses;
     private final LegActions actions;
     private final Adoptions adoptions;
+    private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
-            ResponseHandler responses, LegActions actions, Adoptions adoptions) {
+            ResponseHandler responses, LegActions actions, Adoptions adoptions, SessionTimers timers) {
         this.sip = sip;
         this.validator = validator;
         this.handlers = Map.copyOf(handlers);
         this.responses = responses;
         this.actions = actions;
         this.adoptions = adoptions;
+        this.timers = timers;
     }
 
     @Override
@@ -86,10 +89,13 @@ final class GatewaySipListener implements SipListenerExt {
             if (leg == null) {
                 return;
             }
+            CSeqHeader cseq = (CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME);
             switch (ct.getRequest().getMethod()) {
                 case Request.INVITE -> {
                     if (leg.model != null) {
                         adoptions.onReInviteTimeout(leg);
+                    } else if (SessionTimers.isRefresh(leg, cseq)) {
+                        timers.onRefreshTimeout(leg);
                     } else {
                         endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
                     }
@@ -99,8 +105,13 @@ final class GatewaySipListener implements SipListenerExt {
                     LOG.info("no final response to the BYE of {}", leg.callId);
                     sip.legs.remove(leg);
                 }
+                case Request.UPDATE -> {
+                    if (SessionTimers.isRefresh(leg, cseq)) {
+                        timers.onRefreshTimeout(leg);
+                    }
+                }
                 default -> {
-                    // A CANCEL timing out changes nothing: the INVITE transaction decides.
+                    // A CANCEL or PRACK timing out changes nothing: the INVITE transaction decides.
                 }
             }
         } catch (RuntimeException e) {

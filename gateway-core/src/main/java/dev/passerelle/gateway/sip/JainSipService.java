@@ -111,16 +111,19 @@ public final class JainSipService implements SipService {
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
                     new MessageFactoryImpl(), legs, events, port, provider, timers, t1);
             adoptions = new Adoptions(sip);
-            actions = new LegActions(sip, adoptions);
+            SessionTimers sessionTimers = new SessionTimers(sip);
+            actions = new LegActions(sip, adoptions, sessionTimers);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
-                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),
-                    Request.ACK, new AckHandler(sip),
+                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers),
+                    Request.ACK, new AckHandler(sip, sessionTimers),
                     Request.BYE, new ByeHandler(sip, actions, adoptions),
                     Request.CANCEL, new CancelHandler(sip, actions),
-                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
+                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
+                    Request.PRACK, new PrackHandler(actions),
+                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions), actions, adoptions);
+                    new ResponseHandler(sip, actions, adoptions, sessionTimers), actions, adoptions, sessionTimers);
             provider.addSipListener(listener);
             stack.start();
             LOG.info("SIP listening on {}:{} (UDP and TCP)", config.host(), port);

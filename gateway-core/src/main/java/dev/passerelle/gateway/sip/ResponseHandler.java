@@ -4,13 +4,19 @@ import gov.nist.javax.sip.ResponseEventExt;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
+import javax.sip.SipException;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.RSeqHeader;
+import javax.sip.header.RequireHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE and CANCEL. */
+/**
+ * Responses to the gateway's own requests: INVITE (first, adoption re-INVITE or session refresh),
+ * UPDATE (session refresh), BYE, CANCEL and PRACK.
+ */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -18,11 +24,13 @@ final class ResponseHandler {
     private final SipContext sip;
     private final LegActions actions;
     private final Adoptions adoptions;
+    private final SessionTimers timers;
 
-    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions) {
+    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, SessionTimers timers) {
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
+        this.timers = timers;
     }
 
     void handle(ResponseEvent event) throws Exception {
@@ -44,6 +52,8 @@ final class ResponseHandler {
             case Request.INVITE -> {
                 if (leg.model != null) {
                     adoptions.onReInviteResponse(leg, response);
+                } else if (SessionTimers.isRefresh(leg, cseq)) {
+                    timers.onRefreshResponse(leg, response);
                 } else {
                     onInvite(leg, event, response, cseq);
                 }
@@ -54,8 +64,14 @@ final class ResponseHandler {
                     sip.legs.remove(leg);
                 }
             }
+            case Request.UPDATE -> {
+                if (SessionTimers.isRefresh(leg, cseq)) {
+                    timers.onRefreshResponse(leg, response);
+                }
+            }
             default -> {
                 // CANCEL: its 200 changes nothing; the INVITE's 487 ends the leg (RFC 3261 §9.1).
+                // PRACK: its transaction only stops the retransmissions of the 18x (RFC 3262 §3).
             }
         }
     }
@@ -66,12 +82,41 @@ final class ResponseHandler {
             return;
         }
         if (status < 200) {
+            if (!prack(leg, event, response)) {
+                return;
+            }
             onProvisional(leg, response);
         } else if (status < 300) {
             onSuccess(leg, event, response, cseq);
         } else {
             onFailure(leg, response);
         }
+    }
+
+    /**
+     * PRACKs a reliable provisional response (RFC 3262 §4): once per RSeq, in order. A repeated
+     * or out-of-order RSeq is neither PRACKed nor processed further: false.
+     */
+    private boolean prack(Leg leg, ResponseEvent event, Response response) {
+        RSeqHeader rseq = (RSeqHeader) response.getHeader(RSeqHeader.NAME);
+        if (rseq == null || !SessionTimers.lists(response, RequireHeader.NAME, SessionTimers.RELIABLE)) {
+            return true;
+        }
+        Dialog dialog = event.getDialog() != null ? event.getDialog() : leg.dialog;
+        synchronized (leg) {
+            if (leg.prackedRSeq >= 0 && rseq.getSequenceNumber() != leg.prackedRSeq + 1) {
+                return false;
+            }
+            leg.prackedRSeq = rseq.getSequenceNumber();
+        }
+        try {
+            Request prack = dialog.createPrack(response);
+            sip.addUserAgent(prack);
+            dialog.sendRequest(sip.clientTransaction(prack, leg));
+        } catch (SipException | RuntimeException e) {
+            LOG.warn("cannot PRACK the {} of {}", response.getStatusCode(), leg.callId, e);
+        }
+        return true;
     }
 
     private void onProvisional(Leg leg, Response response) {
@@ -115,6 +160,7 @@ final class ResponseHandler {
                 if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
                     leg.state = Leg.State.CONFIRMED;
                     leg.remoteSdp = SipContext.body(response);
+                    timers.negotiateAsUac(leg, response);
                 } else {
                     leg.state = Leg.State.ENDING;
                 }
@@ -125,6 +171,7 @@ final class ResponseHandler {
             return;
         }
         if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
+            timers.restart(leg);
             sip.events.accepted(leg.callId, SipContext.body(response));
         } else {
             // Cancelled, yet the callee answered first: end the session it set up (RFC 3261 §15).
@@ -133,6 +180,9 @@ final class ResponseHandler {
     }
 
     private void onFailure(Leg leg, Response response) {
+        if (response.getStatusCode() == 422 && actions.retryAfter422(leg, response)) {
+            return;
+        }
         Leg.State before;
         synchronized (leg) {
             before = leg.state;
