@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
@@ -94,7 +95,7 @@ final class Leg {
     /** A new offer of the peer (UPDATE) waits for the application's answer (RFC 3311 §5.2). */
     boolean remoteOfferPending;
     /** The leg's refresh or expiry timer (RFC 4028 §10); cancelled when the leg ends. */
-    java.util.concurrent.ScheduledFuture<?> sessionTask;
+    ScheduledFuture<?> sessionTask;
     /** The outcome of the adoption re-INVITE; completed once, by its final response or the leg's end. */
     CompletableFuture<Void> adoption;
     /** Why the adoption failed, set when the leg's end reports it (the registry is left first). */
