@@ -136,10 +136,14 @@ final class InviteHandler implements RequestHandler {
         }
         Response response;
         synchronized (leg) {
-            if (leg.state != Leg.State.CONFIRMED || leg.adopting() || Request.INVITE.equals(leg.refreshMethod)
-                    || leg.remoteOfferPending) {
-                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs or our adoption
-                // re-INVITE) is unfinished.
+            if (leg.remoteOfferPending) {
+                // RFC 3261 §14.2: their UPDATE's offer still waits for our answer.
+                in.send(sip.offerStillOpen(in.request));
+                return;
+            }
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting() || Request.INVITE.equals(leg.refreshMethod)) {
+                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs, our adoption
+                // re-INVITE or our session refresh re-INVITE) is unfinished.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }

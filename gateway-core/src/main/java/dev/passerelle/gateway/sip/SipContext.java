@@ -138,6 +138,17 @@ final class SipContext {
         return r;
     }
 
+    /**
+     * 500 with a Retry-After of 0-10 s for a request offering a session while the peer's previous
+     * offer still waits for our answer (RFC 3261 §14.2, RFC 3311 §5.2).
+     */
+    Response offerStillOpen(Request request) throws ParseException, javax.sip.InvalidArgumentException {
+        Response r = response(Response.SERVER_INTERNAL_ERROR, request, null);
+        r.setReasonPhrase("Previous Offer Unanswered");
+        r.setHeader(headerFactory.createRetryAfterHeader(random.nextInt(11)));
+        return r;
+    }
+
     /** Our Contact for messages carried over {@code transport} (RFC 3261 §8.1.1.8). */
     ContactHeader contact(String transport) throws ParseException {
         SipURI uri = addressFactory.createSipURI(null, host);

@@ -2,7 +2,6 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.GatewayException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
@@ -15,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * force, it is a session refresh: 200 (with our SDP when it carried one) and, on a confirmed leg,
  * the session timer it negotiates (RFC 4028 §9). A new offer on a confirmed leg goes to {@link
  * SipEvents#remoteOffer}: 200 with the answer, or the failure's SIP status. A new offer while
- * ours or another is outstanding gets 491 (RFC 3311 §5.2). In an early dialog the INVITE's own
+ * ours is outstanding gets 491, while their previous one is, 500 with Retry-After (RFC 3311
+ * §5.2). In an early dialog the INVITE's own
  * offer is still open (the gateway answers it in the 2xx, and takes no answer from a 18x): a new
  * offer gets 491 on an outbound leg and 500 with Retry-After on an inbound one (§5.2).
  */
@@ -72,19 +72,20 @@ final class UpdateHandler implements RequestHandler {
                 // its answer: 491; theirs (inbound leg) waits for ours: 500 with Retry-After.
                 // Sent without a server transaction: the RI ends an early dialog on any final
                 // non-2xx sent through one of its transactions, and the call would then lose its ACK.
-                Response r;
-                if (leg.direction == Leg.Direction.INBOUND) {
-                    r = sip.response(Response.SERVER_INTERNAL_ERROR, in.request, null);
-                    r.setReasonPhrase("Offer Pending");
-                    r.setHeader(sip.headerFactory.createRetryAfterHeader(ThreadLocalRandom.current().nextInt(1, 11)));
-                } else {
-                    r = sip.response(Response.REQUEST_PENDING, in.request, null);
-                }
+                Response r = leg.direction == Leg.Direction.INBOUND
+                        ? sip.offerStillOpen(in.request)
+                        : sip.response(Response.REQUEST_PENDING, in.request, null);
                 in.handOver();
                 sip.provider.sendResponse(r);
                 return;
             }
-            if (newOffer && (leg.remoteOfferPending || leg.adopting() || Request.INVITE.equals(leg.refreshMethod))) {
+            if (newOffer && leg.remoteOfferPending) {
+                // RFC 3311 §5.2: their previous offer still waits for our answer.
+                in.send(sip.offerStillOpen(in.request));
+                return;
+            }
+            if (newOffer && (leg.adopting() || Request.INVITE.equals(leg.refreshMethod))) {
+                // RFC 3311 §5.2: our own offer (adoption or refresh re-INVITE) waits for its answer.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }

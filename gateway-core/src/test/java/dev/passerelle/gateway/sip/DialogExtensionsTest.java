@@ -313,6 +313,22 @@ class DialogExtensionsTest {
         SipText accepted = peer.expect(m -> m.isResponse(200, "UPDATE"), WAIT, "200 with the answer");
         assertEquals(answer, accepted.body());
 
+        // While the application has not answered an offer yet, another offer gets 500 with
+        // Retry-After (RFC 3311 §5.2); the first is answered when the application completes.
+        CompletableFuture<String> slow = new CompletableFuture<>();
+        events.onOffer = (c, sdp) -> slow;
+        String offer2 = offer.replace("40010", "40020");
+        peer.send(inDialog("UPDATE", ok, 7, "", offer2));
+        assertEquals("remoteOffer " + callId, events.next(WAIT));
+        peer.send(inDialog("UPDATE", ok, 8, "", offer2.replace("40020", "40030")));
+        SipText open = peer.expect(m -> m.isResponse(500, "UPDATE"), WAIT, "500 while an offer is open");
+        assertNotNull(open.header("Retry-After"), open.raw());
+        String answer2 = answer.replace("40012", "40022");
+        slow.complete(answer2);
+        SipText late = peer.expect(m -> m.isResponse(200, "UPDATE"), WAIT, "200 once the application answered");
+        assertEquals(answer2, late.body());
+        assertEquals("7 UPDATE", late.header("CSeq"));
+
         service.bye(callId);
         SipText bye = peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE");
         peer.send(SipTestSupport.response(bye, 200, "OK", null, peer.port(), null));
