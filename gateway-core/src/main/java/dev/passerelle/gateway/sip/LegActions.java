@@ -162,7 +162,7 @@ final class LegActions {
         long min = SessionTimers.minSe(tooSmall);
         ClientTransaction old;
         synchronized (leg) {
-            if (leg.retried422 || min <= 0 || (leg.state != Leg.State.CALLING && leg.state != Leg.State.PROCEEDING)) {
+            if (!timers.enabled() || leg.retried422 || min <= 0 || (leg.state != Leg.State.CALLING && leg.state != Leg.State.PROCEEDING)) {
                 return false;
             }
             leg.retried422 = true;

@@ -151,6 +151,11 @@ final class SessionTimers {
         return config.expires().toSeconds();
     }
 
+    /** Whether the gateway asks for and grants session timers ({@code sip.sessionTimer.enabled}). */
+    boolean enabled() {
+        return config.enabled();
+    }
+
     /**
      * The 2xx to our INVITE fixes the session timer (RFC 4028 §7.2): the UAS's Session-Expires
      * and refresher; a 2xx without Session-Expires means there is no session expiration.
@@ -355,11 +360,15 @@ final class SessionTimers {
             leg.refreshMethod = null;
         }
         if (status < 300) {
+            String answer = SipContext.body(response);
             if (method.equals(Request.INVITE)) {
                 ack(leg, response);
             }
             SessionExpires se = SessionExpires.of(response);
             synchronized (leg) {
+                if (answer != null) {
+                    leg.remoteSdp = answer;
+                }
                 leg.sessionInterval = se == null ? 0 : se.seconds();
                 leg.weRefresh = se != null && !"uas".equals(se.refresher());
             }

@@ -273,6 +273,28 @@ class DialogExtensionsTest {
         assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT));
     }
 
+    @Test
+    void withSessionTimersDisabledNothingIsAskedAndRequireTimerIsRefused() throws Exception {
+        service.stop(Duration.ofSeconds(2));
+        peer.close();
+        GatewayConfig.SipConfig base = SipTestSupport.config(Optional.empty());
+        service = new JainSipService(new GatewayConfig.SipConfig(base.host(), base.port(), base.domain(),
+                base.outboundProxy(), base.registrar(), base.userAgent(), base.threadPoolSize(),
+                base.maxMessageSize(), base.ringTimeout(),
+                new GatewayConfig.SessionTimerConfig(false, Duration.ofSeconds(4), Duration.ofSeconds(2))));
+        service.setEvents(events);
+        service.start();
+        peer = new RawSipPeer(service.port());
+
+        SipText inv = outboundInvite(UUID.randomUUID().toString());
+        assertNull(inv.header("Session-Expires"), inv.raw());
+        assertTrue(inv.all("Supported").toString().contains("100rel") && !inv.all("Supported").toString().contains("timer"),
+                inv.raw());
+        peer.send(inboundInvite(UUID.randomUUID().toString(), "Require: timer\r\nSession-Expires: 1\r\n"));
+        SipText refused = peer.expect(m -> m.isResponse(420, "INVITE"), WAIT, "420 to Require: timer");
+        assertEquals("timer", refused.header("Unsupported"));
+    }
+
     // ---- RFC 3311 ----------------------------------------------------------------------------
 
     @Test
