@@ -20,7 +20,6 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.RSeqHeader;
-import javax.sip.header.SupportedHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -162,7 +161,8 @@ final class LegActions {
         long min = SessionTimers.minSe(tooSmall);
         ClientTransaction old;
         synchronized (leg) {
-            if (!timers.enabled() || leg.retried422 || min <= 0 || (leg.state != Leg.State.CALLING && leg.state != Leg.State.PROCEEDING)) {
+            boolean pending = leg.state == Leg.State.CALLING || leg.state == Leg.State.PROCEEDING;
+            if (!timers.enabled() || leg.retried422 || min <= 0 || !pending) {
                 return false;
             }
             leg.retried422 = true;
@@ -174,11 +174,7 @@ final class LegActions {
             cseq.setSeqNumber(cseq.getSeqNumber() + 1);
             request.removeHeader(ViaHeader.NAME);
             request.addHeader(sip.headerFactory.createViaHeader(sip.host, sip.port, leg.transport, null));
-            request.removeHeader("Session-Expires");
-            request.removeHeader("Min-SE");
-            request.removeHeader(SupportedHeader.NAME);
-            timers.addToInvite(request, Math.max(min, timers.requestedInterval()));
-            request.setHeader(sip.headerFactory.createHeader("Min-SE", Long.toString(min)));
+            timers.askAgain(request, min);
             ClientTransaction ct = sip.clientTransaction(request, leg);
             Dialog dialog = sip.provider.getNewDialog(ct);
             dialog.setApplicationData(leg);

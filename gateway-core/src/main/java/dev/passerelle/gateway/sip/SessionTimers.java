@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * Session timers of RFC 4028 on the legs that have a JAIN-SIP dialog: what the gateway asks for
  * in its INVITE, what it grants to an INVITE or a refresh it receives, and per leg one task on
  * the SIP side's scheduler, either the next refresh (when the gateway is the refresher) or the
- * session's expiry (when the peer is), cancelled when the leg ends. Adopted legs ({@code leg.model != null}) get no session
- * timer. A session that expires or whose refresh fails with 408/481 ends with BYE and {@link
- * SipEvents#failed} (408 "Session timer expired"), so the application ends the call.
+ * session's expiry (when the peer is), cancelled when the leg ends. Adopted legs ({@code
+ * leg.model != null}) get no session timer. A session that expires, or whose refresh gets no
+ * answer, 408 or 481, ends with BYE and {@link SipEvents#failed} (408 "Session timer expired"),
+ * so the application ends the call.
  */
 final class SessionTimers {
 
@@ -144,6 +145,18 @@ final class SessionTimers {
         invite.addHeader(sip.headerFactory.createSupportedHeader(TIMER));
         invite.setHeader(sip.headerFactory.createHeader(SESSION_EXPIRES, Long.toString(sessionExpires)));
         invite.setHeader(sip.headerFactory.createHeader(MIN_SE, Long.toString(config.minSE().toSeconds())));
+    }
+
+    /**
+     * Turns our INVITE refused with 422 into the one that asks again (RFC 4028 §7.3): at least
+     * the 422's Min-SE, and that Min-SE.
+     */
+    void askAgain(Request invite, long minSe) throws ParseException, javax.sip.InvalidArgumentException {
+        invite.removeHeader(SESSION_EXPIRES);
+        invite.removeHeader(MIN_SE);
+        invite.removeHeader(SupportedHeader.NAME);
+        addToInvite(invite, Math.max(minSe, requestedInterval()));
+        invite.setHeader(sip.headerFactory.createHeader(MIN_SE, Long.toString(minSe)));
     }
 
     /** The interval our first INVITE asks for. */
@@ -326,6 +339,11 @@ final class SessionTimers {
             }
             leg.refreshCseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
             leg.refreshMethod = method;
+            // Without a final response by the time the session would expire, it has (§10); the
+            // 2xx restarts the timer and cancels this.
+            cancelTask(leg);
+            leg.sessionTask = sip.timers.schedule(() -> expire(leg), leg.sessionInterval * 1000 / 2,
+                    TimeUnit.MILLISECONDS);
         }
         try {
             dialog.sendRequest(ct);

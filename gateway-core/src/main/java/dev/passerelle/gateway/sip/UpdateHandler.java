@@ -121,7 +121,8 @@ final class UpdateHandler implements RequestHandler {
                     leg.localSdp = answer;
                     response = ok(in, leg, true, answer);
                 } else {
-                    int status = cause instanceof GatewayException g ? g.code().sipStatus() : Response.SERVER_INTERNAL_ERROR;
+                    int status = cause instanceof GatewayException g
+                            ? g.code().sipStatus() : Response.SERVER_INTERNAL_ERROR;
                     if (status < 300 || status > 699) {
                         status = Response.SERVER_INTERNAL_ERROR;
                     }

@@ -229,6 +229,23 @@ class DialogExtensionsTest {
     }
 
     @Test
+    void aRefreshThatGetsNoAnswerEndsTheCallWhenTheSessionWouldExpire() throws Exception {
+        SipText ok = answeredInbound("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\r\n");
+        assertEquals("4;refresher=uas", ok.header("Session-Expires"));
+        String callId = events.nextInvite(WAIT).callId();
+        assertEquals("confirmed " + callId, events.next(WAIT));
+        peer.expect(m -> "UPDATE".equals(m.method()), WAIT, "refresh UPDATE");
+        long sent = System.nanoTime();
+        SipText bye = peer.expect(m -> "BYE".equals(m.method()), WAIT,
+                "BYE when the unanswered refresh lets the session expire");
+        long afterMs = (System.nanoTime() - sent) / 1_000_000;
+        assertTrue(afterMs >= 1_500, "BYE " + afterMs + " ms after the refresh, half the 4 s interval expected");
+        assertEquals("failed " + callId + " 408 " + SessionTimers.EXPIRED, events.next(WAIT));
+        peer.send(SipTestSupport.response(bye, 200, "OK", null, peer.port(), null));
+        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT));
+    }
+
+    @Test
     void withoutUpdateTheRefreshIsAReInviteOfTheSameSession() throws Exception {
         String id = UUID.randomUUID().toString();
         SipText inv = outboundInvite(id);
