@@ -73,7 +73,8 @@ public final class RegisterBenchmark implements Callable<Integer> {
             JainSipService sip = new JainSipService(new GatewayConfig.SipConfig("127.0.0.1", 0, DOMAIN,
                     Optional.empty(), Optional.of(kamailio.registrarUri()), "Passerelle-bench", 8, 65_536,
                     Duration.ofSeconds(60), Duration.ofSeconds(expires), Duration.ofSeconds(30),
-                    NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty()));
+                    NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty(),
+                    GatewayConfig.SessionTimerConfig.DEFAULT));
             sip.setEvents(new Counting());
             sip.start();
             long heapBefore = settledHeap(memory);

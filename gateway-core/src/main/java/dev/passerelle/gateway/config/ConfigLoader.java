@@ -13,6 +13,7 @@ import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.NodeConfig;
 import dev.passerelle.gateway.config.GatewayConfig.QosConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SessionConfig;
+import dev.passerelle.gateway.config.GatewayConfig.SessionTimerConfig;
 import dev.passerelle.gateway.config.GatewayConfig.SipConfig;
 import dev.passerelle.gateway.config.GatewayConfig.StoreConfig;
 import dev.passerelle.gateway.config.GatewayConfig.WebSocketConfig;
@@ -149,7 +150,14 @@ public final class ConfigLoader {
                 numberPlan(t),
                 headerPolicy(t),
                 imsProfile(t),
-                tls(t));
+                tls(t),
+                new SessionTimerConfig(t.bool("sip.sessionTimer.enabled", true),
+                        t.seconds("sip.sessionTimer.expires", 1_800, 2, 86_400),
+                        t.seconds("sip.sessionTimer.minSE", 90, 2, 86_400)));
+        if (sip.sessionTimer().expires().compareTo(sip.sessionTimer().minSE()) < 0) {
+            throw new ConfigException("sip.sessionTimer.expires", "must be at least sip.sessionTimer.minSE ("
+                    + sip.sessionTimer().minSE().toSeconds() + " s): RFC 4028 §4 never asks for less than Min-SE");
+        }
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
         StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),

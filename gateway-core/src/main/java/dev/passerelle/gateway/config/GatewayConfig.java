@@ -79,6 +79,7 @@ public record GatewayConfig(
      * @param ims the IMS private headers of outbound INVITEs and who may assert an identity
      *     ({@code sip.ims.*})
      * @param tls SIP over TLS ({@code sip.tls.*}), or empty for UDP and TCP only
+     * @param sessionTimer session timers ({@code sip.sessionTimer.*})
      */
     public record SipConfig(
             String host,
@@ -95,7 +96,34 @@ public record GatewayConfig(
             NumberPlan numbers,
             HeaderPolicy headers,
             ImsProfile ims,
-            Optional<TlsSettings> tls) {}
+            Optional<TlsSettings> tls,
+            SessionTimerConfig sessionTimer) {
+
+        /** This configuration with other session timers. */
+        public SipConfig withSessionTimer(SessionTimerConfig timer) {
+            return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
+                    maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
+                    tls, timer);
+        }
+
+        /** This configuration with another outbound proxy, registrar and registration timing. */
+        public SipConfig withRouting(Optional<String> proxy, Optional<String> registrarUri, Duration expires,
+                Duration retryBase) {
+            return new SipConfig(host, port, domain, proxy, registrarUri, userAgent, threadPoolSize,
+                    maxMessageSize, ringTimeout, expires, retryBase, numbers, headers, ims, tls, sessionTimer);
+        }
+    }
+
+    /**
+     * {@code sip.sessionTimer.*}: session timers of RFC 4028. {@code expires} is the session
+     * interval the gateway asks for and accepts at most; {@code minSE} the smallest it accepts
+     * (RFC 4028 §4 asks for at least 90 s; lower values are for labs and tests).
+     */
+    public record SessionTimerConfig(boolean enabled, Duration expires, Duration minSE) {
+
+        public static final SessionTimerConfig DEFAULT =
+                new SessionTimerConfig(true, Duration.ofSeconds(1800), Duration.ofSeconds(90));
+    }
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code

@@ -13,9 +13,11 @@ final class AckHandler implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AckHandler.class);
 
     private final SipContext sip;
+    private final SessionTimers timers;
 
-    AckHandler(SipContext sip) {
+    AckHandler(SipContext sip, SessionTimers timers) {
         this.sip = sip;
+        this.timers = timers;
     }
 
     @Override
@@ -47,6 +49,8 @@ final class AckHandler implements RequestHandler {
                 sip.legs.remove(leg);
             }
         } else if (confirmed) {
+            // RFC 4028 §10: the session interval runs from the 2xx that set it; the ACK is close.
+            timers.restart(leg);
             sip.events.confirmed(leg.callId);
         }
     }

@@ -33,10 +33,12 @@ final class GatewaySipListener implements SipListenerExt {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
-            ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations) {
+            ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
+            SessionTimers timers) {
         this.sip = sip;
         this.validator = validator;
         this.handlers = Map.copyOf(handlers);
@@ -44,6 +46,7 @@ final class GatewaySipListener implements SipListenerExt {
         this.actions = actions;
         this.adoptions = adoptions;
         this.registrations = registrations;
+        this.timers = timers;
     }
 
     @Override
@@ -93,10 +96,13 @@ final class GatewaySipListener implements SipListenerExt {
             if (leg == null) {
                 return;
             }
+            CSeqHeader cseq = (CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME);
             switch (ct.getRequest().getMethod()) {
                 case Request.INVITE -> {
                     if (leg.model != null) {
                         adoptions.onReInviteTimeout(leg);
+                    } else if (SessionTimers.isRefresh(leg, cseq)) {
+                        timers.onRefreshTimeout(leg);
                     } else {
                         endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
                     }
@@ -106,8 +112,13 @@ final class GatewaySipListener implements SipListenerExt {
                     LOG.info("no final response to the BYE of {}", leg.callId);
                     sip.legs.remove(leg);
                 }
+                case Request.UPDATE -> {
+                    if (SessionTimers.isRefresh(leg, cseq)) {
+                        timers.onRefreshTimeout(leg);
+                    }
+                }
                 default -> {
-                    // A CANCEL timing out changes nothing: the INVITE transaction decides.
+                    // A CANCEL or PRACK timing out changes nothing: the INVITE transaction decides.
                 }
             }
         } catch (RuntimeException e) {

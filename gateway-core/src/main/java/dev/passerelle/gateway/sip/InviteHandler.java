@@ -15,6 +15,7 @@ import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RequireHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -34,12 +35,15 @@ final class InviteHandler implements RequestHandler {
     private final LegActions actions;
     private final RequestValidator validator;
     private final Adoptions adoptions;
+    private final SessionTimers timers;
 
-    InviteHandler(SipContext sip, LegActions actions, RequestValidator validator, Adoptions adoptions) {
+    InviteHandler(SipContext sip, LegActions actions, RequestValidator validator, Adoptions adoptions,
+            SessionTimers timers) {
         this.sip = sip;
         this.actions = actions;
         this.validator = validator;
         this.adoptions = adoptions;
+        this.timers = timers;
     }
 
     @Override
@@ -64,6 +68,11 @@ final class InviteHandler implements RequestHandler {
             in.send(r);
             return;
         }
+        Response tooSmall = timers.tooSmall(request);
+        if (tooSmall != null) {
+            in.send(tooSmall);
+            return;
+        }
         ServerTransaction st = in.serverTransaction();
         if (st == null) {
             return;
@@ -79,6 +88,10 @@ final class InviteHandler implements RequestHandler {
         leg.localTag = sip.newTag();
         leg.transport = SipContext.transportOf(request);
         leg.remoteSdp = SipContext.body(request);
+        // RFC 3262 §3: our 18x go reliably only when the caller requires it; Supported alone is
+        // not enough reason to make every ringing wait for a PRACK.
+        leg.reliableProvisionals = SessionTimers.lists(request, RequireHeader.NAME, SessionTimers.RELIABLE);
+        timers.negotiateAsUas(leg, request);
         dialog.setApplicationData(leg);
         st.setApplicationData(leg);
         sip.legs.add(leg);
@@ -112,11 +125,21 @@ final class InviteHandler implements RequestHandler {
             return;
         }
         String offer = SipContext.body(in.request);
+        Response tooSmall = leg.model == null ? timers.tooSmall(in.request) : null;
+        if (tooSmall != null) {
+            in.send(tooSmall);
+            return;
+        }
         Response response;
         synchronized (leg) {
-            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
-                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs or our adoption
-                // re-INVITE) is unfinished.
+            if (leg.remoteOfferPending) {
+                // RFC 3261 §14.2: their UPDATE's offer still waits for our answer.
+                in.send(sip.offerStillOpen(in.request));
+                return;
+            }
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting() || Request.INVITE.equals(leg.refreshMethod)) {
+                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs, our adoption
+                // re-INVITE or our session refresh re-INVITE) is unfinished.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }
@@ -132,6 +155,10 @@ final class InviteHandler implements RequestHandler {
             response = sip.response(Response.OK, in.request, null);
             response.addHeader(sip.contact(SipContext.transportOf(in.request)));
             sip.setSdp(response, localSdp);
+            if (leg.model == null) {
+                timers.negotiateAsUas(leg, in.request);
+                timers.addToAnswer(leg, response);
+            }
             ContactHeader contact = (ContactHeader) in.request.getHeader(ContactHeader.NAME);
             if (leg.model != null && contact != null) {
                 // RFC 3261 §12.2.2: a target refresh replaces the remote target. The RI does this
@@ -140,6 +167,7 @@ final class InviteHandler implements RequestHandler {
             }
         }
         in.send(response);
+        timers.restart(leg);
     }
 
     private static boolean acceptsSdp(Request request) {

@@ -128,16 +128,20 @@ public final class JainSipService implements SipService {
                     new MessageFactoryImpl(), legs, events, port, tlsPort, provider, timers, t1);
             adoptions = new Adoptions(sip);
             registrations = new Registrations(sip);
-            actions = new LegActions(sip, adoptions, registrations);
+            SessionTimers sessionTimers = new SessionTimers(sip);
+            actions = new LegActions(sip, adoptions, registrations, sessionTimers);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
-                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),
-                    Request.ACK, new AckHandler(sip),
+                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers),
+                    Request.ACK, new AckHandler(sip, sessionTimers),
                     Request.BYE, new ByeHandler(sip, actions, adoptions),
                     Request.CANCEL, new CancelHandler(sip, actions),
-                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
+                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
+                    Request.PRACK, new PrackHandler(actions),
+                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions, registrations), actions, adoptions, registrations);
+                    new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
+                    registrations, sessionTimers);
             provider.addSipListener(listener);
             stack.start();
             if (tlsPort > 0) {

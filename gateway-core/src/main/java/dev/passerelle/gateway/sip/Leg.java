@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
@@ -73,6 +74,32 @@ final class Leg {
      * (CSeq, remote target, SDP), never shared.
      */
     SipDialog model;
+    /** RFC 3262 §4, UAC: the RSeq of the last reliable provisional we PRACKed; -1 before the first. */
+    long prackedRSeq = -1;
+    /** RFC 3262 §3, UAS: the INVITE required 100rel, so our 18x go reliably. */
+    boolean reliableProvisionals;
+    /** UAS: a reliable 18x waits for its PRACK; the RSeq it carries (-1 until the stack assigned it). */
+    boolean awaitingPrack;
+    long pendingRSeq = -1;
+    /** UAS: the SDP of the 2xx held back until the PRACK of our reliable 18x (RFC 3262 §3). */
+    String heldAnswer;
+    /** RFC 4028: the session interval in seconds; 0 when the leg has no session timer. */
+    long sessionInterval;
+    /** RFC 4028: whether this side is the refresher. */
+    boolean weRefresh;
+    /** Whether the peer's Allow lists UPDATE, so refreshes need no SDP (RFC 4028 §10). */
+    boolean peerAllowsUpdate;
+    /** Whether the peer's Supported or Require lists {@code timer} (RFC 4028 §9). */
+    boolean peerSupportsTimer;
+    /** The CSeq number of our session refresh in flight, -1 when none; its method. */
+    long refreshCseq = -1;
+    String refreshMethod;
+    /** Set once a 422 to our INVITE has been retried (RFC 4028 §7.3): a second 422 fails the leg. */
+    boolean retried422;
+    /** A new offer of the peer (UPDATE) waits for the application's answer (RFC 3311 §5.2). */
+    boolean remoteOfferPending;
+    /** The leg's refresh or expiry timer (RFC 4028 §10); cancelled when the leg ends. */
+    ScheduledFuture<?> sessionTask;
     /** The outcome of the adoption re-INVITE; completed once, by its final response or the leg's end. */
     CompletableFuture<Void> adoption;
     /** Why the adoption failed, set when the leg's end reports it (the registry is left first). */
@@ -102,6 +129,10 @@ final class Leg {
     void markEnded() {
         synchronized (this) {
             state = State.ENDED;
+            if (sessionTask != null) {
+                sessionTask.cancel(false);
+                sessionTask = null;
+            }
         }
         ended.complete(null);
     }

@@ -18,6 +18,7 @@ import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.RSeqHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -38,11 +39,13 @@ final class LegActions {
     private final SipContext sip;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final SessionTimers timers;
 
-    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations) {
+    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, SessionTimers timers) {
         this.sip = sip;
         this.adoptions = adoptions;
         this.registrations = registrations;
+        this.timers = timers;
     }
 
     // ---- UAC -----------------------------------------------------------------------------
@@ -130,9 +133,49 @@ final class LegActions {
         request.addHeader(sip.contact(transport));
         sip.addUserAgent(request);
         sip.addAllow(request);
+        timers.addToInvite(request, timers.requestedInterval());
         sip.profile.addTo(request, fromAddress, invite.headers());
         sip.setSdp(request, invite.sdp());
         return request;
+    }
+
+    /**
+     * After a 422 to our INVITE, the same INVITE again (same Call-ID and From tag, next CSeq, a
+     * new branch) asking for at least the Min-SE of the 422 (RFC 4028 §7.3). Once per leg: false
+     * when it was already retried or cannot be sent, and the 422 then fails the leg.
+     */
+    boolean retryAfter422(Leg leg, Response tooSmall) {
+        long min = SessionTimers.minSe(tooSmall);
+        ClientTransaction old;
+        synchronized (leg) {
+            boolean pending = leg.state == Leg.State.CALLING || leg.state == Leg.State.PROCEEDING;
+            if (!timers.enabled() || leg.retried422 || min <= 0 || !pending) {
+                return false;
+            }
+            leg.retried422 = true;
+            old = leg.inviteClientTransaction;
+        }
+        try {
+            Request request = (Request) old.getRequest().clone();
+            CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
+            cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+            request.removeHeader(ViaHeader.NAME);
+            request.addHeader(sip.headerFactory.createViaHeader(sip.host, sip.portFor(leg.transport), leg.transport, null));
+            timers.askAgain(request, min);
+            ClientTransaction ct = sip.clientTransaction(request, leg);
+            Dialog dialog = sip.provider.getNewDialog(ct);
+            dialog.setApplicationData(leg);
+            synchronized (leg) {
+                leg.inviteClientTransaction = ct;
+                leg.dialog = dialog;
+                leg.state = Leg.State.CALLING;
+            }
+            ct.sendRequest();
+            return true;
+        } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("cannot send the INVITE of {} again after 422", leg.callId, e);
+            return false;
+        }
     }
 
     private URI parseUri(String text, String what) {
@@ -284,13 +327,85 @@ final class LegActions {
 
     void ringing(String callId) {
         Leg leg = inbound(callId);
+        boolean reliable;
         synchronized (leg) {
             if (leg.state != Leg.State.INVITED && leg.state != Leg.State.RINGING) {
                 throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is " + leg.state);
             }
             leg.state = Leg.State.RINGING;
+            reliable = leg.reliableProvisionals;
+            if (reliable && leg.awaitingPrack) {
+                // RFC 3262 §3: no second reliable 18x before the first is PRACKed; the 180 is out.
+                return;
+            }
+            leg.awaitingPrack = reliable;
         }
-        sendOnInvite(leg, Response.RINGING, null, null);
+        if (reliable) {
+            sendReliableRinging(leg);
+        } else {
+            sendOnInvite(leg, Response.RINGING, null, null);
+        }
+    }
+
+    /**
+     * 180 sent reliably (RFC 3262 §3): Require: 100rel and an RSeq, retransmitted by the stack
+     * until the PRACK. Without a PRACK within 64*T1 the INVITE is refused with 500 and the
+     * application hears {@code failed 500 "No PRACK"}.
+     */
+    private void sendReliableRinging(Leg leg) {
+        try {
+            Response r = leg.dialog.createReliableProvisionalResponse(Response.RINGING);
+            // The stack would pick a To tag of its own; the 2xx must carry the leg's (§12.1.1).
+            ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(leg.localTag);
+            r.setHeader(sip.contact(leg.transport));
+            leg.dialog.sendReliableProvisionalResponse(r);
+            RSeqHeader rseq = (RSeqHeader) r.getHeader(RSeqHeader.NAME);
+            synchronized (leg) {
+                if (leg.awaitingPrack && rseq != null) {
+                    leg.pendingRSeq = rseq.getSequenceNumber();
+                }
+            }
+        } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("cannot send a reliable 180 on {}", leg.callId, e);
+            synchronized (leg) {
+                leg.awaitingPrack = false;
+            }
+            return;
+        }
+        sip.timers.schedule(() -> {
+            boolean fail;
+            synchronized (leg) {
+                fail = leg.awaitingPrack && (leg.state == Leg.State.RINGING || leg.state == Leg.State.ANSWERED);
+                if (fail) {
+                    leg.state = Leg.State.ENDED;
+                }
+            }
+            if (fail) {
+                sip.legs.remove(leg);
+                sendOnInvite(leg, Response.SERVER_INTERNAL_ERROR, "No PRACK", null);
+                sip.events.failed(leg.callId, Response.SERVER_INTERNAL_ERROR, "No PRACK");
+            }
+        }, sip.timer64T1Millis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The PRACK of our reliable 18x came (RFC 3262 §3): true when {@code rseq} is the one we wait
+     * for. A 2xx held back for it goes out now.
+     */
+    boolean onPrack(Leg leg, long rseq) {
+        String held;
+        synchronized (leg) {
+            if (!leg.awaitingPrack || (leg.pendingRSeq >= 0 && leg.pendingRSeq != rseq)) {
+                return false;
+            }
+            leg.awaitingPrack = false;
+            held = leg.state == Leg.State.ANSWERED ? leg.heldAnswer : null;
+            leg.heldAnswer = null;
+        }
+        if (held != null) {
+            sendOnInvite(leg, Response.OK, null, held);
+        }
+        return true;
     }
 
     void answer(String callId, String sdp) {
@@ -304,6 +419,11 @@ final class LegActions {
             }
             leg.state = Leg.State.ANSWERED;
             leg.localSdp = sdp;
+            if (leg.awaitingPrack) {
+                // RFC 3262 §3: the 2xx waits for the PRACK of our reliable 18x (onPrack sends it).
+                leg.heldAnswer = sdp;
+                return;
+            }
         }
         // RFC 3261 §13.3.1.4: the dialog retransmits this 2xx until the ACK arrives; without ACK
         // the stack reports a dialog timeout after 64*T1 (GatewaySipListener sends the BYE).
@@ -323,7 +443,8 @@ final class LegActions {
     /** A final non-2xx to a pending inbound INVITE; false when it is no longer pending. */
     boolean rejectInbound(Leg leg, int status, String reason) {
         synchronized (leg) {
-            if (leg.state != Leg.State.INVITED && leg.state != Leg.State.RINGING) {
+            if (leg.state != Leg.State.INVITED && leg.state != Leg.State.RINGING
+                    && !(leg.state == Leg.State.ANSWERED && leg.heldAnswer != null)) {
                 return false;
             }
             leg.state = Leg.State.ENDED;
@@ -371,6 +492,11 @@ final class LegActions {
             if (status < 300) {
                 r.addHeader(sip.contact(leg.transport));
             }
+            if (status >= 200 && status < 300) {
+                sip.addAllow(r);
+                r.addHeader(sip.headerFactory.createSupportedHeader(SessionTimers.RELIABLE));
+                timers.addToAnswer(leg, r);
+            }
             if (sdp != null) {
                 sip.setSdp(r, sdp);
             }
@@ -393,9 +519,17 @@ final class LegActions {
         synchronized (leg) {
             state = leg.state;
         }
+        boolean held;
+        synchronized (leg) {
+            held = leg.heldAnswer != null;
+        }
         switch (state) {
             case INVITED, RINGING -> rejectInbound(leg, Response.SERVICE_UNAVAILABLE, null);
             case ANSWERED, CONFIRMED -> {
+                if (held && rejectInbound(leg, Response.SERVICE_UNAVAILABLE, null)) {
+                    // The 2xx waited for a PRACK and never left: the INVITE is still pending.
+                    break;
+                }
                 synchronized (leg) {
                     leg.state = Leg.State.ENDING;
                 }

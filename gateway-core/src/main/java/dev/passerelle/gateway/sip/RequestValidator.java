@@ -22,13 +22,18 @@ import javax.sip.message.Response;
  */
 final class RequestValidator {
 
-    /** Option tags the gateway implements: none yet. */
-    static final Set<String> SUPPORTED = Set.of();
+    /**
+     * Option tags the gateway implements: reliable provisional responses (RFC 3262) and, when
+     * enabled, session timers (RFC 4028).
+     */
+    private final Set<String> supported;
 
     private final SipContext sip;
 
     RequestValidator(SipContext sip) {
         this.sip = sip;
+        this.supported = sip.config.sessionTimer().enabled()
+                ? Set.of(SessionTimers.RELIABLE, SessionTimers.TIMER) : Set.of(SessionTimers.RELIABLE);
     }
 
     /** Answers the request and returns true when it must go no further. */
@@ -57,7 +62,7 @@ final class RequestValidator {
             return answer(in, Response.UNSUPPORTED_URI_SCHEME, null);
         }
         if (!Request.CANCEL.equals(request.getMethod())) {
-            List<String> unsupported = unsupportedRequirements(request);
+            List<String> unsupported = unsupportedRequirements(request, supported);
             if (!unsupported.isEmpty()) {
                 // RFC 3261 §8.2.2.3: 420 listing the option tags we do not support.
                 Response r = sip.response(Response.BAD_EXTENSION, request, null);
@@ -82,12 +87,12 @@ final class RequestValidator {
         return sip.headerFactory.createAcceptHeader("application", "sdp");
     }
 
-    private static List<String> unsupportedRequirements(Request request) {
+    private static List<String> unsupportedRequirements(Request request, Set<String> supported) {
         List<String> out = new ArrayList<>();
         ListIterator<?> it = request.getHeaders(RequireHeader.NAME);
         while (it != null && it.hasNext()) {
             String tag = ((RequireHeader) it.next()).getOptionTag();
-            if (tag != null && !SUPPORTED.contains(tag.trim()) && !out.contains(tag.trim())) {
+            if (tag != null && !supported.contains(tag.trim()) && !out.contains(tag.trim())) {
                 out.add(tag.trim());
             }
         }

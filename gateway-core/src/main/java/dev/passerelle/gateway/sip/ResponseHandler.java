@@ -4,13 +4,19 @@ import gov.nist.javax.sip.ResponseEventExt;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
+import javax.sip.SipException;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.RSeqHeader;
+import javax.sip.header.RequireHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE, CANCEL and REGISTER. */
+/**
+ * Responses to the gateway's own requests: INVITE (first, adoption re-INVITE or session refresh),
+ * UPDATE (session refresh), BYE, CANCEL, PRACK and REGISTER.
+ */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -19,12 +25,15 @@ final class ResponseHandler {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final SessionTimers timers;
 
-    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations) {
+    ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations,
+            SessionTimers timers) {
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
         this.registrations = registrations;
+        this.timers = timers;
     }
 
     void handle(ResponseEvent event) throws Exception {
@@ -50,6 +59,8 @@ final class ResponseHandler {
             case Request.INVITE -> {
                 if (leg.model != null) {
                     adoptions.onReInviteResponse(leg, response);
+                } else if (SessionTimers.isRefresh(leg, cseq)) {
+                    timers.onRefreshResponse(leg, response);
                 } else {
                     onInvite(leg, event, response, cseq);
                 }
@@ -60,8 +71,14 @@ final class ResponseHandler {
                     sip.legs.remove(leg);
                 }
             }
+            case Request.UPDATE -> {
+                if (SessionTimers.isRefresh(leg, cseq)) {
+                    timers.onRefreshResponse(leg, response);
+                }
+            }
             default -> {
                 // CANCEL: its 200 changes nothing; the INVITE's 487 ends the leg (RFC 3261 §9.1).
+                // PRACK: its transaction only stops the retransmissions of the 18x (RFC 3262 §3).
             }
         }
     }
@@ -72,12 +89,41 @@ final class ResponseHandler {
             return;
         }
         if (status < 200) {
+            if (!prack(leg, event, response)) {
+                return;
+            }
             onProvisional(leg, response);
         } else if (status < 300) {
             onSuccess(leg, event, response, cseq);
         } else {
             onFailure(leg, response);
         }
+    }
+
+    /**
+     * PRACKs a reliable provisional response (RFC 3262 §4): once per RSeq, in order. A repeated
+     * or out-of-order RSeq is neither PRACKed nor processed further: false.
+     */
+    private boolean prack(Leg leg, ResponseEvent event, Response response) {
+        RSeqHeader rseq = (RSeqHeader) response.getHeader(RSeqHeader.NAME);
+        if (rseq == null || !SessionTimers.lists(response, RequireHeader.NAME, SessionTimers.RELIABLE)) {
+            return true;
+        }
+        Dialog dialog = event.getDialog() != null ? event.getDialog() : leg.dialog;
+        synchronized (leg) {
+            if (leg.prackedRSeq >= 0 && rseq.getSequenceNumber() != leg.prackedRSeq + 1) {
+                return false;
+            }
+            leg.prackedRSeq = rseq.getSequenceNumber();
+        }
+        try {
+            Request prack = dialog.createPrack(response);
+            sip.addUserAgent(prack);
+            dialog.sendRequest(sip.clientTransaction(prack, leg));
+        } catch (SipException | RuntimeException e) {
+            LOG.warn("cannot PRACK the {} of {}", response.getStatusCode(), leg.callId, e);
+        }
+        return true;
     }
 
     private void onProvisional(Leg leg, Response response) {
@@ -121,6 +167,7 @@ final class ResponseHandler {
                 if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
                     leg.state = Leg.State.CONFIRMED;
                     leg.remoteSdp = SipContext.body(response);
+                    timers.negotiateAsUac(leg, response);
                 } else {
                     leg.state = Leg.State.ENDING;
                 }
@@ -131,6 +178,7 @@ final class ResponseHandler {
             return;
         }
         if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
+            timers.restart(leg);
             sip.events.accepted(leg.callId, SipContext.body(response));
         } else {
             // Cancelled, yet the callee answered first: end the session it set up (RFC 3261 §15).
@@ -142,6 +190,9 @@ final class ResponseHandler {
         int status = response.getStatusCode();
         if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED)
                 && actions.answerChallenge(leg, response)) {
+            return;
+        }
+        if (status == 422 && actions.retryAfter422(leg, response)) {
             return;
         }
         Leg.State before;

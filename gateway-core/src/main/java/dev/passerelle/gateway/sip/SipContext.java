@@ -37,7 +37,8 @@ final class SipContext {
 
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
-            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS);
+            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.PRACK,
+            Request.UPDATE);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);
@@ -168,6 +169,17 @@ final class SipContext {
             to.setTag(toTag != null ? toTag : newTag());
         }
         r.setHeader(server);
+        return r;
+    }
+
+    /**
+     * 500 with a Retry-After of 0-10 s for a request offering a session while the peer's previous
+     * offer still waits for our answer (RFC 3261 §14.2, RFC 3311 §5.2).
+     */
+    Response offerStillOpen(Request request) throws ParseException, javax.sip.InvalidArgumentException {
+        Response r = response(Response.SERVER_INTERNAL_ERROR, request, null);
+        r.setReasonPhrase("Previous Offer Unanswered");
+        r.setHeader(headerFactory.createRetryAfterHeader(random.nextInt(11)));
         return r;
     }
 

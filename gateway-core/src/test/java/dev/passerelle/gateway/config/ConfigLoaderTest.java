@@ -371,6 +371,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sessionTimerDefaultsYamlAndEnvironment() {
+        assertEquals(GatewayConfig.SessionTimerConfig.DEFAULT, NO_ENV.defaults().sip().sessionTimer());
+        GatewayConfig.SessionTimerConfig lab = NO_ENV.fromYaml(
+                "sip:\n  sessionTimer:\n    enabled: false\n    expires: 4\n    minSE: 2\n").sip().sessionTimer();
+        assertEquals(new GatewayConfig.SessionTimerConfig(false, Duration.ofSeconds(4), Duration.ofSeconds(2)), lab);
+        assertEquals(Duration.ofSeconds(600), new ConfigLoader(Map.of("PASSERELLE_SIP_SESSIONTIMER_EXPIRES", "600"))
+                .defaults().sip().sessionTimer().expires());
+    }
+
+    @Test
+    void sessionTimerExpiresMayNotBeBelowMinSe() {
+        assertRefused("sip.sessionTimer.expires", "must be at least sip.sessionTimer.minSE (120 s): "
+                + "RFC 4028 §4 never asks for less than Min-SE",
+                refused("sip:\n  sessionTimer:\n    expires: 100\n    minSE: 120\n"));
+        assertRefused("sip.sessionTimer.minSE", "must be between 2 and 86400, was 1",
+                refused("sip:\n  sessionTimer:\n    minSE: 1\n"));
+    }
+
+    @Test
     void pingIntervalMustBeShorterThanIdleTimeout() {
         assertRefused("websocket.pingInterval", "must be shorter than websocket.idleTimeout (60 s), "
                 + "or idle connections close before they are pinged",

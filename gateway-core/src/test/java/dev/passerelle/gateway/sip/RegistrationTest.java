@@ -277,11 +277,9 @@ class RegistrationTest {
         try {
             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             GatewayConfig.SipConfig base = SipTestSupport.config(Optional.empty());
-            GatewayConfig.SipConfig config = new GatewayConfig.SipConfig(base.host(), 0, base.domain(),
+            GatewayConfig.SipConfig config = base.withRouting(
                     viaProxy ? Optional.of("sip:127.0.0.1:" + socket.getLocalPort()) : Optional.empty(),
-                    Optional.of("sip:127.0.0.1:" + socket.getLocalPort()), base.userAgent(),
-                    base.threadPoolSize(), base.maxMessageSize(), base.ringTimeout(), expires, retryBase,
-                    base.numbers(), base.headers(), base.ims(), base.tls());
+                    Optional.of("sip:127.0.0.1:" + socket.getLocalPort()), expires, retryBase);
             service = new JainSipService(config);
             service.setEvents(events);
             service.start();

@@ -35,7 +35,8 @@ final class SipTestSupport {
     static GatewayConfig.SipConfig config(Optional<String> outboundProxy) {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
                 "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60), Duration.ofSeconds(600),
-                Duration.ofSeconds(30), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty());
+                Duration.ofSeconds(30), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty(),
+                GatewayConfig.SessionTimerConfig.DEFAULT);
     }
 
     static String branch() {
