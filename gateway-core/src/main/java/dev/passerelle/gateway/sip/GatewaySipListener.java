@@ -90,7 +90,7 @@ final class GatewaySipListener implements SipListenerExt {
                 case Request.INVITE -> {
                     if (leg.model != null) {
                         adoptions.onReInviteTimeout(leg);
-                    } else {
+                    } else if (!actions.reInvites.onTimeout(leg, ct)) {
                         endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
                     }
                 }

@@ -183,6 +183,11 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public CompletionStage<String> reinvite(String callId, String sdp) {
+        return running().reInvites.start(callId, sdp);
+    }
+
+    @Override
     public void ringing(String callId) {
         running().ringing(callId);
     }

@@ -38,10 +38,13 @@ final class LegActions {
 
     private final SipContext sip;
     private final Adoptions adoptions;
+    /** Offer/answer exchanges within established dialogs, both ways. */
+    final ReInvites reInvites;
 
     LegActions(SipContext sip, Adoptions adoptions) {
         this.sip = sip;
         this.adoptions = adoptions;
+        this.reInvites = new ReInvites(sip, this);
     }
 
     // ---- UAC -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE and CANCEL. */
+/** Responses to the gateway's own requests: INVITE (first, re-INVITE or adoption re-INVITE), BYE and CANCEL. */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -44,6 +44,8 @@ final class ResponseHandler {
             case Request.INVITE -> {
                 if (leg.model != null) {
                     adoptions.onReInviteResponse(leg, response);
+                } else if (ReInvites.answersReInvite(leg, cseq)) {
+                    actions.reInvites.onResponse(leg, event, response, cseq);
                 } else {
                     onInvite(leg, event, response, cseq);
                 }
