@@ -603,8 +603,20 @@ final class CallSteps {
             answer = reinvite(callId, offer);
             answering = Leg.SIP;
         }
-        in.setBody(finishUpdate(anchor, callId, answer.thenApply(sdp -> anchor.answer(callId, answering, sdp)))
-                .thenApply(Results.Update::new));
+        CompletionStage<String> done = finishUpdate(anchor, callId, answer.thenApply(sdp -> anchor.answer(callId, answering, sdp)));
+        if (answering == Leg.SIP) {
+            // The re-INVITE moved the dialog on (CSeq, SDPs): a node that takes the call over
+            // must start from there.
+            done = done.thenApply(sdp -> {
+                try {
+                    saveDialog(callId);
+                } catch (RuntimeException e) {
+                    log.warn("call {}: dialog after the re-INVITE not saved: {}", callId, e.getMessage());
+                }
+                return sdp;
+            });
+        }
+        in.setBody(done.thenApply(Results.Update::new));
     }
 
     /**
