@@ -31,6 +31,9 @@ function render() {
   $('mute').disabled = !live;
   $('mute').setAttribute('aria-pressed', String(Boolean(live && call.muted)));
   $('mute').textContent = live && call.muted ? 'Unmute' : 'Mute';
+  $('hold').disabled = !(live && state === 'active');
+  $('hold').setAttribute('aria-pressed', String(Boolean(live && call.held)));
+  $('hold').textContent = live && call.held ? 'Resume' : 'Hold';
   $('state').value = state;
   $('peer').value = call ? (call.direction === 'incoming' ? 'from ' : 'to ') + (call.displayName || call.remote) : '';
   $('identity').value = passerelle && passerelle.identity ? passerelle.identity.user + ' (' + passerelle.identity.sipUri + ')' : 'nobody';
@@ -53,6 +56,10 @@ function track(c) {
     render();
   });
   c.addEventListener('mute', render);
+  c.addEventListener('hold', (e) => {
+    log(e.detail.held ? 'on hold' : 'off hold');
+    render();
+  });
   c.addEventListener('error', (e) => failed('call')(e.detail.error));
   render();
 }
@@ -124,6 +131,10 @@ $('hangup').addEventListener('click', () => {
 
 $('mute').addEventListener('click', () => {
   call.mute(!call.muted);
+});
+
+$('hold').addEventListener('click', () => {
+  call.hold(!call.held).catch(failed('hold')).finally(render);
 });
 
 // Audio levels from the peer connection's statistics: audioLevel where Chromium reports it, else

@@ -169,6 +169,7 @@ export interface CallEventMap {
   track: CustomEvent<{ track: MediaStreamTrack; stream: MediaStream }>;
   progress: CustomEvent<{ callId: string; code: number; reason: string; sdp?: string; seq: number }>;
   mute: CustomEvent<{ muted: boolean }>;
+  hold: CustomEvent<{ held: boolean }>;
   dtmf: CustomEvent<{ callId: string; tones: string; seq: number }>;
   transferred: CustomEvent<{ callId: string; to: string; status: string; seq: number }>;
   ended: CustomEvent<EndInfo>;
@@ -189,6 +190,8 @@ export declare class Call extends EventTarget {
   readonly localStream: MediaStream | null;
   readonly remoteStream: MediaStream | null;
   readonly muted: boolean;
+  /** True after a successful hold(), false after hold(false). */
+  readonly held: boolean;
   readonly endInfo: EndInfo | null;
   /** Resolves with the callId once call.invite succeeded; rejects with its error. */
   readonly invited: Promise<string>;
@@ -197,8 +200,10 @@ export declare class Call extends EventTarget {
   reject(code?: number): Promise<void>;
   hangup(): Promise<void>;
   mute(muted?: boolean): void;
-  /** A new local offer through call.update (ICE restart …). */
+  /** A new local offer through call.update (ICE restart …); rolled back when refused. */
   update(options?: { iceRestart?: boolean }): Promise<void>;
+  /** Hold (sendonly) or off hold (sendrecv) through call.update; rejects with the gateway's error. */
+  hold(held?: boolean): Promise<void>;
   sendDtmf(tones: string, options?: { durationMs?: number }): Promise<unknown>;
   transfer(to: string): Promise<unknown>;
   /** Sends qos.report with getStats() summarised per RTP stream; resolves with what was sent. */

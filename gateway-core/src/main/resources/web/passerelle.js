@@ -450,6 +450,7 @@ export class Call extends EventTarget {
     this.localStream = null;
     this.remoteStream = null;
     this.muted = false;
+    this.held = false;
     this.endInfo = null;
     this._offer = offer;
     this._hangupWanted = false;
@@ -509,12 +510,39 @@ export class Call extends EventTarget {
     this.dispatchEvent(event('mute', { muted }));
   }
 
-  /** A new offer of ours (ICE restart, add video …) through call.update; applies the answer. */
+  /**
+   * A new offer of ours (hold, ICE restart, add video …) through call.update; applies the answer.
+   * A refused update rolls the offer back: the session in force stays, as on the gateway.
+   */
   async update({ iceRestart = false } = {}) {
     await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
     await this._gathered();
-    const result = await this.passerelle.request('call.update', { callId: this.id, sdp: this.pc.localDescription.sdp });
+    let result;
+    try {
+      result = await this.passerelle.request('call.update', { callId: this.id, sdp: this.pc.localDescription.sdp });
+    } catch (err) {
+      await this.pc.setLocalDescription({ type: 'rollback' });
+      throw err;
+    }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: result.sdp });
+  }
+
+  /**
+   * Puts the call on hold (our sections become sendonly, RFC 3264 §8.4) or takes it off hold
+   * (sendrecv), through call.update. On failure the directions and the session stay as they were.
+   */
+  async hold(held = true) {
+    const transceivers = this.pc.getTransceivers().filter((t) => !t.stopped);
+    const before = transceivers.map((t) => t.direction);
+    for (const t of transceivers) t.direction = held ? 'sendonly' : 'sendrecv';
+    try {
+      await this.update();
+    } catch (err) {
+      transceivers.forEach((t, i) => { t.direction = before[i]; });
+      throw err;
+    }
+    this.held = held;
+    this.dispatchEvent(event('hold', { held }));
   }
 
   sendDtmf(tones, { durationMs } = {}) {

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,6 +157,12 @@ public final class Gateway implements AutoCloseable {
         @Override
         public void release(String sessionId) {
             signaling.release(sessionId);
+        }
+
+        @Override
+        public <T> CompletionStage<T> request(String sessionId, String method, Object params, Class<T> resultType,
+                Duration timeout) {
+            return signaling.request(sessionId, method, params, resultType, timeout);
         }
     }
 

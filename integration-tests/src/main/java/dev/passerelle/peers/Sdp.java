@@ -112,9 +112,19 @@ public final class Sdp {
                 b.append("a=rtpmap:").append(dtmf.payloadType()).append(" telephone-event/").append(dtmf.clockRate())
                         .append("\r\n");
             }
-            b.append("a=sendrecv\r\n");
+            b.append("a=").append(answering(o.direction(m).attribute())).append("\r\n");
         }
         return b.toString();
+    }
+
+    /** The direction that answers an offered one, as RFC 3264 §6.1 asks of an endpoint that can send and receive. */
+    private static String answering(String offered) {
+        return switch (offered) {
+            case "sendonly" -> "recvonly";
+            case "recvonly" -> "sendonly";
+            case "inactive" -> "inactive";
+            default -> "sendrecv";
+        };
     }
 
     /** A fresh ICE ufrag, 16 characters as browsers make them. */

@@ -85,6 +85,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
         record Reject(int code) implements Behaviour {}
     }
 
+    /**
+     * How the phone answers the next re-INVITEs: {@code code} to the next {@code times} of them
+     * (e.g. 491 once, to make the gateway back off), then 200 with an answer again.
+     */
+    public record ReInviteRefusal(int code, int times) {}
+
     private static final AtomicInteger STACKS = new AtomicInteger();
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
@@ -107,6 +113,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile Behaviour behaviour = new Behaviour.Answer();
+    private final AtomicInteger reInviteRefusals = new AtomicInteger();
+    private volatile int reInviteRefusalCode;
 
     /** State of one call the phone received, guarded by its own monitor. */
     private static final class InboundCall {
@@ -269,6 +277,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
         this.behaviour = next;
     }
 
+    /** Refuses the next re-INVITEs as {@code refusal} says. */
+    public void refuseReInvites(ReInviteRefusal refusal) {
+        reInviteRefusalCode = refusal.code();
+        reInviteRefusals.set(refusal.times());
+    }
+
     /** Every message received so far. */
     public List<PhoneEvent> events() {
         return log.all();
@@ -388,6 +402,22 @@ public final class SipPhone implements SipListener, AutoCloseable {
         }
     }
 
+    /** Offers a new session in an established call with a re-INVITE (RFC 3261 §14.1). */
+    public void reInvite(String callId, String offer) {
+        Dialog dialog = dialogs.get(callId);
+        if (dialog == null) {
+            throw new IllegalStateException("no dialog for call " + callId);
+        }
+        try {
+            Request invite = dialog.createRequest(Request.INVITE);
+            invite.setHeader(contact());
+            invite.setContent(offer.getBytes(StandardCharsets.UTF_8), headers.createContentTypeHeader("application", "sdp"));
+            dialog.sendRequest(provider.getNewClientTransaction(invite));
+        } catch (ParseException | SipException e) {
+            throw new IllegalStateException("cannot send a re-INVITE in " + callId, e);
+        }
+    }
+
     /** Answers a ringing incoming call with 200 OK and the phone's SDP. */
     public void answer(String callId) {
         finalResponse(callId, Response.OK);
@@ -436,6 +466,10 @@ public final class SipPhone implements SipListener, AutoCloseable {
         if (existingTag != null) {
             // A re-INVITE in an established dialog: accept it with the same media.
             log.add(requestEvent(request));
+            if (reInviteRefusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                tx.sendResponse(messages.createResponse(reInviteRefusalCode, request));
+                return;
+            }
             tx.sendResponse(okWithSdp(request, existingTag));
             return;
         }

@@ -133,8 +133,8 @@ class DialogExtensionsIT {
         phone.send(phone.request("ACK", ok.contactUri(), sipCallId, from, to, 1, "", null));
         alice.awaitCallEvent("call.confirmed", callId, WAIT);
 
-        // UPDATE without SDP: a refresh, 200 with the session timer. A new offer: 488 until the
-        // browser side takes offers (SipEvents.remoteOffer).
+        // UPDATE without SDP: a refresh, 200 with the session timer. A new offer goes to the browser
+        // as the gateway's call.update request, whose answer comes back in the 200 (RFC 3311 §5.2).
         phone.send(phone.request("UPDATE", ok.contactUri(), sipCallId, from, to, 3,
                 "Supported: timer\r\nSession-Expires: 4;refresher=uac\r\n", null));
         TextSipPhone.Message refreshed = phone.expect(m -> m.isResponse(200, "UPDATE"), WAIT, "200 to the UPDATE");
@@ -142,7 +142,14 @@ class DialogExtensionsIT {
         long lastRefresh = System.nanoTime();
         phone.send(phone.request("UPDATE", ok.contactUri(), sipCallId, from, to, 4, "",
                 Sdp.phone(42_100)));
-        phone.expect(m -> m.isResponse(488, "UPDATE"), WAIT, "488 to a new offer");
+        JsonNode update = alice.awaitServerRequest("call.update", WAIT);
+        String answer = Sdp.answer(update.path("params").path("sdp").asText(), 50_002, Sdp.newUfrag());
+        alice.sendRaw("{\"jsonrpc\":\"2.0\",\"id\":" + update.get("id") + ",\"result\":{\"sdp\":"
+                + WsClient.json().valueToTree(answer) + "}}");
+        TextSipPhone.Message answered = phone.expect(m -> m.isResponse(200, "UPDATE") && !m.body().isEmpty(), WAIT,
+                "200 with the browser's answer to the UPDATE");
+        assertTrue(answered.body().contains("m=audio 50002 "), answered.raw());
+        lastRefresh = System.nanoTime();
 
         // The phone refreshes no more: BYE at 4 s - min(32 s, 4/3 s) after the last refresh (§10).
         TextSipPhone.Message bye = phone.expect(m -> m.isRequest("BYE"), WAIT, "BYE on session expiry");

@@ -104,6 +104,11 @@ final class GatewayHarness implements AutoCloseable {
         return start(outboundProxy, "");
     }
 
+    /** A gateway with {@code extra} configuration: whole top-level sections such as {@code session:}. */
+    static GatewayHarness withSections(String extra) {
+        return start(null, extra);
+    }
+
     /** A gateway whose media is anchored in the rtpengine that listens for ng at {@code ngUri}. */
     static GatewayHarness withRtpengine(String ngUri) {
         return start(null, """

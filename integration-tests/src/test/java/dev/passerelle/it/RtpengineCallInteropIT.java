@@ -106,6 +106,40 @@ class RtpengineCallInteropIT {
         assertFalse(held(callId), "drain ends the call and releases its media");
     }
 
+    /**
+     * Hold and resume through rtpengine: the browser's sendonly re-offer reaches the phone as a
+     * plain-RTP re-INVITE still sendonly, and the phone's recvonly answer comes back in the WebRTC
+     * profile.
+     */
+    @Test
+    void holdAndResumeSurviveTheRelay() throws IOException {
+        WsClient alice = gateway.login("alice-token");
+        String ufrag = Sdp.newUfrag();
+        String offer = Sdp.browserOffer(ufrag);
+        String callId = alice.callOk("call.invite", params().put("to", phone.uri()).put("sdp", offer), WAIT)
+                .path("callId").asText();
+        PhoneEvent.Request invite = phone.awaitCall(WAIT);
+        alice.awaitCallEvent("call.accepted", callId, WAIT);
+        phone.awaitRequest("ACK", invite.callId(), WAIT);
+
+        String hold = offer.replaceFirst("( \\d+) IN IP4", " 3 IN IP4").replace("a=sendrecv", "a=sendonly");
+        JsonNode held = alice.callOk("call.update", params().put("callId", callId).put("sdp", hold), WAIT);
+        PhoneEvent.Request reInvite = (PhoneEvent.Request) phone.await(e -> e instanceof PhoneEvent.Request r
+                && r.method().equals("INVITE") && r.cseq() == 2, WAIT, "re-INVITE");
+        assertPlainRtp(reInvite.body());
+        assertTrue(reInvite.body().contains("a=sendonly"), "the phone is put on hold: " + reInvite.body());
+        String answer = held.path("sdp").asText();
+        assertTrue(answer.contains(" UDP/TLS/RTP/SAVPF ") && answer.contains("a=recvonly"),
+                "the browser gets the phone's hold answer in its own profile: " + answer);
+
+        JsonNode resumed = alice.callOk("call.update", params().put("callId", callId)
+                .put("sdp", hold.replaceFirst(" 3 IN IP4", " 4 IN IP4").replace("a=sendonly", "a=sendrecv")), WAIT);
+        assertTrue(resumed.path("sdp").asText().contains("a=sendrecv"), resumed.toString());
+        alice.callOk("call.hangup", params().put("callId", callId), WAIT);
+        phone.awaitRequest("BYE", invite.callId(), WAIT);
+        assertFalse(held(callId), "hangup releases the media");
+    }
+
     private boolean held(String callId) throws IOException {
         String reply = rtpengine.query(callId);
         return reply != null && reply.contains("6:result2:ok");

@@ -91,6 +91,33 @@ class WebDemoInteropIT {
         assertEquals(seqBefore + 1, lastSeq(bob), "exactly the one missed event");
     }
 
+    /**
+     * Alice holds on the page: her SDK re-offers sendonly through call.update, bob's SDK answers
+     * the gateway's call.update request with recvonly; resume brings sendrecv and audio back.
+     */
+    @Test
+    void holdAndResumeOnThePageRenegotiateBothBrowsers() {
+        Browser alice = loggedIn("alice-token", "alice");
+        Browser bob = loggedIn("bob-token", "bob");
+        call(alice, bob);
+        assertAudioFlows(bob, "bob");
+
+        alice.click("hold");
+        alice.awaitText("log", log -> log.contains("on hold"), WAIT, "hold");
+        String bobsOffer = (String) bob.script("return " + PC + ".currentRemoteDescription.sdp;");
+        assertTrue(bobsOffer.contains("a=sendonly"), "bob received the hold: " + bobsOffer);
+        String alicesAnswer = (String) alice.script("return " + PC + ".currentRemoteDescription.sdp;");
+        assertTrue(alicesAnswer.contains("a=recvonly"), "bob's SDK answered the hold: " + alicesAnswer);
+
+        alice.click("hold");
+        alice.awaitText("log", log -> log.contains("off hold"), WAIT, "resume");
+        assertTrue(((String) bob.script("return " + PC + ".currentRemoteDescription.sdp;")).contains("a=sendrecv"));
+        assertAudioFlows(alice, "alice after the resume");
+        assertAudioFlows(bob, "bob after the resume");
+        alice.click("hangup");
+        bob.awaitText("state", "ended", WAIT);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Browser loggedIn(String token, String user) {

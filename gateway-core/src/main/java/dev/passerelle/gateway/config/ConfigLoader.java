@@ -194,7 +194,10 @@ public final class ConfigLoader {
 
         SessionConfig session = new SessionConfig(
                 t.seconds("session.resumeWindow", 60, 0, 86_400),
-                t.integer("session.eventLogLimit", 1000, 10, 1_000_000));
+                t.integer("session.eventLogLimit", 1000, 10, 1_000_000),
+                // The peer's INVITE transaction has had a 100 Trying, so it waits for longer than
+                // this; its user may not.
+                t.seconds("session.updateTimeout", 10, 1, 120));
 
         // A jar being copied is not complete for a while; a second is longer than a local copy takes.
         ConnectorsConfig connectors = new ConnectorsConfig(t.string("connectors.dir", "./connectors"),

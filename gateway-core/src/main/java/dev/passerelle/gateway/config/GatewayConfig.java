@@ -162,7 +162,11 @@ public record GatewayConfig(
     public record QosConfig(String connector, Map<String, Object> settings) {}
 
     /** {@code session.*}. */
-    public record SessionConfig(Duration resumeWindow, int eventLogLimit) {}
+    /**
+     * @param updateTimeout how long the gateway waits for a client's answer to its {@code call.update}
+     *     request (a new offer from the other side of the call)
+     */
+    public record SessionConfig(Duration resumeWindow, int eventLogLimit, Duration updateTimeout) {}
 
     /**
      * {@code connectors.*}.

@@ -21,6 +21,8 @@ public enum ErrorCode {
     BUSY_HERE(486, 486, "Busy Here"),
     REQUEST_TERMINATED(487, 487, "Request Terminated"),
     NOT_ACCEPTABLE_HERE(488, 488, "Not Acceptable Here"),
+    /** RFC 3261 §21.4.27: an offer/answer exchange of the same dialog is already in progress. */
+    REQUEST_PENDING(491, 491, "Request Pending"),
     INTERNAL_ERROR(500, 500, "Server Internal Error"),
     SERVICE_UNAVAILABLE(503, 503, "Service Unavailable"),
     DECLINE(603, 603, "Decline");

@@ -21,6 +21,13 @@ public interface MediaAnchor extends AutoCloseable {
     /** The answer from {@code from}; returns the answer for the other leg. */
     String answer(String callId, Leg from, String sdp);
 
+    /**
+     * The pending re-offer of an established call was refused or never answered: the exchange
+     * in force before it stands again (RFC 3264 §8: a rejected offer leaves the session as it
+     * was), so that a later offer is checked against it. Does nothing when no re-offer is pending.
+     */
+    void withdraw(String callId);
+
     /** Frees whatever the call holds. Idempotent; called however the call ends. */
     void release(String callId);
 

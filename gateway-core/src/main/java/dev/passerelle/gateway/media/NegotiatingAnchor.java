@@ -67,6 +67,10 @@ public final class NegotiatingAnchor implements MediaAnchor {
         Negotiation sip;
         /** The leg whose offer is pending or was answered last. */
         Leg offerer;
+        /** The negotiations and offerer in force before a pending re-offer; null otherwise. */
+        Negotiation webBefore;
+        Negotiation sipBefore;
+        Leg offererBefore;
         /** Taken by the first offer that reached the connector; null before. */
         MediaConnectors.Pin pin;
         Relay relay;
@@ -108,6 +112,11 @@ public final class NegotiatingAnchor implements MediaAnchor {
                 Sdp out = outgoing(state.relay, other(from), produced, offer, given);
                 Negotiation toSide = state.of(other(from)) == null
                         ? Negotiation.offered(out) : state.of(other(from)).reoffered(out);
+                if (before != null) {
+                    state.webBefore = state.web;
+                    state.sipBefore = state.sip;
+                    state.offererBefore = state.offerer;
+                }
                 state.set(from, fromSide);
                 state.set(other(from), toSide);
                 state.offerer = from;
@@ -144,7 +153,29 @@ public final class NegotiatingAnchor implements MediaAnchor {
             Negotiation toSide = reopened(state.of(other(from))).answered(out);
             state.set(from, fromSide);
             state.set(other(from), toSide);
+            state.webBefore = null;
+            state.sipBefore = null;
+            state.offererBefore = null;
             return out.write();
+        }
+    }
+
+    @Override
+    public void withdraw(String callId) {
+        CallState state = calls.get(callId);
+        if (state == null) {
+            return;
+        }
+        synchronized (state) {
+            if (state.webBefore == null || state.released) {
+                return;
+            }
+            state.web = state.webBefore;
+            state.sip = state.sipBefore;
+            state.offerer = state.offererBefore;
+            state.webBefore = null;
+            state.sipBefore = null;
+            state.offererBefore = null;
         }
     }
 

@@ -115,6 +115,14 @@ final class CallRoutes extends RouteBuilder {
                 .to("direct:sip-action")
                 .setBody(constant(Results.Empty.INSTANCE));
 
+        // A new offer within an established call: from the browser (re-INVITE, or the other
+        // browser's call.update request) or from the SIP peer (this browser's call.update request).
+        // Both routes end with the stage of the answer.
+        from("websession:call.update").routeId("call.update")
+                .process(steps::update);
+        from("sip:remote-offer").routeId("sip.remote-offer")
+                .process(steps::onRemoteOffer);
+
         // Ending a call for any other reason: logout, lost session, drain, ring timeout.
         from("direct:end-call").routeId("end-call")
                 .process(steps::endCall)

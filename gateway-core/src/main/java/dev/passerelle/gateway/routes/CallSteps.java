@@ -17,6 +17,7 @@ import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.signaling.Event;
 import dev.passerelle.gateway.signaling.Event.By;
+import dev.passerelle.gateway.signaling.Method;
 import dev.passerelle.gateway.signaling.Params;
 import dev.passerelle.gateway.signaling.Results;
 import dev.passerelle.gateway.sip.InboundInvite;
@@ -24,12 +25,16 @@ import dev.passerelle.gateway.sip.OutboundInvite;
 import dev.passerelle.gateway.sip.SipService;
 import dev.passerelle.gateway.sip.SipUri;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -68,6 +73,12 @@ final class CallSteps {
     private final ProviderCalls providerCalls;
     /** Where the reports of provider calls go: {@code direct:provider-event}. */
     private final Consumer<SipEvent> providerEvents;
+    /** Carries the gateway's {@code call.update} requests to the browsers attached here. */
+    private final SessionPusher pusher;
+    /** How long a browser has to answer the gateway's {@code call.update} request. */
+    private final Duration updateTimeout;
+    /** Calls driven here with an offer/answer exchange in progress (RFC 3264 §4: one at a time). */
+    private final Set<String> updating = ConcurrentHashMap.newKeySet();
 
     /** Schedules the end of a call that rings unanswered for too long. */
     @FunctionalInterface
@@ -77,7 +88,10 @@ final class CallSteps {
 
     CallSteps(SessionStore store, MediaAnchor media, MediaAnchor direct, IdentityConnector identity, SipConfig sip,
             SipService sipSide, Clock clock, BooleanSupplier draining, RingTimer ringTimer, Cluster cluster,
-            Providers providers, ProviderCalls providerCalls, Consumer<SipEvent> providerEvents) {
+            Providers providers, ProviderCalls providerCalls, Consumer<SipEvent> providerEvents,
+            SessionPusher pusher, Duration updateTimeout) {
+        this.pusher = pusher;
+        this.updateTimeout = updateTimeout;
         this.cluster = cluster;
         this.providers = providers;
         this.providerCalls = providerCalls;
@@ -539,6 +553,138 @@ final class CallSteps {
                 ? EndCause.byClient(sessionId, 200, "hung up")
                 : EndCause.byClient(sessionId, ErrorCode.REQUEST_TERMINATED.sipStatus(), "cancelled");
         endOnExchange(exchange, callId, cause);
+    }
+
+    // ---- call.update: a new offer within an established call, either way ------------------------
+
+    /**
+     * {@code call.update} from a participant: the new offer goes through the anchor to the other
+     * side, as a re-INVITE on a SIP leg or as the other browser's {@code call.update} request in
+     * a web-to-web call (that browser must be attached to this node). The body becomes the stage
+     * of the answer. 404 for a call the session is not in, 400 when it is not established, 491
+     * while another exchange of the call is in progress, 488 for a provider call, 503 for a call
+     * driven by another node; a refused or unanswered offer leaves the session in force, in the
+     * anchor too.
+     */
+    void update(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Update update = in.getBody(Params.Update.class);
+        String callId = update.callId();
+        CallRecord call = store.call(callId)
+                .filter(c -> sessionId.equals(c.callerSession()) || sessionId.equals(c.answeredSession()))
+                .orElseThrow(() -> unknownCall(callId));
+        if (call.state() != CallState.CONFIRMED) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "call " + callId + " is not established");
+        }
+        if (call.kind() == CallKind.PROVIDER) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "a provider call cannot be re-negotiated");
+        }
+        if (!cluster.isLocal(call.ownerNode())) {
+            // The SIP leg and the media state live on the node that drives the call.
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "call " + callId + " is driven by another node; call.update reaches only calls driven where the client is attached");
+        }
+        beginUpdate(callId);
+        MediaAnchor anchor = anchorOf(call);
+        String offer;
+        try {
+            offer = anchor.offer(callId, Leg.WEB, update.sdp());
+        } catch (GatewayException e) {
+            updating.remove(callId);
+            throw e.code() == ErrorCode.NOT_ACCEPTABLE_HERE ? new GatewayException(ErrorCode.INVALID_PARAMS, e.getMessage(), e) : e;
+        }
+        CompletionStage<String> answer;
+        Leg answering;
+        if (call.kind() == CallKind.WEB_TO_WEB) {
+            String other = sessionId.equals(call.callerSession()) ? call.answeredSession() : call.callerSession();
+            answer = askClient(other, callId, offer);
+            answering = Leg.WEB;
+        } else {
+            answer = reinvite(callId, offer);
+            answering = Leg.SIP;
+        }
+        CompletionStage<String> done = finishUpdate(anchor, callId, answer.thenApply(sdp -> anchor.answer(callId, answering, sdp)));
+        if (answering == Leg.SIP) {
+            // The re-INVITE moved the dialog on (CSeq, SDPs): a node that takes the call over
+            // must start from there.
+            done = done.thenApply(sdp -> {
+                try {
+                    saveDialog(callId);
+                } catch (RuntimeException e) {
+                    log.warn("call {}: dialog after the re-INVITE not saved: {}", callId, e.getMessage());
+                }
+                return sdp;
+            });
+        }
+        in.setBody(done.thenApply(Results.Update::new));
+    }
+
+    /**
+     * {@code sip:remote-offer}: the SIP peer's new offer goes through the anchor to the browser in
+     * the call as the gateway's {@code call.update} request; the body becomes the stage of the
+     * answer for the SIP side. The browser must be attached to this node (else 503, which the SIP
+     * side answers 500 with Retry-After); 491 while another exchange of the call is in progress.
+     */
+    void onRemoteOffer(Exchange exchange) {
+        SipEvent.RemoteOffer o = exchange.getMessage().getBody(SipEvent.RemoteOffer.class);
+        String callId = o.callId();
+        CallRecord call = store.call(callId).orElseThrow(() ->
+                new GatewayException(ErrorCode.CALL_DOES_NOT_EXIST, "no call " + callId));
+        if (call.state() != CallState.CONFIRMED) {
+            throw new GatewayException(ErrorCode.REQUEST_PENDING, "call " + callId + " is not established yet");
+        }
+        String browser = call.kind() == CallKind.SIP_TO_WEB ? call.answeredSession() : call.callerSession();
+        beginUpdate(callId);
+        String offer;
+        try {
+            offer = media.offer(callId, Leg.SIP, o.sdp());
+        } catch (GatewayException e) {
+            updating.remove(callId);
+            throw e;
+        }
+        exchange.getMessage().setBody(finishUpdate(media, callId,
+                askClient(browser, callId, offer).thenApply(sdp -> media.answer(callId, Leg.WEB, sdp))));
+    }
+
+    private void beginUpdate(String callId) {
+        if (!updating.add(callId)) {
+            throw new GatewayException(ErrorCode.REQUEST_PENDING, "an update of call " + callId + " is in progress");
+        }
+    }
+
+    /** Ends the exchange once its answer is in: a failed one leaves the anchor's exchange in force. */
+    private CompletionStage<String> finishUpdate(MediaAnchor anchor, String callId, CompletionStage<String> answer) {
+        return answer.whenComplete((sdp, failure) -> {
+            if (failure != null) {
+                anchor.withdraw(callId);
+            }
+            updating.remove(callId);
+        });
+    }
+
+    private CompletionStage<String> reinvite(String callId, String offer) {
+        try {
+            return sipSide.reinvite(callId, offer);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The gateway's {@code call.update} request to {@code sessionId}; its answer SDP. */
+    private CompletionStage<String> askClient(String sessionId, String callId, String offer) {
+        if (sessionId == null) {
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "call " + callId + " has no browser to ask"));
+        }
+        return pusher.request(sessionId, Method.CALL_UPDATE.wireName(), new Params.Update(callId, offer),
+                        Results.Update.class, updateTimeout)
+                .thenApply(result -> {
+                    if (result.sdp() == null || result.sdp().isBlank()) {
+                        throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "the browser answered call.update without sdp");
+                    }
+                    return result.sdp();
+                });
     }
 
     // ---- ending a call, whoever asks ------------------------------------------------------------

@@ -96,7 +96,7 @@ public final class RoutingEngine implements AutoCloseable {
         CallSteps calls = new CallSteps(store, media, direct, identity, config.sip(), sip, clock, draining::get,
                 callId -> later("direct:ring-timeout", null, Headers.CALL_ID, callId, ringTimeout), cluster,
                 Providers.firstOf(List.of(providers, passerelle)), new ProviderCalls(),
-                event -> template.sendBody("direct:provider-event", event));
+                event -> template.sendBody("direct:provider-event", event), pusher, config.session().updateTimeout());
         SessionSteps.ExpiryTimer expiry = (sessionId, detachedAt, after) -> later("direct:session-expired", sessionId,
                 SessionSteps.DETACHED_AT, detachedAt, after);
         this.sessions = new SessionSteps(store, identity, qos, outbox,

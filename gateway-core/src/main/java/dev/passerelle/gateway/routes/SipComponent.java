@@ -21,21 +21,25 @@ import org.slf4j.LoggerFactory;
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
  *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
- *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records), {@code sip:registration-state}
- *       (body {@link RegistrationChanged}, no call id).</li>
+ *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records), {@code sip:remote-offer}
+ *       (body {@link SipEvent.RemoteOffer}; the route ends with a
+ *       {@code CompletionStage<String>} of the answer, and an exception is the refusal),
+ *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
  *       {@link Headers#SIP_REASON}), {@code sip:cancel}, {@code sip:bye}; all but
  *       {@code sip:invite} name the call with {@link Headers#CALL_ID}.</li>
+ *   <li>{@link SipService#reinvite} is called by the steps themselves: its answer comes later.</li>
  * </ul>
  */
 final class SipComponent extends DefaultComponent implements SipEvents {
     private static final Logger log = LoggerFactory.getLogger(SipComponent.class);
 
     static final String INCOMING_INVITE = "incoming-invite";
+    static final String REMOTE_OFFER = "remote-offer";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel", "registration-state");
+            "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye");
 
     private final SipService sip;
@@ -111,13 +115,27 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     }
 
     /**
-     * No route takes a remote offer to the browser yet, so a new session from SIP is refused and
-     * the one in force stays (RFC 3261 §14.2).
+     * Runs the route of {@code sip:remote-offer}, which ends with the stage of the answer. Without
+     * such a route a new session from SIP is refused and the one in force stays (RFC 3261 §14.2).
      */
     @Override
+    @SuppressWarnings("unchecked")
     public CompletionStage<String> remoteOffer(String callId, String sdp) {
-        return CompletableFuture.failedFuture(
-                new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "a new offer within the call is not accepted"));
+        SipConsumer consumer = consumers.get(REMOTE_OFFER);
+        if (consumer == null) {
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "a new offer within the call is not accepted"));
+        }
+        try {
+            Object answer = consumer.call(callId, new SipEvent.RemoteOffer(callId, sdp));
+            if (answer instanceof CompletionStage<?> stage) {
+                return (CompletionStage<String>) stage;
+            }
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INTERNAL_ERROR,
+                    "route sip:" + REMOTE_OFFER + " ended without an answer"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private void notify(String name, SipEvent event) {

@@ -14,6 +14,33 @@ final class SipConsumer extends NamedConsumer {
         super(endpoint, processor, name, endpoint.getComponent().consumers());
     }
 
+    /**
+     * Processes the event and returns the body the route ended with; a failure of the route is
+     * thrown.
+     */
+    Object call(String callId, Object body) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setHeader(Headers.CALL_ID, callId);
+            exchange.getMessage().setBody(body);
+            getProcessor().process(exchange);
+            Exception failure = exchange.getException();
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure != null) {
+                throw new RuntimeCamelException(failure);
+            }
+            return exchange.getMessage().getBody();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RuntimeCamelException(e);
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
     /** Processes the event; when {@code rethrow}, a failure of the route is thrown to the SIP side. */
     void dispatch(String callId, Object body, boolean rethrow) {
         Exchange exchange = createExchange(false);

@@ -16,4 +16,7 @@ sealed interface SipEvent {
     record RemoteBye(String callId) implements SipEvent {}
 
     record RemoteCancel(String callId) implements SipEvent {}
+
+    /** A new offer of the SIP peer within the call (re-INVITE, UPDATE). */
+    record RemoteOffer(String callId, String sdp) implements SipEvent {}
 }

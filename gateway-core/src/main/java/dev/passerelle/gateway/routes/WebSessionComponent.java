@@ -20,7 +20,8 @@ import org.apache.camel.support.DefaultComponent;
  *   <li>{@code from("websession:<method>")}: client requests of that JSON-RPC method; the body is
  *       the method's {@link dev.passerelle.gateway.signaling.Params} record, headers
  *       {@link Headers#SESSION_ID} and {@link Headers#CONNECTION_ID}. The body the route ends
- *       with is the result sent back; an exception becomes the error response.</li>
+ *       with is the result sent back, or a {@link java.util.concurrent.CompletionStage} of it
+ *       for a result that comes later; an exception becomes the error response.</li>
  *   <li>{@code from("websession:detached")}: a logged-in session's socket closed; body: session id.</li>
  *   <li>{@code to("websession:events")}: delivers the body, a {@link Delivery} or a collection of
  *       them, through the session event log.</li>
@@ -90,6 +91,7 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
             return Optional.ofNullable(r.callId());
         } else if (params instanceof Params.Hangup h) {
             return Optional.ofNullable(h.callId());
+
         }
         return Optional.empty();
     }

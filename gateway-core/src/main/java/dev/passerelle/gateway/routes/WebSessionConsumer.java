@@ -26,10 +26,19 @@ final class WebSessionConsumer extends NamedConsumer {
         try {
             getAsyncProcessor().process(exchange, doneSync -> {
                 Exception failure = exchange.getException();
+                Object result = exchange.getMessage().getBody();
                 if (failure != null) {
                     outcome.completeExceptionally(failure);
+                } else if (result instanceof CompletionStage<?> later) {
+                    later.whenComplete((r, f) -> {
+                        if (f != null) {
+                            outcome.completeExceptionally(f);
+                        } else {
+                            outcome.complete(r);
+                        }
+                    });
                 } else {
-                    outcome.complete(exchange.getMessage().getBody());
+                    outcome.complete(result);
                 }
                 releaseExchange(exchange, false);
             });

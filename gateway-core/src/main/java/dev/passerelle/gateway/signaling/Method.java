@@ -12,6 +12,7 @@ public enum Method {
     CALL_ANSWER("call.answer", Params.Answer.class, true),
     CALL_REJECT("call.reject", Params.Reject.class, true),
     CALL_HANGUP("call.hangup", Params.Hangup.class, true),
+    CALL_UPDATE("call.update", Params.Update.class, true),
     QOS_REPORT("qos.report", Params.QosReport.class, true);
 
     private final String wireName;

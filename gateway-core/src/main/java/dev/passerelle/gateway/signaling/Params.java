@@ -34,6 +34,13 @@ public sealed interface Params {
     /** {@code call.hangup}. */
     record Hangup(String callId) implements Params {}
 
+    /**
+     * {@code call.update}: a new offer within an established call (hold, resume, add or drop
+     * video, ICE restart). Also the params of the gateway's {@code call.update} request to a
+     * client, where {@code sdp} is the other side's offer.
+     */
+    record Update(String callId, String sdp) implements Params {}
+
     /** {@code qos.report}: the client's summary of its {@code getStats()} for one call. */
     record QosReport(String callId, List<Stream> streams) implements Params {
         /** At most this many streams in one report. */

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.io.IOException;
@@ -113,6 +114,23 @@ public final class ProtocolCodec {
      * then the method (-32601) and its params (-32602).
      */
     public Request decode(String text, boolean loggedIn) {
+        Inbound inbound = decodeInbound(text, loggedIn);
+        if (inbound instanceof Request request) {
+            return request;
+        }
+        throw new RpcException(ErrorCode.INVALID_REQUEST, "method must be a string",
+                TextNode.valueOf(((Reply) inbound).id()));
+    }
+
+    /**
+     * Like {@link #decode(String, boolean)}, and also accepts the client's response to a request
+     * of the gateway: an object without {@code method} that has {@code result} or {@code error}.
+     * Such a response must carry the string id of the gateway's request, exactly one of
+     * {@code result} and {@code error}, and an error must be an object with an integer
+     * {@code code} and, if any, a string {@code message}; otherwise it is -32600 with id null
+     * (the id is not one the client may be answered with).
+     */
+    public Inbound decodeInbound(String text, boolean loggedIn) {
         if (utf8Length(text) > maxMessageBytes) {
             throw new RpcException(ErrorCode.INVALID_REQUEST,
                     "message larger than " + maxMessageBytes + " bytes", null);
@@ -123,6 +141,9 @@ public final class ProtocolCodec {
         }
         if (!root.isObject()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "a message must be a JSON object", null);
+        }
+        if (!root.has("method") && (root.has("result") || root.has("error"))) {
+            return reply(root);
         }
         JsonNode id = root.get("id");
         if (id != null && !(id.isTextual() || id.isNumber() || id.isNull())) {
@@ -150,6 +171,33 @@ public final class ProtocolCodec {
         return new Request(id, method, params(method, params));
     }
 
+    private static Reply reply(JsonNode root) {
+        JsonNode version = root.get("jsonrpc");
+        if (version == null || !version.isTextual() || !VERSION.equals(version.textValue())) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "jsonrpc must be \"2.0\"", null);
+        }
+        JsonNode id = root.get("id");
+        if (id == null || !id.isTextual()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "a response needs the string id of the gateway's request", null);
+        }
+        JsonNode result = root.get("result");
+        JsonNode error = root.get("error");
+        if (result != null && error != null) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "a response has either result or error", null);
+        }
+        if (error == null) {
+            return new Reply(id.textValue(), result, null, null);
+        }
+        JsonNode code = error.get("code");
+        JsonNode message = error.get("message");
+        if (!error.isObject() || code == null || !code.isIntegralNumber() || !code.canConvertToInt()
+                || (message != null && !message.isNull() && !message.isTextual())) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST,
+                    "error must be an object with an integer code and a string message", null);
+        }
+        return new Reply(id.textValue(), null, code.intValue(), message == null ? null : message.textValue());
+    }
+
     private static Params params(Method method, ParamReader p) {
         return switch (method) {
             case SESSION_LOGIN -> new Params.Login(p.requiredText("token"), p.optionalText("device"));
@@ -161,6 +209,7 @@ public final class ProtocolCodec {
             case CALL_REJECT -> new Params.Reject(p.requiredText("callId"),
                     p.optionalInt("code", MIN_REJECT_CODE, MAX_REJECT_CODE, DEFAULT_REJECT_CODE));
             case CALL_HANGUP -> new Params.Hangup(p.requiredText("callId"));
+            case CALL_UPDATE -> new Params.Update(p.requiredText("callId"), p.requiredText("sdp"));
             case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
         };
     }
@@ -364,6 +413,24 @@ public final class ProtocolCodec {
         return write(new Notification(VERSION, event.method(), params));
     }
 
+    /** A request to a client, with the gateway's own string {@code id}; its response arrives as a {@link Reply}. */
+    public String gatewayRequest(String id, String method, Object params) {
+        return write(new Notification(VERSION, TextNode.valueOf(id), method, params));
+    }
+
+    /**
+     * The result of a client's {@link Reply} as {@code type}, one of the {@link Results} records.
+     * An error reply fails with a {@link GatewayException} of its code; a result that does not
+     * fit {@code type} with {@link ErrorCode#INVALID_PARAMS}.
+     */
+    public <T> T replyResult(Reply reply, Class<T> type) {
+        if (reply.isError()) {
+            throw new GatewayException(errorCodeFor(reply.errorCode()),
+                    "the client answered " + reply.errorCode() + ": " + reply.errorMessage());
+        }
+        return convert(reply.result(), type);
+    }
+
     /** The body of {@code GET /health}. */
     public String health(Health health) {
         return write(health);
@@ -389,9 +456,33 @@ public final class ProtocolCodec {
         }
     }
 
-    /** True when the frame is a notification or request from the gateway, false for a response. */
+    /** True when the frame is a notification from the gateway, false for a response or a request. */
     public boolean isEvent(String frame) {
-        return parseObject(frame).has("method");
+        JsonNode root = parseObject(frame);
+        return root.has("method") && (!root.has("id") || root.get("id").isNull());
+    }
+
+    /** A request of the gateway as a client received it. */
+    public record GatewayRequest(JsonNode id, String method, Params.Update params) {}
+
+    /** True when the frame is a request from the gateway, which the client must answer. */
+    public boolean isGatewayRequest(String frame) {
+        JsonNode root = parseObject(frame);
+        return root.has("method") && root.has("id") && !root.get("id").isNull();
+    }
+
+    /** Decodes a request of the gateway; {@code call.update} is the only one this version sends. */
+    public GatewayRequest decodeGatewayRequest(String frame) {
+        JsonNode root = parseObject(frame);
+        JsonNode method = root.get("method");
+        JsonNode params = root.get("params");
+        if (method == null || !method.isTextual() || !root.has("id") || params == null || !params.isObject()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "not a request of the gateway", null);
+        }
+        if (!Method.CALL_UPDATE.wireName().equals(method.textValue())) {
+            throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown request " + method.textValue(), root.get("id"));
+        }
+        return new GatewayRequest(root.get("id"), method.textValue(), convert(params, Params.Update.class));
     }
 
     /** Decodes an event notification; fails with -32600 or -32601 when the frame is not one. */

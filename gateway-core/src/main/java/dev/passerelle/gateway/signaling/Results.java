@@ -29,6 +29,12 @@ public final class Results {
     /** {@code call.invite}. */
     public record Invite(String callId) {}
 
+    /**
+     * {@code call.update}: the answer to the client's offer. Also what a client answers to the
+     * gateway's {@code call.update} request: its answer to the other side's offer.
+     */
+    public record Update(String sdp) {}
+
     /** The {@code {}} result of methods that return nothing. */
     public record Empty() {
         public static final Empty INSTANCE = new Empty();

@@ -2,12 +2,15 @@ package dev.passerelle.gateway.signaling;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,9 @@ public final class SignalingServer implements ConnectionListener {
     private final RequestHandler handler;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Connection> bySession = new ConcurrentHashMap<>();
+    /** The gateway's requests to clients that await a response, by request id. */
+    private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
     /** Guards every change of a binding: {@link Connection}'s mutable fields and {@link #bySession}. */
     private final Object bindings = new Object();
 
@@ -58,6 +64,9 @@ public final class SignalingServer implements ConnectionListener {
         }
     }
 
+    /** A request of the gateway to one connection, until its response, its timeout or the connection's end. */
+    private record Outgoing(String connectionId, CompletableFuture<Reply> reply) {}
+
     @Override
     public void opened(ClientConnection connection) {
         connections.put(connection.id(), new Connection(connection));
@@ -76,7 +85,12 @@ public final class SignalingServer implements ConnectionListener {
         }
         Request request;
         try {
-            request = codec.decode(text, loggedIn);
+            Inbound inbound = codec.decodeInbound(text, loggedIn);
+            if (inbound instanceof Reply reply) {
+                replied(connection.id(), reply);
+                return;
+            }
+            request = (Request) inbound;
         } catch (RpcException e) {
             // -32700 and -32600 are answered even without an id (JSON-RPC: the id could not be
             // trusted); 401, -32601 and -32602 come after the id was read, so null there is a
@@ -215,6 +229,10 @@ public final class SignalingServer implements ConnectionListener {
             }
         }
         log.debug("connection {} closed ({} {}), session {}", connection.id(), statusCode, reason, sessionId);
+        // A response can only come on the connection the request went to.
+        outgoing.values().removeIf(o -> o.connectionId().equals(connection.id())
+                && o.reply().completeExceptionally(new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "the client's connection closed before it answered")));
         if (sessionId != null) {
             detached(sessionId);
         }
@@ -235,6 +253,52 @@ public final class SignalingServer implements ConnectionListener {
     public boolean push(String sessionId, String frame) {
         Connection c = bySession.get(sessionId);
         return c != null && c.transport.send(frame);
+    }
+
+    /**
+     * Sends a request to the connection of {@code sessionId} on this node and waits up to
+     * {@code timeout} for the client's response. The stage completes with the client's result as
+     * {@code resultType} (one of the {@link Results} records); it fails with a
+     * {@link GatewayException} carrying the client's error code when it answers an error,
+     * {@link ErrorCode#INVALID_PARAMS} when its result does not fit, {@link ErrorCode#TIMEOUT}
+     * when no response came in time, and {@link ErrorCode#SERVICE_UNAVAILABLE} when the session
+     * has no connection here or the connection closes first. A response is accepted only from the
+     * connection the request went to, once.
+     */
+    public <T> CompletionStage<T> request(String sessionId, String method, Object params, Class<T> resultType,
+            Duration timeout) {
+        Connection c = bySession.get(sessionId);
+        if (c == null) {
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the session has no connection on this node"));
+        }
+        String id = "g-" + requestIds.incrementAndGet();
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        outgoing.put(id, new Outgoing(c.transport.id(), reply));
+        if (!c.transport.send(codec.gatewayRequest(id, method, params))) {
+            outgoing.remove(id);
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "the session's connection refused the request"));
+        }
+        return reply
+                .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(r -> {
+                    if (r == null) {
+                        throw new GatewayException(ErrorCode.TIMEOUT,
+                                "the client did not answer " + method + " within " + timeout.toSeconds() + " s");
+                    }
+                    return codec.replyResult(r, resultType);
+                })
+                .whenComplete((r, failure) -> outgoing.remove(id));
+    }
+
+    private void replied(String connectionId, Reply reply) {
+        Outgoing o = outgoing.get(reply.id());
+        if (o == null || !o.connectionId().equals(connectionId) || !outgoing.remove(reply.id(), o)) {
+            log.debug("response {} from connection {} answers no request of ours: ignored", reply.id(), connectionId);
+            return;
+        }
+        o.reply().complete(reply);
     }
 
     /**

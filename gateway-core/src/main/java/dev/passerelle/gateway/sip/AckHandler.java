@@ -31,6 +31,15 @@ final class AckHandler implements RequestHandler {
         boolean confirmed = false;
         boolean bye = false;
         synchronized (leg) {
+            String answer = SipContext.body(in.request);
+            if (leg.answerInAck && leg.state == Leg.State.CONFIRMED) {
+                // RFC 3261 §14.2: our 2xx to a re-INVITE without SDP offered the session in force;
+                // the ACK's answer is the peer's session from now on.
+                leg.answerInAck = false;
+                if (answer != null) {
+                    leg.remoteSdp = answer;
+                }
+            }
             if (leg.state == Leg.State.ANSWERED) {
                 if (leg.byeAfterAck) {
                     leg.state = Leg.State.ENDING;

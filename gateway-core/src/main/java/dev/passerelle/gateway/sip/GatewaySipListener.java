@@ -103,7 +103,7 @@ final class GatewaySipListener implements SipListenerExt {
                         adoptions.onReInviteTimeout(leg);
                     } else if (SessionTimers.isRefresh(leg, cseq)) {
                         timers.onRefreshTimeout(leg);
-                    } else {
+                    } else if (!actions.reInvites.onTimeout(leg, ct)) {
                         endPendingOutbound(leg, Response.REQUEST_TIMEOUT, "Request Timeout");
                     }
                 }

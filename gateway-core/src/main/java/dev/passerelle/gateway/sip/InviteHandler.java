@@ -131,43 +131,71 @@ final class InviteHandler implements RequestHandler {
             return;
         }
         Response response;
+        boolean newOffer = false;
         synchronized (leg) {
             if (leg.remoteOfferPending) {
                 // RFC 3261 §14.2: their UPDATE's offer still waits for our answer.
                 in.send(sip.offerStillOpen(in.request));
                 return;
             }
-            if (leg.state != Leg.State.CONFIRMED || leg.adopting() || Request.INVITE.equals(leg.refreshMethod)) {
-                // RFC 3261 §14.2: a re-INVITE while the previous one (theirs, our adoption
-                // re-INVITE or our session refresh re-INVITE) is unfinished.
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting() || leg.answeringReInvite
+                    || (leg.reInvite != null && leg.reInvite.inFlight) || Request.INVITE.equals(leg.refreshMethod)) {
+                // RFC 3261 §14.2: a re-INVITE while one of ours (a re-INVITE of the application,
+                // our session refresh or our adoption re-INVITE) is unfinished; the peer backs off
+                // (§14.1). A second one of theirs before our final response to the first mostly
+                // never gets here: the RI's dialog layer answers it 491 with Retry-After.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }
             String remoteSdp = leg.model != null ? leg.model.remoteSdp() : leg.remoteSdp;
             String localSdp = leg.model != null ? leg.model.localSdp() : leg.localSdp;
             if (offer != null && !offer.equals(remoteSdp)) {
-                // This version offers no call.update to the browser, so a new offer is refused and the
-                // session in force stays as it was (RFC 3261 §14.2).
-                in.respond(Response.NOT_ACCEPTABLE_HERE);
-                return;
-            }
-            // A session refresh: the same session again (RFC 4028 §7 refreshes look like this).
-            response = sip.response(Response.OK, in.request, null);
-            response.addHeader(sip.contact(SipContext.transportOf(in.request)));
-            sip.setSdp(response, localSdp);
-            if (leg.model == null) {
-                timers.negotiateAsUas(leg, in.request);
-                timers.addToAnswer(leg, response);
-            }
-            ContactHeader contact = (ContactHeader) in.request.getHeader(ContactHeader.NAME);
-            if (leg.model != null && contact != null) {
-                // RFC 3261 §12.2.2: a target refresh replaces the remote target. The RI does this
-                // for legs with a JAIN-SIP dialog; an adopted leg keeps it in its model.
-                leg.model = leg.model.withRemoteTarget(contact.getAddress().getURI().toString());
+                if (leg.model != null) {
+                    // A leg taken over from another node is not re-negotiated: the session in
+                    // force stays as it was (RFC 3261 §14.2).
+                    in.respond(Response.NOT_ACCEPTABLE_HERE);
+                    return;
+                }
+                leg.answeringReInvite = true;
+                newOffer = true;
+                response = null;
+            } else {
+                // The same session again (RFC 4028 §7 refreshes look like this), or a re-INVITE
+                // without SDP: our 2xx offers the session in force and the ACK answers (§14.2).
+                response = sip.response(Response.OK, in.request, null);
+                response.addHeader(sip.contact(SipContext.transportOf(in.request)));
+                sip.setSdp(response, localSdp);
+                leg.answerInAck = offer == null && leg.model == null;
+                if (leg.model == null) {
+                    timers.negotiateAsUas(leg, in.request);
+                    timers.addToAnswer(leg, response);
+                }
+                ContactHeader contact = (ContactHeader) in.request.getHeader(ContactHeader.NAME);
+                if (leg.model != null && contact != null) {
+                    // RFC 3261 §12.2.2: a target refresh replaces the remote target. The RI does this
+                    // for legs with a JAIN-SIP dialog; an adopted leg keeps it in its model.
+                    leg.model = leg.model.withRemoteTarget(contact.getAddress().getURI().toString());
+                }
             }
         }
-        in.send(response);
-        timers.restart(leg);
+        if (!newOffer) {
+            in.send(response);
+            timers.restart(leg);
+            return;
+        }
+        // A new offer refreshes the session too (RFC 4028 §7); its 2xx carries the interval.
+        timers.negotiateAsUas(leg, in.request);
+        ServerTransaction st = in.serverTransaction();
+        if (st == null) {
+            synchronized (leg) {
+                leg.answeringReInvite = false;
+            }
+            return;
+        }
+        // RFC 3261 §17.2.1: the browser may take longer than 200 ms to answer.
+        in.send(sip.response(Response.TRYING, in.request, null));
+        in.handOver();
+        actions.reInvites.answerOffer(leg, st, offer);
     }
 
     private static boolean acceptsSdp(Request request) {

@@ -138,7 +138,7 @@ public final class JainSipService implements SipService {
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
                     Request.PRACK, new PrackHandler(actions),
-                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers));
+                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
                     registrations, sessionTimers);
@@ -225,6 +225,11 @@ public final class JainSipService implements SipService {
     @Override
     public void unregister(String aor) {
         runningRegistrations().unregister(aor);
+    }
+
+    @Override
+    public CompletionStage<String> reinvite(String callId, String sdp) {
+        return running().reInvites.start(callId, sdp);
     }
 
     @Override

@@ -108,6 +108,16 @@ final class Leg {
     long adoptionCseq;
     /** The ACK of the adoption re-INVITE's 2xx, sent again for each retransmission of that 2xx. */
     Request adoptionAck;
+    /** The application's re-INVITE (RFC 3261 §14.1), from {@link SipService#reinvite} to its outcome. */
+    ReInvites.Pending reInvite;
+    /** The CSeq number of the last re-INVITE this side sent; 0 before the first. */
+    long reInviteCseq;
+    /** The ACK of that re-INVITE's 2xx, sent again for each retransmission of that 2xx. */
+    Request reInviteAck;
+    /** The peer's re-INVITE with a new offer waits for the application's answer (RFC 3261 §14.2). */
+    boolean answeringReInvite;
+    /** Our 2xx to the peer's re-INVITE without SDP carried an offer: its ACK carries the answer (§14.2). */
+    boolean answerInAck;
 
     Leg(String callId, Direction direction, String sipCallId, State state) {
         this.callId = callId;

@@ -40,12 +40,15 @@ final class LegActions {
     private final Adoptions adoptions;
     private final Registrations registrations;
     private final SessionTimers timers;
+    /** Offer/answer exchanges within established dialogs, both ways. */
+    final ReInvites reInvites;
 
     LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, SessionTimers timers) {
         this.sip = sip;
         this.adoptions = adoptions;
         this.registrations = registrations;
         this.timers = timers;
+        this.reInvites = new ReInvites(sip, this, timers);
     }
 
     // ---- UAC -----------------------------------------------------------------------------

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Responses to the gateway's own requests: INVITE (first, adoption re-INVITE or session refresh),
- * UPDATE (session refresh), BYE, CANCEL, PRACK and REGISTER.
+ * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK and REGISTER.
  */
 final class ResponseHandler {
 
@@ -61,6 +61,8 @@ final class ResponseHandler {
                     adoptions.onReInviteResponse(leg, response);
                 } else if (SessionTimers.isRefresh(leg, cseq)) {
                     timers.onRefreshResponse(leg, response);
+                } else if (ReInvites.answersReInvite(leg, cseq)) {
+                    actions.reInvites.onResponse(leg, event, response, cseq);
                 } else {
                     onInvite(leg, event, response, cseq);
                 }

@@ -133,6 +133,23 @@ public interface SipService {
      */
     void unregister(String aor);
 
+    /**
+     * Offers a new session on an established leg of either direction with a re-INVITE in its
+     * dialog (RFC 3261 §14.1) carrying {@code sdp}. The stage completes with the peer's answer
+     * from its 2xx, which is ACKed; the leg's session is then the new one. It fails with a
+     * {@link dev.passerelle.gateway.error.GatewayException} and the session in force stays:
+     * the code of the peer's final status (e.g. 488); 491 when the peer answered 491 to the
+     * first try and {@value ReInvites#MAX_GLARE_RETRIES} retries, each sent after the back-off of
+     * RFC 3261 §14.1; 481 or 408 (no answer), after which the leg is ended with BYE and
+     * {@link SipEvents#failed} follows. Refused at once with
+     * {@link dev.passerelle.gateway.error.ErrorCode#REQUEST_PENDING} while another offer/answer
+     * exchange of the leg is in progress, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST}
+     * when the leg is not established, and
+     * {@link dev.passerelle.gateway.error.ErrorCode#SERVICE_UNAVAILABLE} for a leg taken over
+     * from another node ({@link #adopt}). Completes on a SIP stack thread.
+     */
+    CompletionStage<String> reinvite(String callId, String sdp);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 

@@ -1,6 +1,5 @@
 package dev.passerelle.gateway.sip;
 
-import dev.passerelle.gateway.error.GatewayException;
 import java.util.concurrent.CompletionException;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
@@ -26,11 +25,13 @@ final class UpdateHandler implements RequestHandler {
     private final SipContext sip;
     private final Adoptions adoptions;
     private final SessionTimers timers;
+    private final ReInvites reInvites;
 
-    UpdateHandler(SipContext sip, Adoptions adoptions, SessionTimers timers) {
+    UpdateHandler(SipContext sip, Adoptions adoptions, SessionTimers timers, ReInvites reInvites) {
         this.sip = sip;
         this.adoptions = adoptions;
         this.timers = timers;
+        this.reInvites = reInvites;
     }
 
     @Override
@@ -79,13 +80,15 @@ final class UpdateHandler implements RequestHandler {
                 sip.provider.sendResponse(r);
                 return;
             }
-            if (newOffer && leg.remoteOfferPending) {
+            if (newOffer && (leg.remoteOfferPending || leg.answeringReInvite)) {
                 // RFC 3311 §5.2: their previous offer still waits for our answer.
                 in.send(sip.offerStillOpen(in.request));
                 return;
             }
-            if (newOffer && (leg.adopting() || Request.INVITE.equals(leg.refreshMethod))) {
-                // RFC 3311 §5.2: our own offer (adoption or refresh re-INVITE) waits for its answer.
+            if (newOffer && (leg.adopting() || Request.INVITE.equals(leg.refreshMethod)
+                    || leg.reInvite != null && leg.reInvite.inFlight)) {
+                // RFC 3311 §5.2: our own offer (adoption, refresh or application re-INVITE) waits
+                // for its answer.
                 in.respond(Response.REQUEST_PENDING);
                 return;
             }
@@ -121,15 +124,7 @@ final class UpdateHandler implements RequestHandler {
                     leg.localSdp = answer;
                     response = ok(in, leg, true, answer);
                 } else {
-                    int status = cause instanceof GatewayException g
-                            ? g.code().sipStatus() : Response.SERVER_INTERNAL_ERROR;
-                    if (status < 300 || status > 699) {
-                        status = Response.SERVER_INTERNAL_ERROR;
-                    }
-                    response = sip.response(status, in.request, null);
-                    if (cause != null && cause.getMessage() != null) {
-                        response.addHeader(sip.warning(cause.getMessage()));
-                    }
+                    response = reInvites.refusal(in.request, error);
                 }
             }
             if (st != null) {

@@ -80,6 +80,7 @@ class ConfigLoaderTest {
         assertEquals(Map.of(), c.qos().settings());
         assertEquals(Map.of(), c.providers());
         assertEquals(Duration.ofSeconds(60), c.session().resumeWindow());
+        assertEquals(Duration.ofSeconds(10), c.session().updateTimeout());
         assertEquals(1000, c.session().eventLogLimit());
         assertEquals("./connectors", c.connectors().dir());
         assertTrue(c.connectors().watch());
@@ -191,6 +192,7 @@ class ConfigLoaderTest {
                 session:
                   resumeWindow: 0
                   eventLogLimit: 50
+                  updateTimeout: 4
                 connectors:
                   dir: /opt/passerelle/connectors
                   watch: false
@@ -217,6 +219,7 @@ class ConfigLoaderTest {
                 "secret", "s3cret", "ttl", 3600), c.qos().settings());
         assertEquals(Duration.ZERO, c.session().resumeWindow());
         assertEquals(50, c.session().eventLogLimit());
+        assertEquals(Duration.ofSeconds(4), c.session().updateTimeout());
         assertEquals("/opt/passerelle/connectors", c.connectors().dir());
         assertFalse(c.connectors().watch());
         assertEquals(Duration.ofMillis(250), c.connectors().quietPeriod());
@@ -305,6 +308,7 @@ class ConfigLoaderTest {
     @Test
     void portOutOfRange() {
         assertRefused("sip.port", "must be between 0 and 65535, was 70000", refused("sip:\n  port: 70000\n"));
+        assertRefused("session.updateTimeout", "must be between 1 and 120, was 0", refused("session:\n  updateTimeout: 0\n"));
     }
 
     @Test

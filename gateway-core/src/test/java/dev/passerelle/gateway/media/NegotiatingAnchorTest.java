@@ -105,6 +105,26 @@ class NegotiatingAnchorTest {
     }
 
     @Test
+    void aWithdrawnReofferLeavesTheExchangeInForce() {
+        anchor.offer("c1", Leg.SIP, PHONE_OFFER);
+        anchor.answer("c1", Leg.WEB, answer("1", "0", "0 PCMU/8000"));
+        String webHold = answer("2", "0", "0 PCMU/8000") + "a=sendonly\r\n";
+        anchor.offer("c1", Leg.WEB, webHold);
+        assertThrows(SdpException.class, () -> anchor.offer("c1", Leg.WEB, webHold),
+                "a second offer while the first is pending");
+        anchor.withdraw("c1");
+        // The phone's next offer is checked against the exchange in force again, not the refused one.
+        String hold = PHONE_OFFER.replace("62767420", "62767421").replace("a=sendrecv", "a=sendonly");
+        anchor.offer("c1", Leg.SIP, hold);
+        assertEquals(answer("3", "0", "0 PCMU/8000") + "a=recvonly\r\n",
+                anchor.answer("c1", Leg.WEB, answer("3", "0", "0 PCMU/8000") + "a=recvonly\r\n"));
+        anchor.withdraw("c1");
+        anchor.withdraw("nobody");
+        assertThrows(SdpException.class, () -> anchor.answer("c1", Leg.WEB, answer("3", "0", "0 PCMU/8000")),
+                "withdraw after an answer changes nothing: no offer is pending");
+    }
+
+    @Test
     void releaseForgetsTheCall() {
         anchor.offer("c1", Leg.SIP, PHONE_OFFER);
         anchor.release("c1");

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +55,12 @@ class EventOutboxTest {
             @Override
             public void release(String sessionId) {
                 pushed.add("released");
+            }
+
+            @Override
+            public <T> CompletionStage<T> request(String sessionId, String method, Object params, Class<T> resultType,
+                    Duration timeout) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the outbox asks clients nothing"));
             }
         };
         outbox = new EventOutbox(store, new ProtocolCodec(32, 65536), sockets, cluster);

@@ -28,6 +28,18 @@ class TranslationTest {
     }
 
     @Test
+    void holdSurvivesTheTranslation() {
+        String offer = Resources.parse("chromium-offer.sdp").write();
+        assertTrue(offer.contains("a=sendrecv"), "the capture offers sendrecv");
+        for (String held : new String[] {"sendonly", "inactive", "recvonly"}) {
+            Sdp out = Translation.toPlainRtp(new SdpParser().parse(offer.replace("a=sendrecv", "a=" + held)));
+            for (MediaSection m : out.media()) {
+                assertEquals(held, out.direction(m).attribute(), "call.update to " + held + " reaches the phone as it");
+            }
+        }
+    }
+
+    @Test
     void whatIsNotWebRtcsStays() {
         Sdp in = Resources.parse("ims-offer.sdp");
         assertTrue(Translation.toPlainRtp(in).write().contains("a=curr:qos local none"),

@@ -2,6 +2,7 @@ package dev.passerelle.gateway.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,12 +46,72 @@ class ProtocolCodecTest {
                 new Request(IntNode.valueOf(7), Method.CALL_ANSWER, new Params.Answer("c1", "v=0")),
                 new Request(IntNode.valueOf(8), Method.CALL_REJECT, new Params.Reject("c1", 603)),
                 new Request(IntNode.valueOf(9), Method.CALL_HANGUP, new Params.Hangup("c1")),
+                new Request(IntNode.valueOf(11), Method.CALL_UPDATE, new Params.Update("c1", "v=0\r\na=sendonly\r\n")),
                 new Request(IntNode.valueOf(10), Method.QOS_REPORT, new Params.QosReport("c1", List.of(
                         new Params.QosReport.Stream("audio", "inbound", "opus", 1500L, -3L, 240_000L, 4.5, 38.25, 4.3),
                         new Params.QosReport.Stream("video", "outbound", null, null, null, null, null, null, null)))));
         for (Request r : requests) {
             assertEquals(r, codec.decode(codec.request(r)), r.method().wireName());
         }
+    }
+
+    // ------------------------------------------------------------------ requests of the gateway
+
+    @Test
+    void gatewayRequestRoundTripsWithTheClientsResultAndError() throws Exception {
+        String frame = codec.gatewayRequest("g-7", "call.update", new Params.Update("c1", "v=0\r\n"));
+        JsonNode wire = json.readTree(frame);
+        assertEquals("2.0", wire.get("jsonrpc").asText());
+        assertEquals("g-7", wire.get("id").asText());
+        assertEquals("call.update", wire.get("method").asText());
+        assertEquals("c1", wire.get("params").get("callId").asText());
+        assertEquals("v=0\r\n", wire.get("params").get("sdp").asText());
+        assertTrue(codec.isGatewayRequest(frame));
+        assertFalse(codec.isEvent(frame));
+        ProtocolCodec.GatewayRequest received = codec.decodeGatewayRequest(frame);
+        assertEquals(new Params.Update("c1", "v=0\r\n"), received.params());
+
+        Inbound result = codec.decodeInbound(codec.result(received.id(), new Results.Update("v=0 answer")), true);
+        Reply reply = assertInstanceOf(Reply.class, result);
+        assertEquals("g-7", reply.id());
+        assertEquals(new Results.Update("v=0 answer"), codec.replyResult(reply, Results.Update.class));
+
+        Inbound error = codec.decodeInbound(codec.error(received.id(), ErrorCode.NOT_ACCEPTABLE_HERE, "no video"), true);
+        Reply refused = assertInstanceOf(Reply.class, error);
+        assertEquals(488, refused.errorCode());
+        assertEquals("no video", refused.errorMessage());
+        GatewayException e = assertThrows(GatewayException.class, () -> codec.replyResult(refused, Results.Update.class));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, e.code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}",
+        "{\"jsonrpc\":\"2.0\",\"result\":{}}",
+        "{\"jsonrpc\":\"1.0\",\"id\":\"g-1\",\"result\":{}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"result\":{},\"error\":{\"code\":1}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"error\":{\"code\":\"488\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"error\":{\"code\":488,\"message\":5}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"error\":\"no\"}"})
+    void malformedResponsesOfTheClientAreInvalidRequestsWithNullId(String frame) {
+        RpcException e = assertThrows(RpcException.class, () -> codec.decodeInbound(frame, true));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+        assertNull(e.id());
+    }
+
+    @Test
+    void aResponseIsNotARequest() {
+        RpcException e = assertThrows(RpcException.class,
+                () -> codec.decode("{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"result\":{\"sdp\":\"v=0\"}}", true));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+    }
+
+    @Test
+    void updateNeedsCallIdAndSdp() {
+        RpcException e = assertThrows(RpcException.class,
+                () -> codec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"call.update\",\"params\":{\"callId\":\"c\"}}", true));
+        assertEquals(ErrorCode.INVALID_PARAMS, e.code());
+        assertEquals("sdp is required", e.getMessage());
     }
 
     @Test
@@ -131,7 +192,7 @@ class ProtocolCodecTest {
     @Test
     void unknownMethodIsMethodNotFound() {
         RpcException e = assertThrows(RpcException.class,
-                () -> codec.decode("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"call.update\",\"params\":{}}"));
+                () -> codec.decode("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"call.park\",\"params\":{}}"));
         assertEquals(ErrorCode.METHOD_NOT_FOUND, e.code());
         assertEquals(IntNode.valueOf(7), e.id());
     }

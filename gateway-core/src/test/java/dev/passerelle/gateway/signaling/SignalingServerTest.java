@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.time.Duration;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.util.List;
@@ -197,6 +199,76 @@ class SignalingServerTest {
         FakeConnection c = new FakeConnection(id);
         server.opened(c);
         return c;
+    }
+
+    @Test
+    void gatewayRequestIsAnsweredByTheClientsResponse() throws Exception {
+        FakeConnection c = login(open("c1"), "s1");
+        CompletableFuture<Results.Update> answer = server.request("s1", "call.update",
+                new Params.Update("call-1", "v=0 offer"), Results.Update.class, Duration.ofSeconds(WAIT_SECONDS))
+                .toCompletableFuture();
+        ProtocolCodec.GatewayRequest sent = codec.decodeGatewayRequest(c.next());
+        assertEquals(new Params.Update("call-1", "v=0 offer"), sent.params());
+        // Another connection cannot answer it; a response to an unknown id is ignored.
+        FakeConnection other = login(open("c2"), "s2");
+        server.text(other, codec.result(sent.id(), new Results.Update("v=0 forged")));
+        server.text(c, codec.result(TextNode.valueOf("g-unknown"), new Results.Update("v=0 stray")));
+        assertFalse(answer.isDone());
+        assertTrue(other.sent.isEmpty() && c.sent.isEmpty(), "responses get no response");
+
+        server.text(c, codec.result(sent.id(), new Results.Update("v=0 answer")));
+        assertEquals("v=0 answer", answer.get(WAIT_SECONDS, TimeUnit.SECONDS).sdp());
+        // A duplicate is ignored too.
+        server.text(c, codec.result(sent.id(), new Results.Update("v=0 again")));
+        assertTrue(c.sent.isEmpty());
+    }
+
+    @Test
+    void gatewayRequestFailsWithTheClientsErrorTimeoutOrClose() throws Exception {
+        FakeConnection c = login(open("c1"), "s1");
+        CompletableFuture<Results.Update> refused = server.request("s1", "call.update",
+                new Params.Update("call-1", "v=0"), Results.Update.class, Duration.ofSeconds(WAIT_SECONDS))
+                .toCompletableFuture();
+        server.text(c, codec.error(codec.decodeGatewayRequest(c.next()).id(), ErrorCode.NOT_ACCEPTABLE_HERE, "no"));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, failure(refused).code());
+
+        CompletableFuture<Results.Update> late = server.request("s1", "call.update",
+                new Params.Update("call-1", "v=0"), Results.Update.class, Duration.ofMillis(200)).toCompletableFuture();
+        assertEquals(ErrorCode.TIMEOUT, failure(late).code());
+
+        CompletableFuture<Results.Update> closed = server.request("s1", "call.update",
+                new Params.Update("call-1", "v=0"), Results.Update.class, Duration.ofSeconds(WAIT_SECONDS))
+                .toCompletableFuture();
+        c.next();
+        c.next();
+        server.closed(c, 1001, "gone");
+        assertEquals(ErrorCode.SERVICE_UNAVAILABLE, failure(closed).code());
+
+        CompletableFuture<Results.Update> nobody = server.request("s1", "call.update",
+                new Params.Update("call-1", "v=0"), Results.Update.class, Duration.ofSeconds(WAIT_SECONDS))
+                .toCompletableFuture();
+        assertEquals(ErrorCode.SERVICE_UNAVAILABLE, failure(nobody).code());
+    }
+
+    @Test
+    void malformedResponseGetsTheFramingErrorAndTheSessionGoesOn() throws Exception {
+        FakeConnection c = login(open("c1"), "s1");
+        server.text(c, "{\"jsonrpc\":\"2.0\",\"id\":\"g-1\",\"error\":{\"code\":\"x\"}}");
+        ProtocolCodec.DecodedResponse r = codec.decodeResponse(c.next());
+        assertEquals(-32600, r.errorCode());
+        assertTrue(r.id().isNull());
+        assertTrue(server.isAttached("s1"));
+    }
+
+    private static GatewayException failure(CompletableFuture<?> future) throws InterruptedException {
+        try {
+            future.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return (GatewayException) e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the request did not end", e);
+        }
+        throw new AssertionError("the request succeeded");
     }
 
     private FakeConnection login(FakeConnection c, String sessionId) throws InterruptedException {
