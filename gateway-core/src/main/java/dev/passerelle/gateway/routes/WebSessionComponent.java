@@ -90,6 +90,10 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
             return Optional.ofNullable(r.callId());
         } else if (params instanceof Params.Hangup h) {
             return Optional.ofNullable(h.callId());
+        } else if (params instanceof Params.Dtmf d) {
+            return Optional.ofNullable(d.callId());
+        } else if (params instanceof Params.Transfer t) {
+            return Optional.ofNullable(t.callId());
         }
         return Optional.empty();
     }

@@ -65,4 +65,23 @@ public sealed interface Event {
             return "call.ended";
         }
     }
+
+    /** Tones the other end of the call sent (SIP INFO, or the other browser of a web-to-web call). */
+    record CallDtmf(String callId, String tones) implements Event {
+        @Override
+        public String method() {
+            return "call.dtmf";
+        }
+    }
+
+    /**
+     * Progress of a {@code call.transfer}: {@code status} is the SIP status the transfer target
+     * answered (100, 180, 200, 486 ...), or the peer's refusal of the REFER itself.
+     */
+    record CallTransferred(String callId, String to, int status) implements Event {
+        @Override
+        public String method() {
+            return "call.transferred";
+        }
+    }
 }

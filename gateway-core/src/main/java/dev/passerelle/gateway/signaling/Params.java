@@ -34,6 +34,21 @@ public sealed interface Params {
     /** {@code call.hangup}. */
     record Hangup(String callId) implements Params {}
 
+    /**
+     * {@code call.dtmf}: {@code tones} is 1 to {@value #MAX_TONES} of {@code 0-9 * # A-D}, letters
+     * upper-cased; {@code durationMs} is how long each tone lasts, {@value #MIN_DURATION_MS} to
+     * {@value #MAX_DURATION_MS}, {@value #DEFAULT_DURATION_MS} when the client gave none.
+     */
+    record Dtmf(String callId, String tones, int durationMs) implements Params {
+        public static final int MAX_TONES = 32;
+        public static final int MIN_DURATION_MS = 40;
+        public static final int MAX_DURATION_MS = 2000;
+        public static final int DEFAULT_DURATION_MS = 160;
+    }
+
+    /** {@code call.transfer}: {@code to} is read like the {@code to} of {@code call.invite}. */
+    record Transfer(String callId, String to) implements Params {}
+
     /** {@code qos.report}: the client's summary of its {@code getStats()} for one call. */
     record QosReport(String callId, List<Stream> streams) implements Params {
         /** At most this many streams in one report. */

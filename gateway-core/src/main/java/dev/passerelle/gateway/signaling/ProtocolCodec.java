@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -161,6 +162,10 @@ public final class ProtocolCodec {
             case CALL_REJECT -> new Params.Reject(p.requiredText("callId"),
                     p.optionalInt("code", MIN_REJECT_CODE, MAX_REJECT_CODE, DEFAULT_REJECT_CODE));
             case CALL_HANGUP -> new Params.Hangup(p.requiredText("callId"));
+            case CALL_DTMF -> new Params.Dtmf(p.requiredText("callId"), p.tones("tones"),
+                    p.optionalInt("durationMs", Params.Dtmf.MIN_DURATION_MS, Params.Dtmf.MAX_DURATION_MS,
+                            Params.Dtmf.DEFAULT_DURATION_MS));
+            case CALL_TRANSFER -> new Params.Transfer(p.requiredText("callId"), p.requiredText("to"));
             case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
         };
     }
@@ -242,6 +247,20 @@ public final class ProtocolCodec {
                 throw invalid(name + " must be between " + min + " and " + max);
             }
             return v.intValue();
+        }
+
+        /** DTMF tones as {@link Params.Dtmf} takes them: validated, letters upper-cased. */
+        String tones(String name) {
+            String tones = requiredText(name).toUpperCase(Locale.ROOT);
+            if (tones.length() > Params.Dtmf.MAX_TONES || !tones.chars().allMatch(ParamReader::isTone)) {
+                throw invalid(name + " must be 1 to " + Params.Dtmf.MAX_TONES + " of 0-9 * # A-D");
+            }
+            return tones;
+        }
+
+        // RFC 4733 §3.2: the sixteen DTMF events 0-9, *, #, A-D.
+        private static boolean isTone(int c) {
+            return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
         }
 
         /** The {@code streams} of {@code qos.report}; each error names the entry and its member. */
@@ -443,6 +462,8 @@ public final class ProtocolCodec {
             case "call.accepted" -> Event.CallAccepted.class;
             case "call.confirmed" -> Event.CallConfirmed.class;
             case "call.ended" -> Event.CallEnded.class;
+            case "call.dtmf" -> Event.CallDtmf.class;
+            case "call.transferred" -> Event.CallTransferred.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }
