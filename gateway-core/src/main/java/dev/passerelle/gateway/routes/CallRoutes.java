@@ -115,6 +115,18 @@ final class CallRoutes extends RouteBuilder {
                 .to("direct:sip-action")
                 .setBody(constant(Results.Empty.INSTANCE));
 
+        // DTMF: as INFO on a SIP leg, as the call.dtmf event to the other browser of a web-to-web call.
+        from("websession:call.dtmf").routeId("call.dtmf")
+                .process(steps::dtmf)
+                .filter(header(Headers.DTMF_TONES).isNotNull())
+                    .to("sip:info")
+                .end()
+                .to("websession:events")
+                .setBody(constant(Results.Empty.INSTANCE));
+        from("sip:dtmf").routeId("sip.dtmf")
+                .process(steps::onDtmf)
+                .to("websession:events");
+
         // Ending a call for any other reason: logout, lost session, drain, ring timeout.
         from("direct:end-call").routeId("end-call")
                 .process(steps::endCall)

@@ -540,6 +540,53 @@ final class CallSteps {
         endOnExchange(exchange, callId, cause);
     }
 
+    // ---- DTMF ----------------------------------------------------------------------------------
+
+    /**
+     * {@code call.dtmf} on an answered call: a call with a SIP leg gets the tones as INFO
+     * (headers for {@code sip:info}), the other browser of a web-to-web call gets them as the
+     * {@code call.dtmf} event. 404 for a call the session is not in, 400 before the answer, 488
+     * for a provider call (a provider has no way to take tones).
+     */
+    void dtmf(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Dtmf dtmf = in.getBody(Params.Dtmf.class);
+        CallRecord call = store.call(dtmf.callId()).filter(c -> c.involves(sessionId))
+                .orElseThrow(() -> unknownCall(dtmf.callId()));
+        if (!call.state().answered()) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "call " + call.callId() + " is not established");
+        }
+        in.setHeader(Headers.CALL_ID, call.callId());
+        switch (call.kind()) {
+            case WEB_TO_SIP, SIP_TO_WEB -> {
+                in.setHeader(Headers.DTMF_TONES, dtmf.tones());
+                in.setHeader(Headers.DTMF_DURATION, dtmf.durationMs());
+                in.setBody(Delivery.none());
+            }
+            case WEB_TO_WEB -> {
+                Set<String> others = new HashSet<>(call.participants());
+                others.remove(sessionId);
+                in.setBody(Delivery.to(others, new Event.CallDtmf(call.callId(), dtmf.tones())));
+            }
+            case PROVIDER -> throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "call " + call.callId() + " goes through a provider, which takes no DTMF");
+        }
+    }
+
+    /** Tones from the SIP leg go to the web session in the call, once it is answered. */
+    void onDtmf(Exchange exchange) {
+        SipEvent.Dtmf dtmf = exchange.getMessage().getBody(SipEvent.Dtmf.class);
+        Optional<CallRecord> call = store.call(dtmf.callId()).filter(c -> c.state().answered());
+        String session = call.map(c -> c.kind() == CallKind.SIP_TO_WEB ? c.answeredSession() : c.callerSession())
+                .orElse(null);
+        if (session == null) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        exchange.getMessage().setBody(Delivery.to(session, new Event.CallDtmf(dtmf.callId(), dtmf.tones())));
+    }
+
     // ---- ending a call, whoever asks ------------------------------------------------------------
 
     /**

@@ -16,4 +16,6 @@ sealed interface SipEvent {
     record RemoteBye(String callId) implements SipEvent {}
 
     record RemoteCancel(String callId) implements SipEvent {}
+
+    record Dtmf(String callId, String tones) implements SipEvent {}
 }

@@ -99,6 +99,7 @@ final class GatewaySipListener implements SipListenerExt {
                     LOG.info("no final response to the BYE of {}", leg.callId);
                     sip.legs.remove(leg);
                 }
+                case Request.INFO -> actions.infoDone(leg, Response.REQUEST_TIMEOUT);
                 default -> {
                     // A CANCEL timing out changes nothing: the INVITE transaction decides.
                 }

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One request as the listener received it, remembering whether a final response has been sent so
- * that every request is answered exactly once. INVITE, BYE and CANCEL are answered through a
+ * that every request is answered exactly once. INVITE, BYE, CANCEL and INFO are answered through a
  * server transaction (retransmissions and the ACK of a non-2xx are then the stack's business,
  * RFC 3261 §17.2); other requests statelessly.
  */
@@ -118,6 +118,7 @@ final class IncomingRequest {
 
     private boolean statefulMethod() {
         String m = method();
-        return Request.INVITE.equals(m) || Request.BYE.equals(m) || Request.CANCEL.equals(m);
+        // INFO too: a retransmitted INFO must be absorbed by its transaction, not seen as a new tone.
+        return Request.INVITE.equals(m) || Request.BYE.equals(m) || Request.CANCEL.equals(m) || Request.INFO.equals(m);
     }
 }

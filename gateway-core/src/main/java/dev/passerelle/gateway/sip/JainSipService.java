@@ -118,7 +118,8 @@ public final class JainSipService implements SipService {
                     Request.ACK, new AckHandler(sip),
                     Request.BYE, new ByeHandler(sip, actions, adoptions),
                     Request.CANCEL, new CancelHandler(sip, actions),
-                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
+                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
+                    Request.INFO, new InfoHandler(sip, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions), actions, adoptions);
             provider.addSipListener(listener);
@@ -180,6 +181,11 @@ public final class JainSipService implements SipService {
     @Override
     public void end(String callId, SipDialog dialog) {
         runningAdoptions().end(callId, dialog);
+    }
+
+    @Override
+    public void info(String callId, String tones, int durationMs) {
+        running().info(callId, tones, durationMs);
     }
 
     @Override

@@ -59,6 +59,14 @@ final class Leg {
     String transport;
     String localSdp;
     String remoteSdp;
+    /**
+     * INFO bodies waiting for the INFO in flight to get its final response: one at a time keeps
+     * the tones in order, which UDP does not, and a peer refuses a lower CSeq after a higher one
+     * (RFC 3261 §12.2.2).
+     */
+    final java.util.ArrayDeque<String> pendingInfo = new java.util.ArrayDeque<>();
+    /** Whether an INFO of this leg waits for its final response. */
+    boolean infoInFlight;
     /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
     boolean cancelWhenProvisional;
     /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */

@@ -240,6 +240,67 @@ final class LegActions {
         }
     }
 
+    // ---- DTMF as INFO ----------------------------------------------------------------------
+
+    /** Queues one INFO per tone and sends the first unless one is already in flight. */
+    void info(String callId, String tones, int durationMs) {
+        if (tones == null || tones.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "no tones to send");
+        }
+        List<String> bodies = new ArrayList<>();
+        for (char tone : tones.toUpperCase(Locale.ROOT).toCharArray()) {
+            bodies.add(DtmfRelay.body(tone, durationMs));
+        }
+        Leg leg = leg(callId);
+        String first;
+        synchronized (leg) {
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is not established (" + leg.state + ")");
+            }
+            leg.pendingInfo.addAll(bodies);
+            if (leg.infoInFlight) {
+                return;
+            }
+            leg.infoInFlight = true;
+            first = leg.pendingInfo.poll();
+        }
+        sendInfo(leg, first);
+    }
+
+    /**
+     * The INFO in flight got its final response (or timed out as 408): the next one goes. After
+     * 481 or 408 the dialog is gone (RFC 3261 §12.2.1.2), so what is queued is dropped.
+     */
+    void infoDone(Leg leg, int status) {
+        String next;
+        synchronized (leg) {
+            if (status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || status == Response.REQUEST_TIMEOUT
+                    || leg.state != Leg.State.CONFIRMED) {
+                leg.pendingInfo.clear();
+            }
+            next = leg.pendingInfo.poll();
+            leg.infoInFlight = next != null;
+        }
+        if (status >= 300) {
+            LOG.info("INFO on {} answered {}", leg.callId, status);
+        }
+        if (next != null) {
+            sendInfo(leg, next);
+        }
+    }
+
+    private void sendInfo(Leg leg, String body) {
+        try {
+            sip.sendInDialog(leg, adoptions, Request.INFO, DtmfRelay.TYPE, DtmfRelay.RELAY, body);
+        } catch (SipException | ParseException | RuntimeException e) {
+            LOG.warn("INFO on {} could not be sent", leg.callId, e);
+            synchronized (leg) {
+                leg.pendingInfo.clear();
+                leg.infoInFlight = false;
+            }
+        }
+    }
+
     // ---- UAS -----------------------------------------------------------------------------
 
     void ringing(String callId) {

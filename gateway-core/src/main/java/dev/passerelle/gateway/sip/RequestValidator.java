@@ -68,7 +68,9 @@ final class RequestValidator {
                 return true;
             }
         }
-        if (SipContext.body(request) != null && !SipContext.isSdpOrEmpty(request)) {
+        // INFO bodies are the INFO handler's to judge: it answers the 415 of §8.2.3 with its own Accept.
+        if (SipContext.body(request) != null && !SipContext.isSdpOrEmpty(request)
+                && !Request.INFO.equals(request.getMethod())) {
             // RFC 3261 §8.2.3: 415 with the body types we accept.
             Response r = sip.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
             r.addHeader(accept());

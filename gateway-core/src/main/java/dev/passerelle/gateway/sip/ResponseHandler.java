@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE and CANCEL. */
+/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE, CANCEL and INFO. */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -52,6 +52,11 @@ final class ResponseHandler {
                 if (response.getStatusCode() >= 200) {
                     // RFC 3261 §15.1.1: whatever the final response, the session is over.
                     sip.legs.remove(leg);
+                }
+            }
+            case Request.INFO -> {
+                if (response.getStatusCode() >= 200) {
+                    actions.infoDone(leg, response.getStatusCode());
                 }
             }
             default -> {

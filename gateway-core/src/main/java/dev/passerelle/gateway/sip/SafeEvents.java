@@ -60,6 +60,10 @@ final class SafeEvents {
         deliver("remoteCancel", callId, e -> e.remoteCancel(callId));
     }
 
+    void dtmf(String callId, String tones) {
+        deliver("dtmf", callId, e -> e.dtmf(callId, tones));
+    }
+
     /** Never throws: what the application throws becomes a failed stage (500 to the peer). */
     CompletionStage<String> remoteOffer(String callId, String sdp) {
         SipEvents e = events;

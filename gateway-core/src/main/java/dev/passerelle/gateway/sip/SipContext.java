@@ -33,7 +33,7 @@ final class SipContext {
 
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
-            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS);
+            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.INFO);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);
@@ -180,6 +180,23 @@ final class SipContext {
         }
         return "application".equalsIgnoreCase(type.getContentType())
                 && "sdp".equalsIgnoreCase(type.getContentSubType());
+    }
+
+    /**
+     * Sends a request other than BYE within the leg's dialog (RFC 3261 §12.2.1.1): from the JAIN-SIP
+     * dialog, or from the model of an adopted leg; {@code body} of type {@code type/subType}.
+     */
+    void sendInDialog(Leg leg, Adoptions adoptions, String method, String type, String subType, String body)
+            throws SipException, ParseException {
+        Request request = leg.model != null ? adoptions.inDialog(leg, method) : leg.dialog.createRequest(method);
+        addUserAgent(request);
+        request.setContent(body.getBytes(StandardCharsets.UTF_8), headerFactory.createContentTypeHeader(type, subType));
+        ClientTransaction ct = clientTransaction(request, leg);
+        if (leg.model != null) {
+            ct.sendRequest();
+        } else {
+            leg.dialog.sendRequest(ct);
+        }
     }
 
     /** Sends BYE within the leg's dialog (RFC 3261 §15.1.1); the response ends the leg. */

@@ -50,4 +50,10 @@ public interface SipEvents {
      * complete on any thread.
      */
     CompletionStage<String> remoteOffer(String callId, String sdp);
+
+    /**
+     * The peer sent DTMF in an INFO on an established leg (RFC 6086 legacy usage); the SIP side has
+     * answered 200. {@code tones} is one or more of {@code 0-9 * # A-D}.
+     */
+    void dtmf(String callId, String tones);
 }

@@ -99,6 +99,20 @@ public interface SipService {
      */
     void end(String callId, SipDialog dialog);
 
+    /**
+     * Sends {@code tones} on an established leg, one INFO per tone with an
+     * {@code application/dtmf-relay} body of {@code durationMs}, each sent once the previous one
+     * has its final response, so that they reach the peer in order. Tones asked for while others
+     * are still going are queued behind them; a request timeout, 408 or 481 drops what is queued.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a tone not in
+     *     {@code 0-9 * # A-D}, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when the
+     *     leg is not established, {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST}
+     *     for an unknown call id
+     */
+    void info(String callId, String tones, int durationMs);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 

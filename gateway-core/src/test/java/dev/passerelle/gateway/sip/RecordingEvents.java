@@ -67,6 +67,11 @@ final class RecordingEvents implements SipEvents {
         return onOffer.apply(callId, sdp);
     }
 
+    @Override
+    public void dtmf(String callId, String tones) {
+        events.add("dtmf " + callId + " " + tones);
+    }
+
     String next(Duration timeout) throws InterruptedException {
         String e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {
