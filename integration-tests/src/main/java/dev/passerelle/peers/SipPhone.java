@@ -331,6 +331,33 @@ public final class SipPhone implements SipListener, AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code method} within an established call's dialog, with {@code body} of
+     * {@code contentType} (no body when {@code body} is null); {@code extraHeaders} are
+     * {@code "Name: value"} lines. Its response is logged as a {@link PhoneEvent.Response}.
+     */
+    public void request(String callId, String method, String contentType, String body, String... extraHeaders) {
+        Dialog dialog = dialogs.get(callId);
+        if (dialog == null) {
+            throw new IllegalStateException("no dialog for call " + callId);
+        }
+        try {
+            Request request = dialog.createRequest(method);
+            for (String line : extraHeaders) {
+                int colon = line.indexOf(':');
+                request.addHeader(headers.createHeader(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
+            }
+            if (body != null) {
+                int slash = contentType.indexOf('/');
+                request.setContent(body.getBytes(StandardCharsets.UTF_8),
+                        headers.createContentTypeHeader(contentType.substring(0, slash), contentType.substring(slash + 1)));
+            }
+            dialog.sendRequest(provider.getNewClientTransaction(request));
+        } catch (ParseException | SipException e) {
+            throw new IllegalStateException("cannot send " + method + " in " + callId, e);
+        }
+    }
+
     /** Answers a ringing incoming call with 200 OK and the phone's SDP. */
     public void answer(String callId) {
         finalResponse(callId, Response.OK);
