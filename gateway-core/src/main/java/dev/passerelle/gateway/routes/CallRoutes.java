@@ -127,6 +127,19 @@ final class CallRoutes extends RouteBuilder {
                 .process(steps::onDtmf)
                 .to("websession:events");
 
+        // Blind transfer: REFER on the SIP leg; its progress becomes call.transferred, and a
+        // successful one ends the call.
+        from("websession:call.transfer").routeId("call.transfer")
+                .process(steps::transfer)
+                .to("sip:refer")
+                .setBody(constant(Results.Empty.INSTANCE));
+        from("sip:transfer").routeId("sip.transfer")
+                .process(steps::onTransfer)
+                .to("websession:events")
+                .filter(header(Headers.END_CAUSE).isNotNull())
+                    .to("direct:end-call")
+                .end();
+
         // Ending a call for any other reason: logout, lost session, drain, ring timeout.
         from("direct:end-call").routeId("end-call")
                 .process(steps::endCall)

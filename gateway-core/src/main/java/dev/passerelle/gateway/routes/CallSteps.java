@@ -577,14 +577,77 @@ final class CallSteps {
     /** Tones from the SIP leg go to the web session in the call, once it is answered. */
     void onDtmf(Exchange exchange) {
         SipEvent.Dtmf dtmf = exchange.getMessage().getBody(SipEvent.Dtmf.class);
-        Optional<CallRecord> call = store.call(dtmf.callId()).filter(c -> c.state().answered());
-        String session = call.map(c -> c.kind() == CallKind.SIP_TO_WEB ? c.answeredSession() : c.callerSession())
-                .orElse(null);
+        String session = webSessionOf(dtmf.callId());
         if (session == null) {
             exchange.setRouteStop(true);
             return;
         }
         exchange.getMessage().setBody(Delivery.to(session, new Event.CallDtmf(dtmf.callId(), dtmf.tones())));
+    }
+
+    /** The web session of an answered call with a SIP leg, or null when there is none. */
+    private String webSessionOf(String callId) {
+        return store.call(callId).filter(c -> c.state().answered())
+                .map(c -> c.kind() == CallKind.SIP_TO_WEB ? c.answeredSession() : c.callerSession())
+                .orElse(null);
+    }
+
+    // ---- call.transfer ---------------------------------------------------------------------------
+
+    /**
+     * {@code call.transfer}: a blind transfer of the SIP peer (RFC 5589 §6), sent as REFER by
+     * {@code sip:refer}. {@code to} is read like the {@code to} of {@code call.invite} and passes
+     * the same dial plan: a transfer may not reach what its user may not call. A web user is
+     * referred to as {@code sip:<user>@<sip.host>:<sip port>}, an address the phone can reach.
+     * 404 for a call the session is not in or an unknown {@code to}, 400 before the answer, 488
+     * for a call without a SIP leg (web-to-web, provider), 403 for a destination the dial plan denies.
+     */
+    void transfer(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Transfer transfer = in.getBody(Params.Transfer.class);
+        CallRecord call = store.call(transfer.callId()).filter(c -> c.involves(sessionId))
+                .orElseThrow(() -> unknownCall(transfer.callId()));
+        if (!call.state().answered()) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "call " + call.callId() + " is not established");
+        }
+        if (call.kind() != CallKind.WEB_TO_SIP && call.kind() != CallKind.SIP_TO_WEB) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "call " + call.callId() + " has no SIP leg to transfer");
+        }
+        SessionRecord user = session(in);
+        Target target = resolve(transfer.to().trim());
+        String destination = target.isWebUser() ? target.webUser() : target.sipUri();
+        if (!new DialPlan(user.dialAllow(), user.dialDeny()).permits(destination)) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
+                    + user.user() + " may call");
+        }
+        String referTo = target.isWebUser()
+                ? "sip:" + target.webUser() + "@" + sip.host() + ":" + sipSide.port() : target.sipUri();
+        in.setHeader(Headers.CALL_ID, call.callId());
+        in.setHeader(Headers.TRANSFER_TARGET, referTo);
+        in.setHeader(Headers.REFERRED_BY, user.sipUri());
+    }
+
+    /**
+     * Transfer progress from the SIP side becomes {@code call.transferred}. A 2xx outcome means
+     * the peer now talks to the target: the gateway leaves the call with BYE (RFC 5589 §6.1) and
+     * the browser hears {@code call.ended} with reason "transferred" (headers for
+     * {@code direct:end-call}); any other outcome leaves the call as it was.
+     */
+    void onTransfer(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SipEvent.Transfer t = in.getBody(SipEvent.Transfer.class);
+        String session = webSessionOf(t.callId());
+        if (session == null) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        if (t.outcome() && t.status() >= 200 && t.status() < 300) {
+            in.setHeader(Headers.CALL_ID, t.callId());
+            in.setHeader(Headers.END_CAUSE, EndCause.byClient(session, 200, "transferred"));
+        }
+        in.setBody(Delivery.to(session, new Event.CallTransferred(t.callId(), t.target(), t.status())));
     }
 
     // ---- ending a call, whoever asks ------------------------------------------------------------

@@ -26,6 +26,10 @@ final class Headers {
     static final String DTMF_TONES = "PasserelleDtmfTones";
     /** How long each tone lasts in milliseconds, for {@code sip:info}. */
     static final String DTMF_DURATION = "PasserelleDtmfDuration";
+    /** The SIP or tel URI a call is transferred to, for {@code sip:refer}. */
+    static final String TRANSFER_TARGET = "PasserelleTransferTarget";
+    /** The transferring web user's AOR, for {@code sip:refer}. */
+    static final String REFERRED_BY = "PasserelleReferredBy";
     /** Why a call ends, for {@code direct:end-call}: an {@link EndCause}. */
     static final String END_CAUSE = "PasserelleEndCause";
 }

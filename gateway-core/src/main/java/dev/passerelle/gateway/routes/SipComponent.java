@@ -20,12 +20,13 @@ import org.slf4j.LoggerFactory;
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
  *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
- *       {@code sip:remote-cancel}, {@code sip:dtmf} (bodies: the {@link SipEvent} records).</li>
+ *       {@code sip:remote-cancel}, {@code sip:dtmf}, {@code sip:transfer} (bodies: the {@link SipEvent} records).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
  *       {@link Headers#SIP_REASON}), {@code sip:cancel}, {@code sip:bye}, {@code sip:info} (headers
- *       {@link Headers#DTMF_TONES}, {@link Headers#DTMF_DURATION}); all but
+ *       {@link Headers#DTMF_TONES}, {@link Headers#DTMF_DURATION}), {@code sip:refer} (headers
+ *       {@link Headers#TRANSFER_TARGET}, {@link Headers#REFERRED_BY}); all but
  *       {@code sip:invite} name the call with {@link Headers#CALL_ID}.</li>
  * </ul>
  */
@@ -34,8 +35,8 @@ final class SipComponent extends DefaultComponent implements SipEvents {
 
     static final String INCOMING_INVITE = "incoming-invite";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel", "dtmf");
-    static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info");
+            "remote-bye", "remote-cancel", "dtmf", "transfer");
+    static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
     private final NamedConsumer.Registry<SipConsumer> consumers = new NamedConsumer.Registry<>("sip");
@@ -104,6 +105,11 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     public CompletionStage<String> remoteOffer(String callId, String sdp) {
         return CompletableFuture.failedFuture(
                 new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "a new offer within the call is not accepted"));
+    }
+
+    @Override
+    public void transfer(String callId, String target, int status, boolean outcome) {
+        notify("transfer", new SipEvent.Transfer(callId, target, status, outcome));
     }
 
     @Override

@@ -18,4 +18,6 @@ sealed interface SipEvent {
     record RemoteCancel(String callId) implements SipEvent {}
 
     record Dtmf(String callId, String tones) implements SipEvent {}
+
+    record Transfer(String callId, String target, int status, boolean outcome) implements SipEvent {}
 }

@@ -100,6 +100,7 @@ final class GatewaySipListener implements SipListenerExt {
                     sip.legs.remove(leg);
                 }
                 case Request.INFO -> actions.infoDone(leg, Response.REQUEST_TIMEOUT);
+                case Request.REFER -> actions.referAnswered(leg, Response.REQUEST_TIMEOUT);
                 default -> {
                     // A CANCEL timing out changes nothing: the INVITE transaction decides.
                 }

@@ -119,7 +119,8 @@ public final class JainSipService implements SipService {
                     Request.BYE, new ByeHandler(sip, actions, adoptions),
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
-                    Request.INFO, new InfoHandler(sip, adoptions));
+                    Request.INFO, new InfoHandler(sip, adoptions),
+                    Request.NOTIFY, new NotifyHandler(sip, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions), actions, adoptions);
             provider.addSipListener(listener);
@@ -186,6 +187,11 @@ public final class JainSipService implements SipService {
     @Override
     public void info(String callId, String tones, int durationMs) {
         running().info(callId, tones, durationMs);
+    }
+
+    @Override
+    public void refer(String callId, String target, String referredBy) {
+        running().refer(callId, target, referredBy);
     }
 
     @Override

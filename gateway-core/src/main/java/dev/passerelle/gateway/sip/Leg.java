@@ -67,6 +67,8 @@ final class Leg {
     final java.util.ArrayDeque<String> pendingInfo = new java.util.ArrayDeque<>();
     /** Whether an INFO of this leg waits for its final response. */
     boolean infoInFlight;
+    /** The Refer-To URI of the transfer under way (RFC 3515), null when none is. */
+    String referTarget;
     /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
     boolean cancelWhenProvisional;
     /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */

@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -291,7 +292,8 @@ final class LegActions {
 
     private void sendInfo(Leg leg, String body) {
         try {
-            sip.sendInDialog(leg, adoptions, Request.INFO, DtmfRelay.TYPE, DtmfRelay.RELAY, body);
+            sip.sendInDialog(leg, adoptions, Request.INFO, r -> r.setContent(body.getBytes(StandardCharsets.UTF_8),
+                    sip.headerFactory.createContentTypeHeader(DtmfRelay.TYPE, DtmfRelay.RELAY)));
         } catch (SipException | ParseException | RuntimeException e) {
             LOG.warn("INFO on {} could not be sent", leg.callId, e);
             synchronized (leg) {
@@ -299,6 +301,62 @@ final class LegActions {
                 leg.infoInFlight = false;
             }
         }
+    }
+
+    // ---- blind transfer (RFC 3515, RFC 5589 §6) ------------------------------------------
+
+    void refer(String callId, String target, String referredBy) {
+        Address referTo;
+        Address referrer;
+        try {
+            referTo = sip.addressFactory.createAddress(sip.uris.parse(target));
+            referrer = sip.addressFactory.createAddress(sip.uris.parse(referredBy));
+        } catch (ParseException | RuntimeException e) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "not a SIP or tel URI: " + target + " / " + referredBy);
+        }
+        Leg leg = leg(callId);
+        synchronized (leg) {
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is not established (" + leg.state + ")");
+            }
+            if (leg.referTarget != null) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is already being transferred");
+            }
+            leg.referTarget = target;
+        }
+        try {
+            sip.sendInDialog(leg, adoptions, Request.REFER, r -> {
+                r.addHeader(sip.headerFactory.createReferToHeader(referTo));
+                r.addHeader(sip.headerFactory.createHeader("Referred-By", referrer.toString()));
+            });
+        } catch (SipException | ParseException | RuntimeException e) {
+            synchronized (leg) {
+                leg.referTarget = null;
+            }
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "cannot send the REFER of " + callId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The final response to our REFER (408 on timeout): 2xx is the transfer accepted (RFC 3515
+     * §2.4.2), NOTIFYs follow; anything else ends the transfer, and the leg stays as it was.
+     */
+    void referAnswered(Leg leg, int status) {
+        if (status < 200) {
+            return;
+        }
+        String target;
+        synchronized (leg) {
+            target = leg.referTarget;
+            if (target == null) {
+                return;
+            }
+            if (status >= 300) {
+                leg.referTarget = null;
+            }
+        }
+        sip.events.transfer(leg.callId, target, status, status >= 300);
     }
 
     // ---- UAS -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE, CANCEL and INFO. */
+/** Responses to the gateway's own requests: INVITE (first or adoption re-INVITE), BYE, CANCEL, INFO and REFER. */
 final class ResponseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
@@ -54,6 +54,7 @@ final class ResponseHandler {
                     sip.legs.remove(leg);
                 }
             }
+            case Request.REFER -> actions.referAnswered(leg, response.getStatusCode());
             case Request.INFO -> {
                 if (response.getStatusCode() >= 200) {
                     actions.infoDone(leg, response.getStatusCode());

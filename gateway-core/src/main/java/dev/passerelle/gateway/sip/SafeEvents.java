@@ -60,6 +60,10 @@ final class SafeEvents {
         deliver("remoteCancel", callId, e -> e.remoteCancel(callId));
     }
 
+    void transfer(String callId, String target, int status, boolean outcome) {
+        deliver("transfer", callId, e -> e.transfer(callId, target, status, outcome));
+    }
+
     void dtmf(String callId, String tones) {
         deliver("dtmf", callId, e -> e.dtmf(callId, tones));
     }

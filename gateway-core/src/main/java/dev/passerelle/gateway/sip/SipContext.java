@@ -33,7 +33,7 @@ final class SipContext {
 
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
-            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.INFO);
+            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.INFO, Request.NOTIFY);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);
@@ -182,15 +182,20 @@ final class SipContext {
                 && "sdp".equalsIgnoreCase(type.getContentSubType());
     }
 
+    /** What a request built by {@link #sendInDialog} gets before it leaves: headers, a body. */
+    @FunctionalInterface
+    interface Filler {
+        void fill(Request request) throws ParseException;
+    }
+
     /**
      * Sends a request other than BYE within the leg's dialog (RFC 3261 §12.2.1.1): from the JAIN-SIP
-     * dialog, or from the model of an adopted leg; {@code body} of type {@code type/subType}.
+     * dialog, or from the model of an adopted leg, completed by {@code filler}.
      */
-    void sendInDialog(Leg leg, Adoptions adoptions, String method, String type, String subType, String body)
-            throws SipException, ParseException {
+    void sendInDialog(Leg leg, Adoptions adoptions, String method, Filler filler) throws SipException, ParseException {
         Request request = leg.model != null ? adoptions.inDialog(leg, method) : leg.dialog.createRequest(method);
         addUserAgent(request);
-        request.setContent(body.getBytes(StandardCharsets.UTF_8), headerFactory.createContentTypeHeader(type, subType));
+        filler.fill(request);
         ClientTransaction ct = clientTransaction(request, leg);
         if (leg.model != null) {
             ct.sendRequest();

@@ -56,4 +56,13 @@ public interface SipEvents {
      * answered 200. {@code tones} is one or more of {@code 0-9 * # A-D}.
      */
     void dtmf(String callId, String tones);
+
+    /**
+     * Progress of a transfer asked with {@link SipService#refer}: {@code status} is the final
+     * response to the REFER when it is not 2xx (408 when none came), 202 (or the 2xx received)
+     * when it was accepted, then the status of each NOTIFY's {@code message/sipfrag} (RFC 3515
+     * §2.4.5: 100, 180, 200, 486 ...). {@code outcome} is true for the last report of the
+     * transfer: a refused REFER, a final sipfrag status, or a terminated subscription.
+     */
+    void transfer(String callId, String target, int status, boolean outcome);
 }

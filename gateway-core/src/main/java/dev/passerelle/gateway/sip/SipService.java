@@ -113,6 +113,21 @@ public interface SipService {
      */
     void info(String callId, String tones, int durationMs);
 
+    /**
+     * Asks the peer of an established leg to call {@code target} instead (blind transfer, RFC 5589
+     * §6): a REFER within the dialog with {@code Refer-To: <target>} (RFC 3515 §2.1) and
+     * {@code Referred-By: <referredBy>} (RFC 3892). The response and the NOTIFYs that follow come
+     * as {@link SipEvents#transfer}; the leg itself stays up (ending it is the application's
+     * choice). One transfer at a time per leg.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a target or referrer
+     *     that is not a SIP or tel URI, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST}
+     *     when the leg is not established or a transfer is already under way,
+     *     {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST} for an unknown call id
+     */
+    void refer(String callId, String target, String referredBy);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 

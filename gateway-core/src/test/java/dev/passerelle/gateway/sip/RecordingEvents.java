@@ -72,6 +72,11 @@ final class RecordingEvents implements SipEvents {
         events.add("dtmf " + callId + " " + tones);
     }
 
+    @Override
+    public void transfer(String callId, String target, int status, boolean outcome) {
+        events.add("transfer " + callId + " " + target + " " + status + (outcome ? " outcome" : ""));
+    }
+
     String next(Duration timeout) throws InterruptedException {
         String e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {
