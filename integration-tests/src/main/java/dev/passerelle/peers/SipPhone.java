@@ -103,6 +103,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile Behaviour behaviour = new Behaviour.Answer();
+    private volatile int referAnswer = Response.NOT_IMPLEMENTED;
 
     /** State of one call the phone received, guarded by its own monitor. */
     private static final class InboundCall {
@@ -332,6 +333,14 @@ public final class SipPhone implements SipListener, AutoCloseable {
     }
 
     /**
+     * How the phone answers a REFER from now on: 202 to accept it (the test then sends the
+     * NOTIFYs with {@link #request}); 501, the default, as a phone without transfer support.
+     */
+    public void answerRefersWith(int status) {
+        referAnswer = status;
+    }
+
+    /**
      * Sends {@code method} within an established call's dialog, with {@code body} of
      * {@code contentType} (no body when {@code body} is null); {@code extraHeaders} are
      * {@code "Name: value"} lines. Its response is logged as a {@link PhoneEvent.Response}.
@@ -384,6 +393,10 @@ public final class SipPhone implements SipListener, AutoCloseable {
                     log.add(requestEvent(request));
                     serverTransaction(event).sendResponse(messages.createResponse(Response.OK, request));
                     dialogs.remove(callId);
+                }
+                case Request.REFER -> {
+                    log.add(requestEvent(request));
+                    serverTransaction(event).sendResponse(messages.createResponse(referAnswer, request));
                 }
                 case Request.OPTIONS, Request.INFO, Request.MESSAGE, Request.NOTIFY -> {
                     log.add(requestEvent(request));
