@@ -81,6 +81,13 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
         /** A final error response with this code, e.g. 486 Busy Here. */
         record Reject(int code) implements Behaviour {}
+
+        /** Answers every INVITE with {@code code} (3xx) and one Contact per entry of {@code contacts}. */
+        record Redirect(int code, List<String> contacts) implements Behaviour {
+            public Redirect {
+                contacts = List.copyOf(contacts);
+            }
+        }
     }
 
     private static final AtomicInteger STACKS = new AtomicInteger();
@@ -433,8 +440,23 @@ public final class SipPhone implements SipListener, AutoCloseable {
             ring(call, request);
         } else if (now instanceof Behaviour.Reject r) {
             finalResponse(callId, r.code());
+        } else if (now instanceof Behaviour.Redirect r) {
+            redirect(call, request, r);
         } else {
             finalResponse(callId, Response.OK);
+        }
+    }
+
+    private void redirect(InboundCall call, Request request, Behaviour.Redirect r)
+            throws ParseException, SipException, InvalidArgumentException {
+        Response response = messages.createResponse(r.code(), request);
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.toTag);
+        for (String contact : r.contacts()) {
+            response.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+        }
+        synchronized (call) {
+            call.finalSent = true;
+            call.invite.sendResponse(response);
         }
     }
 

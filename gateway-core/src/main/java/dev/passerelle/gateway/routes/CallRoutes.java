@@ -59,6 +59,21 @@ final class CallRoutes extends RouteBuilder {
                 .to("websession:events")
                 .to("direct:sip-action");
 
+        // A 3xx to our INVITE: the next permitted Contact gets a new INVITE, or the call ends.
+        from("sip:redirected").routeId("sip.redirected")
+                .process(steps::onRedirected)
+                .choice()
+                    .when(steps::isRedirectInvite)
+                        .to("direct:redirect-invite")
+                .end()
+                .to("websession:events");
+        from("direct:redirect-invite").routeId("redirect-invite")
+                .doTry()
+                    .to("sip:invite")
+                .doCatch(Exception.class)
+                .endDoTry()
+                .process(steps::afterRedirectInvite);
+
         // The SIP leg ended by itself: final error, timeout, BYE or CANCEL from the peer.
         from("sip:failed").routeId("sip.failed")
                 .process(steps::onSipEnded)

@@ -27,9 +27,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSteps {
     private static final Logger log = LoggerFactory.getLogger(CallSteps.class);
+    /** How many targets a call may be redirected to, in all (RFC 3261 §8.1.3.4 leaves it to us). */
+    static final int MAX_REDIRECT_TARGETS = 5;
     /** The longest E.164 number (ITU-T E.164 §6). */
     private static final int MAX_E164_DIGITS = 15;
 
@@ -68,6 +72,12 @@ final class CallSteps {
     private final Cluster cluster;
     private final Providers providers;
     private final ProviderCalls providerCalls;
+    /**
+     * The INVITE of each outbound call not answered yet, and the targets it was sent to, so that
+     * a 3xx can be followed with the same offer. Kept on the node that drives the call, which is
+     * the one its SIP events reach; gone once the call is answered or ended.
+     */
+    private final Map<String, Redirects> redirects = new ConcurrentHashMap<>();
     /** Where the reports of provider calls go: {@code direct:provider-event}. */
     private final Consumer<SipEvent> providerEvents;
 
@@ -207,8 +217,95 @@ final class CallSteps {
                 caller.displayName(), target.sipUri(), Set.of(), clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
         String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
-        in.setBody(new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
-                invite.headers()));
+        OutboundInvite outbound = new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
+                invite.headers());
+        redirects.put(callId, new Redirects(outbound, new HashSet<>(Set.of(target.sipUri()))));
+        in.setBody(outbound);
+    }
+
+    /** An outbound call's first INVITE and every target it went to, guarded by its own monitor. */
+    private record Redirects(OutboundInvite invite, Set<String> tried) {}
+
+    /**
+     * A 3xx to the INVITE of an outbound call (RFC 3261 §8.1.3.4): the next Contact, in q order,
+     * that was not tried yet (no loops) and that the caller's dial plan permits, as a redirect
+     * must not reach what {@code call.invite} would refuse; at most {@value #MAX_REDIRECT_TARGETS}
+     * targets beyond the first. The body becomes the new {@link OutboundInvite} (same call id,
+     * same offer and headers; a new INVITE with its own Call-ID, since the redirected one made no
+     * dialog) or, when no Contact is left, the {@code call.ended} deliveries: 403 when the dial
+     * plan refused a Contact, else the 3xx itself. The browser only sees the final outcome.
+     */
+    void onRedirected(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SipEvent.Redirected r = in.getBody(SipEvent.Redirected.class);
+        Optional<CallRecord> call = store.call(r.callId())
+                .filter(c -> c.kind() == CallKind.WEB_TO_SIP && c.state() != CallState.ENDED && !c.state().answered());
+        if (call.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        Redirects state = redirects.get(r.callId());
+        Optional<SessionRecord> caller = store.session(call.get().callerSession());
+        String next = null;
+        boolean denied = false;
+        if (state != null && caller.isPresent()) {
+            DialPlan plan = new DialPlan(caller.get().dialAllow(), caller.get().dialDeny());
+            synchronized (state) {
+                for (String contact : r.contacts()) {
+                    if (state.tried().size() > MAX_REDIRECT_TARGETS) {
+                        break;
+                    }
+                    if (!state.tried().add(contact)) {
+                        continue;
+                    }
+                    if (plan.permits(contact)) {
+                        next = contact;
+                        break;
+                    }
+                    denied = true;
+                }
+            }
+        }
+        in.setHeader(Headers.CALL_ID, r.callId());
+        if (next != null) {
+            log.info("call {}: {} {} redirects to {}", r.callId(), r.status(), r.reason(), next);
+            OutboundInvite first = state.invite();
+            in.setBody(new OutboundInvite(first.callId(), first.fromUri(), first.fromDisplayName(), next, first.sdp(),
+                    first.headers()));
+            return;
+        }
+        int code = denied ? ErrorCode.FORBIDDEN.sipStatus() : r.status();
+        String reason = denied ? "redirected to a destination the dial plan denies" : r.reason();
+        By by = denied ? By.GATEWAY : By.REMOTE;
+        Optional<CallRecord> ended = finish(r.callId());
+        if (ended.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        in.setBody(endedEvents(ended.get(), code, reason, participant -> by));
+    }
+
+    boolean isRedirectInvite(Exchange exchange) {
+        return exchange.getMessage().getBody() instanceof OutboundInvite;
+    }
+
+    /**
+     * After the INVITE following a redirect: a call the browser hung up in between is over, so
+     * the new leg is abandoned at once; one whose INVITE could not be sent ends for the browser.
+     */
+    void afterRedirectInvite(Exchange exchange) {
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        exchange.getMessage().setBody(Delivery.none());
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (failure != null) {
+            int code = failure instanceof GatewayException g ? g.code().sipStatus() : ErrorCode.INTERNAL_ERROR.sipStatus();
+            finish(callId).ifPresent(call -> exchange.getMessage().setBody(
+                    endedEvents(call, code, "redirect failed: " + failure.getMessage(), participant -> By.GATEWAY)));
+            return;
+        }
+        if (store.call(callId).map(c -> c.state() == CallState.ENDED).orElse(true)) {
+            sipSide.cancel(callId);
+        }
     }
 
     /**
@@ -313,6 +410,7 @@ final class CallSteps {
                     "unusable answer from the SIP side: " + e.getMessage()));
             return;
         }
+        redirects.remove(a.callId());
         saveDialog(a.callId());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(), new Event.CallAccepted(a.callId(), sdp)));
     }
@@ -712,6 +810,7 @@ final class CallSteps {
      * ended already (whoever ends a call first does the rest).
      */
     private Optional<CallRecord> finish(String callId) {
+        redirects.remove(callId);
         CallRecord[] before = new CallRecord[1];
         if (store.updateCall(callId, c -> {
             before[0] = c;

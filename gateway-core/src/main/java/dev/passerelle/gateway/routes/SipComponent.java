@@ -5,6 +5,7 @@ import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sip.InboundInvite;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
- *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
+ *       {@code sip:accepted}, {@code sip:failed}, {@code sip:redirected}, {@code sip:confirmed}, {@code sip:remote-bye},
  *       {@code sip:remote-cancel}, {@code sip:dtmf}, {@code sip:transfer} (bodies: the {@link SipEvent} records).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
@@ -35,7 +36,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
 
     static final String INCOMING_INVITE = "incoming-invite";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel", "dtmf", "transfer");
+            "remote-bye", "remote-cancel", "dtmf", "transfer", "redirected");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
@@ -80,6 +81,11 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void failed(String callId, int status, String reason) {
         notify("failed", new SipEvent.Failed(callId, status, reason));
+    }
+
+    @Override
+    public void redirected(String callId, int status, String reason, List<String> contacts) {
+        notify("redirected", new SipEvent.Redirected(callId, status, reason, contacts));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.passerelle.gateway.routes;
 
+import java.util.List;
+
 /** The bodies the {@code sip:} consumers put on their exchanges, one record per SIP event. */
 sealed interface SipEvent {
 
@@ -12,6 +14,12 @@ sealed interface SipEvent {
     record Failed(String callId, int status, String reason) implements SipEvent {}
 
     record Confirmed(String callId) implements SipEvent {}
+
+    record Redirected(String callId, int status, String reason, List<String> contacts) implements SipEvent {
+        public Redirected {
+            contacts = List.copyOf(contacts);
+        }
+    }
 
     record RemoteBye(String callId) implements SipEvent {}
 

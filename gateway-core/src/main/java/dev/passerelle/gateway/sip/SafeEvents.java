@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -46,6 +47,10 @@ final class SafeEvents {
 
     void failed(String callId, int status, String reason) {
         deliver("failed", callId, e -> e.failed(callId, status, reason));
+    }
+
+    void redirected(String callId, int status, String reason, List<String> contacts) {
+        deliver("redirected", callId, e -> e.redirected(callId, status, reason, contacts));
     }
 
     void confirmed(String callId) {

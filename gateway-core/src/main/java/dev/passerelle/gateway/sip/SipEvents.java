@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,6 +32,15 @@ public interface SipEvents {
      * SIP side has sent BYE).
      */
     void failed(String callId, int status, String reason);
+
+    /**
+     * A 3xx to our INVITE that names where to call instead (RFC 3261 §8.1.3.4); the leg is gone,
+     * as after {@link #failed}, and the stack has ACKed the response. {@code contacts} are the
+     * sip: and tel: Contact URIs, highest q first, never empty (a 3xx without one is reported as
+     * {@link #failed}). Whether and where to call again is the application's choice: it may send a
+     * new {@link SipService#invite} under the same call id.
+     */
+    void redirected(String callId, int status, String reason, List<String> contacts);
 
     /** The ACK for our 2xx on an inbound leg arrived. */
     void confirmed(String callId);

@@ -47,6 +47,11 @@ final class RecordingEvents implements SipEvents {
     }
 
     @Override
+    public void redirected(String callId, int status, String reason, java.util.List<String> contacts) {
+        events.add("redirected " + callId + " " + status + " " + contacts);
+    }
+
+    @Override
     public void confirmed(String callId) {
         events.add("confirmed " + callId);
     }
