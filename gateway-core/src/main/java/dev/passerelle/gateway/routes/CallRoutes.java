@@ -155,6 +155,11 @@ final class CallRoutes extends RouteBuilder {
                     .to("direct:end-call")
                 .end();
 
+        // The phone asks the web user to call someone (REFER): the browser hears call.referred.
+        from("sip:referred").routeId("sip.referred")
+                .process(steps::onReferred)
+                .to("websession:events");
+
         // Ending a call for any other reason: logout, lost session, drain, ring timeout.
         from("direct:end-call").routeId("end-call")
                 .process(steps::endCall)

@@ -78,6 +78,13 @@ final class CallSteps {
      * the one its SIP events reach; gone once the call is answered or ended.
      */
     private final Map<String, Redirects> redirects = new ConcurrentHashMap<>();
+    /**
+     * Calls whose SIP peer sent a REFER not yet answered by a {@code call.invite}: call id to the
+     * Refer-To target. And the calls placed in answer, to the call whose peer asked for them,
+     * until their outcome is reported to that peer (RFC 3515 §2.4.4). Both on the owner node.
+     */
+    private final Map<String, String> pendingReferrals = new ConcurrentHashMap<>();
+    private final Map<String, String> referredCalls = new ConcurrentHashMap<>();
     /** Where the reports of provider calls go: {@code direct:provider-event}. */
     private final Consumer<SipEvent> providerEvents;
 
@@ -156,6 +163,15 @@ final class CallSteps {
             } else if (unresolved != null) {
                 throw unresolved;
             }
+        }
+        if (invite.referredBy() != null) {
+            String referring = invite.referredBy();
+            boolean ours = store.call(referring).map(c -> c.involves(caller.sessionId())).orElse(false);
+            if (!ours || !pendingReferrals.containsKey(referring)) {
+                throw new GatewayException(ErrorCode.NOT_FOUND, "referredBy: no call " + referring
+                        + " of this session waits for a referred call");
+            }
+            exchange.getMessage().setHeader(Headers.REFERRING_CALL, referring);
         }
         exchange.getMessage().setHeader(TARGET, target);
     }
@@ -277,6 +293,7 @@ final class CallSteps {
         int code = denied ? ErrorCode.FORBIDDEN.sipStatus() : r.status();
         String reason = denied ? "redirected to a destination the dial plan denies" : r.reason();
         By by = denied ? By.GATEWAY : By.REMOTE;
+        reportToReferrer(r.callId(), code, reason);
         Optional<CallRecord> ended = finish(r.callId());
         if (ended.isEmpty()) {
             exchange.setRouteStop(true);
@@ -376,7 +393,43 @@ final class CallSteps {
     }
 
     void inviteResult(Exchange exchange) {
-        exchange.getMessage().setBody(new Results.Invite(exchange.getMessage().getHeader(Headers.CALL_ID, String.class)));
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        String referring = exchange.getMessage().getHeader(Headers.REFERRING_CALL, String.class);
+        if (referring != null && pendingReferrals.remove(referring) != null) {
+            referredCalls.put(callId, referring);
+        }
+        exchange.getMessage().setBody(new Results.Invite(callId));
+    }
+
+    // ---- REFER from the SIP peer (RFC 3515) ---------------------------------------------------
+
+    /** The peer asks for a new call: the web session in the call hears {@code call.referred}. */
+    void onReferred(Exchange exchange) {
+        SipEvent.Referred r = exchange.getMessage().getBody(SipEvent.Referred.class);
+        String session = webSessionOf(r.callId());
+        if (session == null) {
+            // No one to ask: the SIP side ends the subscription with 603 when its wait is over.
+            exchange.setRouteStop(true);
+            return;
+        }
+        pendingReferrals.put(r.callId(), r.target());
+        exchange.getMessage().setBody(Delivery.to(session, new Event.CallReferred(r.callId(), r.target(), r.referredBy())));
+    }
+
+    /**
+     * Tells the peer whose REFER led to {@code callId} how that call goes (RFC 3515 §2.4.5):
+     * provisional statuses as they come, then the final one, after which nothing more is said.
+     */
+    private void reportToReferrer(String callId, int status, String reason) {
+        String referring = status >= 200 ? referredCalls.remove(callId) : referredCalls.get(callId);
+        if (referring == null) {
+            return;
+        }
+        try {
+            sipSide.notifyReferrer(referring, status, reason);
+        } catch (GatewayException e) {
+            log.info("call {}: the referrer of {} cannot be told {}: {}", referring, callId, status, e.getMessage());
+        }
     }
 
     // ---- SIP → web: responses to our INVITE and requests in its dialog ------------------------
@@ -390,6 +443,7 @@ final class CallSteps {
             return;
         }
         String sdp = p.sdp() == null ? null : media.answer(p.callId(), Leg.SIP, p.sdp());
+        reportToReferrer(p.callId(), p.status(), p.reason());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(),
                 new Event.CallProgress(p.callId(), p.status(), p.reason(), sdp)));
     }
@@ -411,6 +465,7 @@ final class CallSteps {
             return;
         }
         redirects.remove(a.callId());
+        reportToReferrer(a.callId(), 200, "OK");
         saveDialog(a.callId());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(), new Event.CallAccepted(a.callId(), sdp)));
     }
@@ -457,6 +512,7 @@ final class CallSteps {
             reason = "hung up";
         }
         By heardAs = by;
+        reportToReferrer(event.callId(), asFinalStatus(code), reason);
         Optional<CallRecord> ended = finish(event.callId());
         if (ended.isEmpty()) {
             exchange.setRouteStop(true);
@@ -548,6 +604,7 @@ final class CallSteps {
                     By.GATEWAY)));
         }
         if (answered.kind() == CallKind.WEB_TO_WEB) {
+            reportToReferrer(answered.callId(), 200, "OK");
             store.updateCall(answered.callId(), c -> c.withState(CallState.CONFIRMED));
             deliveries.add(Delivery.to(answered.callerSession(), new Event.CallAccepted(answered.callId(), sdp)));
             deliveries.add(Delivery.to(sessionId, new Event.CallConfirmed(answered.callId())));
@@ -604,6 +661,7 @@ final class CallSteps {
         deliveries.add(Delivery.to(sessionId, new Event.CallEnded(callId, code, reason, By.LOCAL)));
         SipAction action = SipAction.NONE;
         if (after.state() == CallState.ENDED) {
+            reportToReferrer(callId, code, reason);
             anchorOf(after).release(callId);
             if (after.kind() == CallKind.SIP_TO_WEB) {
                 action = SipAction.REJECT;
@@ -786,6 +844,7 @@ final class CallSteps {
     private void endOnExchange(Exchange exchange, String callId, EndCause cause) {
         Message in = exchange.getMessage();
         in.setHeader(Headers.CALL_ID, callId);
+        reportToReferrer(callId, asFinalStatus(cause.code()), cause.reason());
         Optional<CallRecord> ended = finish(callId);
         if (ended.isEmpty()) {
             in.setHeader(Headers.SIP_ACTION, SipAction.NONE);
@@ -811,6 +870,8 @@ final class CallSteps {
      */
     private Optional<CallRecord> finish(String callId) {
         redirects.remove(callId);
+        pendingReferrals.remove(callId);
+        referredCalls.remove(callId);
         CallRecord[] before = new CallRecord[1];
         if (store.updateCall(callId, c -> {
             before[0] = c;

@@ -30,6 +30,8 @@ final class Headers {
     static final String TRANSFER_TARGET = "PasserelleTransferTarget";
     /** The transferring web user's AOR, for {@code sip:refer}. */
     static final String REFERRED_BY = "PasserelleReferredBy";
+    /** The call whose peer's REFER a {@code call.invite} answers ({@code referredBy}). */
+    static final String REFERRING_CALL = "PasserelleReferringCall";
     /** Why a call ends, for {@code direct:end-call}: an {@link EndCause}. */
     static final String END_CAUSE = "PasserelleEndCause";
 }

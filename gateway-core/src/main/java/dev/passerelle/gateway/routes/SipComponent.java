@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
  *       {@code sip:accepted}, {@code sip:failed}, {@code sip:redirected}, {@code sip:confirmed}, {@code sip:remote-bye},
- *       {@code sip:remote-cancel}, {@code sip:dtmf}, {@code sip:transfer} (bodies: the {@link SipEvent} records).</li>
+ *       {@code sip:remote-cancel}, {@code sip:dtmf}, {@code sip:transfer}, {@code sip:referred} (bodies: the {@link SipEvent} records).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
@@ -36,7 +36,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
 
     static final String INCOMING_INVITE = "incoming-invite";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel", "dtmf", "transfer", "redirected");
+            "remote-bye", "remote-cancel", "dtmf", "transfer", "redirected", "referred");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
@@ -116,6 +116,11 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void transfer(String callId, String target, int status, boolean outcome) {
         notify("transfer", new SipEvent.Transfer(callId, target, status, outcome));
+    }
+
+    @Override
+    public void referred(String callId, String target, String referredBy) {
+        notify("referred", new SipEvent.Referred(callId, target, referredBy));
     }
 
     @Override

@@ -27,5 +27,7 @@ sealed interface SipEvent {
 
     record Dtmf(String callId, String tones) implements SipEvent {}
 
+    record Referred(String callId, String target, String referredBy) implements SipEvent {}
+
     record Transfer(String callId, String target, int status, boolean outcome) implements SipEvent {}
 }

@@ -18,10 +18,17 @@ public sealed interface Params {
     /** {@code session.logout}. */
     record Logout() implements Params {}
 
-    /** {@code call.invite}. */
-    record Invite(String to, String sdp, Map<String, String> headers) implements Params {
+    /**
+     * {@code call.invite}; {@code referredBy} is the call id of the call whose peer asked for this
+     * one ({@code call.referred}), or null.
+     */
+    record Invite(String to, String sdp, Map<String, String> headers, String referredBy) implements Params {
         public Invite {
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        public Invite(String to, String sdp, Map<String, String> headers) {
+            this(to, sdp, headers, null);
         }
     }
 

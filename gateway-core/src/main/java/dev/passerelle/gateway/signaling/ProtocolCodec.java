@@ -157,7 +157,8 @@ public final class ProtocolCodec {
             case SESSION_RESUME -> new Params.Resume(p.requiredText("resumeToken"), p.requiredSeq("lastSeq"));
             case SESSION_ACK -> new Params.Ack(p.requiredSeq("seq"));
             case SESSION_LOGOUT -> new Params.Logout();
-            case CALL_INVITE -> new Params.Invite(p.requiredText("to"), p.requiredText("sdp"), p.optionalHeaders("headers"));
+            case CALL_INVITE -> new Params.Invite(p.requiredText("to"), p.requiredText("sdp"), p.optionalHeaders("headers"),
+                    p.optionalText("referredBy"));
             case CALL_ANSWER -> new Params.Answer(p.requiredText("callId"), p.requiredText("sdp"));
             case CALL_REJECT -> new Params.Reject(p.requiredText("callId"),
                     p.optionalInt("code", MIN_REJECT_CODE, MAX_REJECT_CODE, DEFAULT_REJECT_CODE));
@@ -464,6 +465,7 @@ public final class ProtocolCodec {
             case "call.ended" -> Event.CallEnded.class;
             case "call.dtmf" -> Event.CallDtmf.class;
             case "call.transferred" -> Event.CallTransferred.class;
+            case "call.referred" -> Event.CallReferred.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }

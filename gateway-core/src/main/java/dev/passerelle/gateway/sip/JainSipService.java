@@ -120,7 +120,8 @@ public final class JainSipService implements SipService {
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
                     Request.INFO, new InfoHandler(sip, adoptions),
-                    Request.NOTIFY, new NotifyHandler(sip, adoptions));
+                    Request.NOTIFY, new NotifyHandler(sip, adoptions),
+                    Request.REFER, new ReferHandler(sip, actions, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions), actions, adoptions);
             provider.addSipListener(listener);
@@ -192,6 +193,11 @@ public final class JainSipService implements SipService {
     @Override
     public void refer(String callId, String target, String referredBy) {
         running().refer(callId, target, referredBy);
+    }
+
+    @Override
+    public void notifyReferrer(String callId, int status, String reason) {
+        running().notifyReferrer(callId, status, reason);
     }
 
     @Override

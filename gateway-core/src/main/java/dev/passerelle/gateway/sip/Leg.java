@@ -69,6 +69,10 @@ final class Leg {
     boolean infoInFlight;
     /** The Refer-To URI of the transfer under way (RFC 3515), null when none is. */
     String referTarget;
+    /** Whether the implicit subscription of a REFER the peer sent is active (RFC 3515 §2.4.4). */
+    boolean referral;
+    /** Whether the application reported on that REFER's new call yet. */
+    boolean referralReported;
     /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
     boolean cancelWhenProvisional;
     /** Set when the application hung up before the ACK of our 2xx (RFC 3261 §15). */

@@ -359,6 +359,59 @@ final class LegActions {
         sip.events.transfer(leg.callId, target, status, status >= 300);
     }
 
+    // ---- transfer asked by the peer (RFC 3515) -------------------------------------------
+
+    void notifyReferrer(String callId, int status, String reason) {
+        if (status < 100 || status > 699) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "not a SIP status: " + status);
+        }
+        Leg leg = leg(callId);
+        synchronized (leg) {
+            if (!leg.referral) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " has no REFER waiting for a report");
+            }
+            leg.referralReported = true;
+        }
+        sendReferNotify(leg, status, reason);
+    }
+
+    /** Whether a REFER of the leg still waits for the application's first report. */
+    boolean referrerWaiting(Leg leg) {
+        synchronized (leg) {
+            return leg.referral && !leg.referralReported;
+        }
+    }
+
+    /**
+     * A NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4) with the sipfrag of
+     * {@code status}; a final status terminates it (§2.4.7).
+     */
+    void sendReferNotify(Leg leg, int status, String reason) {
+        boolean last = status >= 200;
+        synchronized (leg) {
+            if (!leg.referral) {
+                return;
+            }
+            if (last) {
+                leg.referral = false;
+            }
+        }
+        String phrase = reasonPhrase(reason);
+        String body = SipFrag.of(status, phrase == null ? "Status" : phrase);
+        try {
+            sip.sendInDialog(leg, adoptions, Request.NOTIFY, r -> {
+                r.addHeader(sip.headerFactory.createEventHeader("refer"));
+                r.addHeader(sip.headerFactory.createSubscriptionStateHeader(last
+                        ? "terminated;reason=noresource" : "active;expires=60"));
+                r.setContent(body.getBytes(StandardCharsets.UTF_8),
+                        sip.headerFactory.createContentTypeHeader("message", "sipfrag"));
+                r.addHeader(sip.contact(leg.transport == null ? "udp" : leg.transport));
+            });
+        } catch (SipException | ParseException | RuntimeException e) {
+            LOG.warn("NOTIFY {} to the referrer of {} could not be sent", status, leg.callId, e);
+        }
+    }
+
     // ---- UAS -----------------------------------------------------------------------------
 
     void ringing(String callId) {

@@ -69,6 +69,10 @@ final class SafeEvents {
         deliver("transfer", callId, e -> e.transfer(callId, target, status, outcome));
     }
 
+    void referred(String callId, String target, String referredBy) {
+        deliver("referred", callId, e -> e.referred(callId, target, referredBy));
+    }
+
     void dtmf(String callId, String tones) {
         deliver("dtmf", callId, e -> e.dtmf(callId, tones));
     }

@@ -75,4 +75,13 @@ public interface SipEvents {
      * transfer: a refused REFER, a final sipfrag status, or a terminated subscription.
      */
     void transfer(String callId, String target, int status, boolean outcome);
+
+    /**
+     * The peer of an established leg sent a REFER asking the web user to call {@code target}, a
+     * sip: or tel: URI (RFC 3515); the SIP side has answered 202 and sent NOTIFY 100. The
+     * application reports the new call with {@link SipService#notifyReferrer}; without a report
+     * within 64*T1 the SIP side ends the subscription with 603. {@code referredBy} is the URI of
+     * the Referred-By header (RFC 3892), or null.
+     */
+    void referred(String callId, String target, String referredBy);
 }

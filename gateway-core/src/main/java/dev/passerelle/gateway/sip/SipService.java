@@ -128,6 +128,19 @@ public interface SipService {
      */
     void refer(String callId, String target, String referredBy);
 
+    /**
+     * Reports to the peer that sent a REFER ({@link SipEvents#referred}) how the new call goes: a
+     * NOTIFY with a {@code message/sipfrag} of {@code SIP/2.0 <status> <reason>} (RFC 3515
+     * §2.4.5). A final status (200 and above) ends the implicit subscription
+     * ({@code Subscription-State: terminated}, §2.4.7); nothing more may be reported after it.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when no REFER of this leg
+     *     waits for a report, {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST}
+     *     for an unknown call id
+     */
+    void notifyReferrer(String callId, int status, String reason);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 

@@ -24,7 +24,9 @@ class CallFeaturesCodecTest {
         List<Request> requests = List.of(
                 new Request(IntNode.valueOf(1), Method.CALL_DTMF, new Params.Dtmf("c1", "0123456789*#ABCD", 40)),
                 new Request(IntNode.valueOf(2), Method.CALL_DTMF, new Params.Dtmf("c1", "1", 2000)),
-                new Request(IntNode.valueOf(3), Method.CALL_TRANSFER, new Params.Transfer("c1", "sip:carol@example.com")));
+                new Request(IntNode.valueOf(3), Method.CALL_TRANSFER, new Params.Transfer("c1", "sip:carol@example.com")),
+                new Request(IntNode.valueOf(4), Method.CALL_INVITE, new Params.Invite("sip:carol@x", "v=0", null, "c1")),
+                new Request(IntNode.valueOf(5), Method.CALL_INVITE, new Params.Invite("sip:carol@x", "v=0", null)));
         for (Request r : requests) {
             assertEquals(r, codec.decode(codec.request(r)), r.method().wireName());
         }
@@ -61,7 +63,9 @@ class CallFeaturesCodecTest {
     void eventsRoundTripAndWireShape() throws Exception {
         List<Event> events = List.of(new Event.CallDtmf("c1", "12#"),
                 new Event.CallTransferred("c1", "sip:carol@x", 202),
-                new Event.CallTransferred("c1", "sip:carol@x", 486));
+                new Event.CallTransferred("c1", "sip:carol@x", 486),
+                new Event.CallReferred("c1", "sip:carol@x", "sip:bob@y"),
+                new Event.CallReferred("c1", "tel:+33123456789", null));
         long seq = 1;
         for (Event e : events) {
             String frame = codec.event(e, seq);
@@ -74,6 +78,11 @@ class CallFeaturesCodecTest {
         assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"call.transferred\",\"params\":"
                 + "{\"callId\":\"c\",\"to\":\"sip:x@y\",\"status\":200,\"seq\":4}}",
                 json.readTree(codec.event(new Event.CallTransferred("c", "sip:x@y", 200), 4)).toString());
+    }
+
+    @Test
+    void referredByMustBeAString() {
+        assertInvalidParams("call.invite", "{\"to\":\"bob\",\"sdp\":\"v=0\",\"referredBy\":7}", "referredBy");
     }
 
     private void assertInvalidParams(String method, String params, String member) {

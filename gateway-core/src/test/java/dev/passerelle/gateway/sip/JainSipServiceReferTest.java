@@ -125,4 +125,65 @@ class JainSipServiceReferTest {
         hangUp(id);
         assertTrue(peer.drain().stream().noneMatch(m -> "REFER".equals(m.method())));
     }
+
+    private static String referFromPeer(SipText inv, int cseq, String extra) {
+        return SipTestSupport.request("REFER", SipText.uriOf(inv.header("Contact")), peer.port(), "UDP",
+                inv.callId(), "<sip:bob@127.0.0.1:" + peer.port() + ">;tag=callee1", inv.header("From"), cseq, extra, null);
+    }
+
+    private static SipText responseTo(String method) throws Exception {
+        return peer.expect(m -> m.isResponse() && method.equals(m.cseqMethod()), WAIT, "response to " + method);
+    }
+
+    private static SipText notifyFromGateway(String status) throws Exception {
+        SipText n = peer.expect(m -> "NOTIFY".equals(m.method()), WAIT, "NOTIFY " + status);
+        // RFC 3515 §2.4.6: the id parameter names the REFER by its CSeq; the RI adds it.
+        assertTrue(n.header("Event").matches("refer(;id=\\d+)?"), n.header("Event"));
+        assertTrue(n.header("Content-Type").startsWith("message/sipfrag"), n.header("Content-Type"));
+        assertTrue(n.body().startsWith("SIP/2.0 " + status + " "), n.body());
+        peer.send(SipTestSupport.response(n, 200, "OK", null, peer.port(), null));
+        return n;
+    }
+
+    @Test
+    void referFromThePeerIsAcceptedAndReportedOn() throws Exception {
+        String id = UUID.randomUUID().toString();
+        SipText inv = established(id);
+        peer.send(referFromPeer(inv, 2, "Refer-To: <sip:carol@10.0.0.9?X-Foo=1>\r\nReferred-By: <sip:bob@phones.example>\r\n"));
+        assertEquals(202, responseTo("REFER").status());
+        SipText trying = notifyFromGateway("100");
+        assertTrue(trying.header("Subscription-State").startsWith("active"), trying.header("Subscription-State"));
+        assertEquals("referred " + id + " " + CAROL + " sip:bob@phones.example", events.next(WAIT));
+
+        // A second REFER while the first is under way.
+        peer.send(referFromPeer(inv, 3, "Refer-To: <sip:dave@10.0.0.9>\r\n"));
+        assertEquals(491, responseTo("REFER").status());
+
+        service.notifyReferrer(id, 180, "Ringing");
+        assertTrue(notifyFromGateway("180").header("Subscription-State").startsWith("active"));
+        service.notifyReferrer(id, 200, "OK");
+        assertTrue(notifyFromGateway("200").header("Subscription-State").startsWith("terminated"));
+        assertEquals(ErrorCode.BAD_REQUEST,
+                assertThrows(GatewayException.class, () -> service.notifyReferrer(id, 200, "OK")).code(),
+                "nothing is reported after the final status");
+        hangUp(id);
+    }
+
+    @Test
+    void refersThatCannotBeFollowedAreRefused() throws Exception {
+        String id = UUID.randomUUID().toString();
+        SipText inv = established(id);
+        peer.send(referFromPeer(inv, 2, ""));
+        assertEquals(400, responseTo("REFER").status());
+        peer.send(referFromPeer(inv, 3, "Refer-To: <mailto:carol@example.com>\r\n"));
+        assertEquals(416, responseTo("REFER").status());
+        peer.send(referFromPeer(inv, 4, "Refer-To: <sip:carol@10.0.0.9?Replaces=abc%3Bto-tag%3D1%3Bfrom-tag%3D2>\r\n"));
+        assertEquals(501, responseTo("REFER").status());
+        peer.send(SipTestSupport.request("REFER", "sip:gw@127.0.0.1:" + service.port(), peer.port(), "UDP",
+                "stray-" + UUID.randomUUID(), "<sip:bob@127.0.0.1>;tag=x1", "<sip:gw@127.0.0.1>;tag=y1", 1,
+                "Refer-To: <sip:carol@10.0.0.9>\r\n", null));
+        assertEquals(481, responseTo("REFER").status());
+        hangUp(id);
+        assertNull(events.events.poll(), "no referred event");
+    }
 }

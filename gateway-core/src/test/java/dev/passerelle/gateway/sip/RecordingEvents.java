@@ -82,6 +82,11 @@ final class RecordingEvents implements SipEvents {
         events.add("transfer " + callId + " " + target + " " + status + (outcome ? " outcome" : ""));
     }
 
+    @Override
+    public void referred(String callId, String target, String referredBy) {
+        events.add("referred " + callId + " " + target + " " + referredBy);
+    }
+
     String next(Duration timeout) throws InterruptedException {
         String e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {
