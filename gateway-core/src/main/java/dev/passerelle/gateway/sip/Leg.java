@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -64,7 +65,7 @@ final class Leg {
      * the tones in order, which UDP does not, and a peer refuses a lower CSeq after a higher one
      * (RFC 3261 §12.2.2).
      */
-    final java.util.ArrayDeque<String> pendingInfo = new java.util.ArrayDeque<>();
+    final ArrayDeque<String> pendingInfo = new ArrayDeque<>();
     /** Whether an INFO of this leg waits for its final response. */
     boolean infoInFlight;
     /** The Refer-To URI of the transfer under way (RFC 3515), null when none is. */

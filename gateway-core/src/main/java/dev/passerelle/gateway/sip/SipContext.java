@@ -33,7 +33,8 @@ final class SipContext {
 
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
-            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.INFO, Request.NOTIFY, Request.REFER);
+            Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS,
+            Request.INFO, Request.NOTIFY, Request.REFER);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);
