@@ -19,6 +19,7 @@ import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
 final class LegActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(LegActions.class);
+
+    /**
+     * The expiry that the active Subscription-State of the NOTIFYs of a REFER we accepted
+     * announces; the subscription ends before that, with the new call's final status.
+     */
+    private static final int REFER_SUBSCRIPTION_SECONDS = 60;
 
     private final SipContext sip;
     private final Adoptions adoptions;
@@ -294,7 +301,7 @@ final class LegActions {
         try {
             sip.sendInDialog(leg, adoptions, Request.INFO, r -> r.setContent(body.getBytes(StandardCharsets.UTF_8),
                     sip.headerFactory.createContentTypeHeader(DtmfRelay.TYPE, DtmfRelay.RELAY)));
-        } catch (SipException | ParseException | RuntimeException e) {
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.warn("INFO on {} could not be sent", leg.callId, e);
             synchronized (leg) {
                 leg.pendingInfo.clear();
@@ -329,7 +336,7 @@ final class LegActions {
                 r.addHeader(sip.headerFactory.createReferToHeader(referTo));
                 r.addHeader(sip.headerFactory.createHeader("Referred-By", referrer.toString()));
             });
-        } catch (SipException | ParseException | RuntimeException e) {
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             synchronized (leg) {
                 leg.referTarget = null;
             }
@@ -401,13 +408,19 @@ final class LegActions {
         try {
             sip.sendInDialog(leg, adoptions, Request.NOTIFY, r -> {
                 r.addHeader(sip.headerFactory.createEventHeader("refer"));
-                r.addHeader(sip.headerFactory.createSubscriptionStateHeader(last
-                        ? "terminated;reason=noresource" : "active;expires=60"));
+                SubscriptionStateHeader state = sip.headerFactory.createSubscriptionStateHeader(
+                        last ? SubscriptionStateHeader.TERMINATED : SubscriptionStateHeader.ACTIVE);
+                if (last) {
+                    state.setReasonCode(SubscriptionStateHeader.NO_RESOURCE);
+                } else {
+                    state.setExpires(REFER_SUBSCRIPTION_SECONDS);
+                }
+                r.addHeader(state);
                 r.setContent(body.getBytes(StandardCharsets.UTF_8),
                         sip.headerFactory.createContentTypeHeader("message", "sipfrag"));
                 r.addHeader(sip.contact(leg.transport == null ? "udp" : leg.transport));
             });
-        } catch (SipException | ParseException | RuntimeException e) {
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.warn("NOTIFY {} to the referrer of {} could not be sent", status, leg.callId, e);
         }
     }

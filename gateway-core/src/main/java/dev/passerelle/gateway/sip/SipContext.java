@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.ClientTransaction;
+import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.address.AddressFactory;
@@ -186,14 +187,15 @@ final class SipContext {
     /** What a request built by {@link #sendInDialog} gets before it leaves: headers, a body. */
     @FunctionalInterface
     interface Filler {
-        void fill(Request request) throws ParseException;
+        void fill(Request request) throws ParseException, InvalidArgumentException;
     }
 
     /**
      * Sends a request other than BYE within the leg's dialog (RFC 3261 §12.2.1.1): from the JAIN-SIP
      * dialog, or from the model of an adopted leg, completed by {@code filler}.
      */
-    void sendInDialog(Leg leg, Adoptions adoptions, String method, Filler filler) throws SipException, ParseException {
+    void sendInDialog(Leg leg, Adoptions adoptions, String method, Filler filler)
+            throws SipException, ParseException, InvalidArgumentException {
         Request request = leg.model != null ? adoptions.inDialog(leg, method) : leg.dialog.createRequest(method);
         addUserAgent(request);
         filler.fill(request);
