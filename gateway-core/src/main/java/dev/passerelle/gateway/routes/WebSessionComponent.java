@@ -94,6 +94,10 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
             return Optional.ofNullable(d.callId());
         } else if (params instanceof Params.Transfer t) {
             return Optional.ofNullable(t.callId());
+        } else if (params instanceof Params.Invite i) {
+            // A call placed at a SIP peer's request is placed where that peer's call is driven:
+            // that node holds the REFER to report to.
+            return Optional.ofNullable(i.referredBy());
         }
         return Optional.empty();
     }
