@@ -29,6 +29,8 @@ function render() {
   $('reject').disabled = $('answer').disabled;
   $('hangup').disabled = !live;
   $('mute').disabled = !live;
+  for (const b of document.querySelectorAll('[data-tone]')) b.disabled = !(live && state === 'active');
+  $('transfer').disabled = !(live && state === 'active');
   $('mute').setAttribute('aria-pressed', String(Boolean(live && call.muted)));
   $('mute').textContent = live && call.muted ? 'Unmute' : 'Mute';
   $('hold').disabled = !(live && state === 'active');
@@ -60,6 +62,8 @@ function track(c) {
     log(e.detail.held ? 'on hold' : 'off hold');
     render();
   });
+  c.addEventListener('dtmf', (e) => log('DTMF received: ' + e.detail.tones));
+  c.addEventListener('transferred', (e) => log('transfer to ' + e.detail.to + ': ' + e.detail.status));
   c.addEventListener('error', (e) => failed('call')(e.detail.error));
   render();
 }
@@ -92,6 +96,10 @@ function connect(url) {
       return;
     }
     track(c);
+  });
+  passerelle.addEventListener('referral', (e) => {
+    log('the peer transfers us to ' + e.detail.to);
+    track(e.detail.call);
   });
   passerelle.addEventListener('message', (e) => log('message from ' + e.detail.from + ': ' + e.detail.body));
   return passerelle;
@@ -127,6 +135,19 @@ $('reject').addEventListener('click', () => {
 
 $('hangup').addEventListener('click', () => {
   call.hangup().catch(failed('hang up')).finally(render);
+});
+
+for (const b of document.querySelectorAll('[data-tone]')) {
+  b.addEventListener('click', () => {
+    call.sendDtmf(b.dataset.tone).catch(failed('DTMF'));
+  });
+}
+
+$('transfer-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const to = $('transfer-to').value.trim();
+  log('transferring to ' + to);
+  call.transfer(to).catch(failed('transfer'));
 });
 
 $('mute').addEventListener('click', () => {

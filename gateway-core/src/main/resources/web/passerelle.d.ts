@@ -23,6 +23,8 @@ export interface PasserelleOptions {
   reconnectMaxDelayMs?: number;
   /** Stop trying to resume after this long; the session is then lost (default 60000). */
   reconnectGiveUpMs?: number;
+  /** Place the call a SIP peer asks for (call.referred) at once, with referredBy (default true). */
+  followReferrals?: boolean;
 }
 
 export interface Identity {
@@ -60,6 +62,8 @@ export interface CallOptions {
   video?: boolean | MediaTrackConstraints;
   /** X-* headers of the INVITE (SIP calls) or of call.incoming (web-to-web). */
   headers?: Record<string, string>;
+  /** The callId whose peer asked for this call (call.referred); the SDK sets it when following. */
+  referredBy?: string;
 }
 
 export interface AnswerOptions {
@@ -111,6 +115,8 @@ export interface PasserelleEventMap {
   connection: CustomEvent<{ state: ConnectionState; code?: number; reason?: string }>;
   session: CustomEvent<{ state: SessionState; identity?: Identity; replayed?: number; error?: PasserelleError }>;
   incoming: CustomEvent<{ call: Call }>;
+  /** A call placed because the peer of `from` asked for it (call.referred, followReferrals on). */
+  referral: CustomEvent<{ from: Call; call: Call; to: string }>;
   message: CustomEvent<MessageReceived>;
   messagestatus: CustomEvent<MessageStatus>;
   /** Every event of the gateway, after seq filtering, before the typed ones. */
@@ -171,7 +177,10 @@ export interface CallEventMap {
   mute: CustomEvent<{ muted: boolean }>;
   hold: CustomEvent<{ held: boolean }>;
   dtmf: CustomEvent<{ callId: string; tones: string; seq: number }>;
-  transferred: CustomEvent<{ callId: string; to: string; status: string; seq: number }>;
+  /** Progress of transfer(): 202 when the peer took it, then 100, 180, 200, 486 ... of the target. */
+  transferred: CustomEvent<{ callId: string; to: string; status: number; seq: number }>;
+  /** The peer asks us to call `to` (SIP REFER). */
+  referred: CustomEvent<{ callId: string; to: string; referredBy?: string; seq: number }>;
   ended: CustomEvent<EndInfo>;
   error: CustomEvent<{ error: Error }>;
 }
@@ -204,7 +213,9 @@ export declare class Call extends EventTarget {
   update(options?: { iceRestart?: boolean }): Promise<void>;
   /** Hold (sendonly) or off hold (sendrecv) through call.update; rejects with the gateway's error. */
   hold(held?: boolean): Promise<void>;
+  /** call.dtmf: tones 0-9 * # A-D (up to 32), each durationMs long (40-2000, default 160). */
   sendDtmf(tones: string, options?: { durationMs?: number }): Promise<unknown>;
+  /** call.transfer: a blind transfer of the SIP peer to `to`; progress comes as `transferred`. */
   transfer(to: string): Promise<unknown>;
   /** Sends qos.report with getStats() summarised per RTP stream; resolves with what was sent. */
   reportQuality(): Promise<StreamQuality[]>;

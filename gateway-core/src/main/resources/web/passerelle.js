@@ -12,6 +12,8 @@ const DEFAULTS = Object.freeze({
   // The contract keeps a dropped session for session.resumeWindow (60 s by default); trying
   // longer than that can only end in 403.
   reconnectGiveUpMs: 60000,
+  // A SIP peer's transfer request (call.referred) is followed with a new call at once.
+  followReferrals: true,
 });
 
 // Client-side failures reuse the protocol's status family so that callers handle one kind of code.
@@ -413,6 +415,7 @@ export class Passerelle extends EventTarget {
       if (c.state === 'ended') return;
       const params = { to, sdp: c.pc.localDescription.sdp };
       if (options.headers) params.headers = options.headers;
+      if (options.referredBy) params.referredBy = options.referredBy;
       const result = await this.request('call.invite', params);
       c.id = result.callId;
       this.calls.set(c.id, c);
@@ -434,7 +437,7 @@ export class Passerelle extends EventTarget {
 
 /**
  * One call, placed or received. States: calling → ringing | early → active → ended (incoming:
- * ringing → active → ended). Events: state, track, progress, dtmf, transferred, mute, ended.
+ * ringing → active → ended). Events: state, track, progress, dtmf, transferred, referred, mute, ended.
  */
 export class Call extends EventTarget {
   constructor(passerelle, { direction, id = null, remote, displayName, offer, headers }) {
@@ -672,6 +675,10 @@ export class Call extends EventTarget {
         case 'call.transferred':
           this.dispatchEvent(event('transferred', params));
           break;
+        case 'call.referred':
+          this.dispatchEvent(event('referred', params));
+          if (this.passerelle.options.followReferrals) this._followReferral(params);
+          break;
         default:
           break;
       }
@@ -680,6 +687,14 @@ export class Call extends EventTarget {
       this.dispatchEvent(event('error', { error: err }));
       if (this.id) this.hangup().catch(() => {});
     }
+  }
+
+  // The peer asked us to call params.to (RFC 3515 REFER): the new call names this one as
+  // referredBy, so that the peer hears how it goes. Same media kinds as this call.
+  _followReferral(params) {
+    const video = Boolean(this.localStream && this.localStream.getVideoTracks().length > 0);
+    const next = this.passerelle.call(params.to, { audio: true, video, referredBy: this.id });
+    this.passerelle.dispatchEvent(event('referral', { from: this, call: next, to: params.to }));
   }
 
   _setState(state) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -197,6 +198,22 @@ public final class RegisterBenchmark implements Callable<Integer> {
 
         @Override
         public void remoteCancel(String callId) {
+        }
+
+        @Override
+        public void dtmf(String callId, String tones) {
+        }
+
+        @Override
+        public void transfer(String callId, String target, int status, boolean outcome) {
+        }
+
+        @Override
+        public void redirected(String callId, int status, String reason, List<String> contacts) {
+        }
+
+        @Override
+        public void referred(String callId, String target, String referredBy) {
         }
 
         @Override

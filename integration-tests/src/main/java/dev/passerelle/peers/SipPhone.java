@@ -83,6 +83,13 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
         /** A final error response with this code, e.g. 486 Busy Here. */
         record Reject(int code) implements Behaviour {}
+
+        /** Answers every INVITE with {@code code} (3xx) and one Contact per entry of {@code contacts}. */
+        record Redirect(int code, List<String> contacts) implements Behaviour {
+            public Redirect {
+                contacts = List.copyOf(contacts);
+            }
+        }
     }
 
     /**
@@ -115,6 +122,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private volatile Behaviour behaviour = new Behaviour.Answer();
     private final AtomicInteger reInviteRefusals = new AtomicInteger();
     private volatile int reInviteRefusalCode;
+    private volatile int referAnswer = Response.NOT_IMPLEMENTED;
 
     /** State of one call the phone received, guarded by its own monitor. */
     private static final class InboundCall {
@@ -418,6 +426,41 @@ public final class SipPhone implements SipListener, AutoCloseable {
         }
     }
 
+    /**
+     * How the phone answers a REFER from now on: 202 to accept it (the test then sends the
+     * NOTIFYs with {@link #request}); 501, the default, as a phone without transfer support.
+     */
+    public void answerRefersWith(int status) {
+        referAnswer = status;
+    }
+
+    /**
+     * Sends {@code method} within an established call's dialog, with {@code body} of
+     * {@code contentType} (no body when {@code body} is null); {@code extraHeaders} are
+     * {@code "Name: value"} lines. Its response is logged as a {@link PhoneEvent.Response}.
+     */
+    public void request(String callId, String method, String contentType, String body, String... extraHeaders) {
+        Dialog dialog = dialogs.get(callId);
+        if (dialog == null) {
+            throw new IllegalStateException("no dialog for call " + callId);
+        }
+        try {
+            Request request = dialog.createRequest(method);
+            for (String line : extraHeaders) {
+                int colon = line.indexOf(':');
+                request.addHeader(headers.createHeader(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
+            }
+            if (body != null) {
+                int slash = contentType.indexOf('/');
+                request.setContent(body.getBytes(StandardCharsets.UTF_8),
+                        headers.createContentTypeHeader(contentType.substring(0, slash), contentType.substring(slash + 1)));
+            }
+            dialog.sendRequest(provider.getNewClientTransaction(request));
+        } catch (ParseException | SipException e) {
+            throw new IllegalStateException("cannot send " + method + " in " + callId, e);
+        }
+    }
+
     /** Answers a ringing incoming call with 200 OK and the phone's SDP. */
     public void answer(String callId) {
         finalResponse(callId, Response.OK);
@@ -444,6 +487,10 @@ public final class SipPhone implements SipListener, AutoCloseable {
                     log.add(requestEvent(request));
                     serverTransaction(event).sendResponse(messages.createResponse(Response.OK, request));
                     dialogs.remove(callId);
+                }
+                case Request.REFER -> {
+                    log.add(requestEvent(request));
+                    serverTransaction(event).sendResponse(messages.createResponse(referAnswer, request));
                 }
                 case Request.OPTIONS, Request.INFO, Request.MESSAGE, Request.NOTIFY -> {
                     log.add(requestEvent(request));
@@ -484,8 +531,23 @@ public final class SipPhone implements SipListener, AutoCloseable {
             ring(call, request);
         } else if (now instanceof Behaviour.Reject r) {
             finalResponse(callId, r.code());
+        } else if (now instanceof Behaviour.Redirect r) {
+            redirect(call, request, r);
         } else {
             finalResponse(callId, Response.OK);
+        }
+    }
+
+    private void redirect(InboundCall call, Request request, Behaviour.Redirect r)
+            throws ParseException, SipException, InvalidArgumentException {
+        Response response = messages.createResponse(r.code(), request);
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.toTag);
+        for (String contact : r.contacts()) {
+            response.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+        }
+        synchronized (call) {
+            call.finalSent = true;
+            call.invite.sendResponse(response);
         }
     }
 

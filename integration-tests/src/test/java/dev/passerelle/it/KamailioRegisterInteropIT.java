@@ -377,5 +377,22 @@ class KamailioRegisterInteropIT {
         public CompletionStage<String> remoteOffer(String callId, String sdp) {
             return CompletableFuture.failedFuture(new IllegalStateException("no re-INVITE expected"));
         }
+
+        @Override
+        public void dtmf(String callId, String tones) {
+        }
+
+        @Override
+        public void transfer(String callId, String target, int status, boolean outcome) {
+        }
+
+        @Override
+        public void redirected(String callId, int status, String reason, List<String> contacts) {
+            failed(callId, status, reason);
+        }
+
+        @Override
+        public void referred(String callId, String target, String referredBy) {
+        }
     }
 }

@@ -59,6 +59,21 @@ final class CallRoutes extends RouteBuilder {
                 .to("websession:events")
                 .to("direct:sip-action");
 
+        // A 3xx to our INVITE: the next permitted Contact gets a new INVITE, or the call ends.
+        from("sip:redirected").routeId("sip.redirected")
+                .process(steps::onRedirected)
+                .choice()
+                    .when(steps::isRedirectInvite)
+                        .to("direct:redirect-invite")
+                .end()
+                .to("websession:events");
+        from("direct:redirect-invite").routeId("redirect-invite")
+                .doTry()
+                    .to("sip:invite")
+                .doCatch(Exception.class)
+                .endDoTry()
+                .process(steps::afterRedirectInvite);
+
         // The SIP leg ended by itself: final error, timeout, BYE or CANCEL from the peer.
         from("sip:failed").routeId("sip.failed")
                 .process(steps::onSipEnded)
@@ -122,6 +137,36 @@ final class CallRoutes extends RouteBuilder {
                 .process(steps::update);
         from("sip:remote-offer").routeId("sip.remote-offer")
                 .process(steps::onRemoteOffer);
+
+        // DTMF: as INFO on a SIP leg, as the call.dtmf event to the other browser of a web-to-web call.
+        from("websession:call.dtmf").routeId("call.dtmf")
+                .process(steps::dtmf)
+                .filter(header(Headers.DTMF_TONES).isNotNull())
+                    .to("sip:info")
+                .end()
+                .to("websession:events")
+                .setBody(constant(Results.Empty.INSTANCE));
+        from("sip:dtmf").routeId("sip.dtmf")
+                .process(steps::onDtmf)
+                .to("websession:events");
+
+        // Blind transfer: REFER on the SIP leg; its progress becomes call.transferred, and a
+        // successful one ends the call.
+        from("websession:call.transfer").routeId("call.transfer")
+                .process(steps::transfer)
+                .to("sip:refer")
+                .setBody(constant(Results.Empty.INSTANCE));
+        from("sip:transfer").routeId("sip.transfer")
+                .process(steps::onTransfer)
+                .to("websession:events")
+                .filter(header(Headers.END_CAUSE).isNotNull())
+                    .to("direct:end-call")
+                .end();
+
+        // The phone asks the web user to call someone (REFER): the browser hears call.referred.
+        from("sip:referred").routeId("sip.referred")
+                .process(steps::onReferred)
+                .to("websession:events");
 
         // Ending a call for any other reason: logout, lost session, drain, ring timeout.
         from("direct:end-call").routeId("end-call")

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSteps {
     private static final Logger log = LoggerFactory.getLogger(CallSteps.class);
+    /** How many targets a call may be redirected to, in all (RFC 3261 §8.1.3.4 leaves it to us). */
+    static final int MAX_REDIRECT_TARGETS = 5;
 
     private final SessionStore store;
     /** Anchors calls that have a SIP leg. */
@@ -71,6 +74,19 @@ final class CallSteps {
     private final Cluster cluster;
     private final Providers providers;
     private final ProviderCalls providerCalls;
+    /**
+     * The INVITE of each outbound call not answered yet, and the targets it was sent to, so that
+     * a 3xx can be followed with the same offer. Kept on the node that drives the call, which is
+     * the one its SIP events reach; gone once the call is answered or ended.
+     */
+    private final Map<String, Redirects> redirects = new ConcurrentHashMap<>();
+    /**
+     * Calls whose SIP peer sent a REFER not yet answered by a {@code call.invite}: call id to the
+     * Refer-To target. And the calls placed in answer, to the call whose peer asked for them,
+     * until their outcome is reported to that peer (RFC 3515 §2.4.4). Both on the owner node.
+     */
+    private final Map<String, String> pendingReferrals = new ConcurrentHashMap<>();
+    private final Map<String, String> referredCalls = new ConcurrentHashMap<>();
     /** Where the reports of provider calls go: {@code direct:provider-event}. */
     private final Consumer<SipEvent> providerEvents;
     /** Carries the gateway's {@code call.update} requests to the browsers attached here. */
@@ -162,6 +178,15 @@ final class CallSteps {
                 throw unresolved;
             }
         }
+        if (invite.referredBy() != null) {
+            String referring = invite.referredBy();
+            boolean ours = store.call(referring).map(c -> c.involves(caller.sessionId())).orElse(false);
+            if (!ours || !pendingReferrals.containsKey(referring)) {
+                throw new GatewayException(ErrorCode.NOT_FOUND, "referredBy: no call " + referring
+                        + " of this session waits for a referred call");
+            }
+            exchange.getMessage().setHeader(Headers.REFERRING_CALL, referring);
+        }
         exchange.getMessage().setHeader(TARGET, target);
     }
 
@@ -222,8 +247,96 @@ final class CallSteps {
                 caller.displayName(), target.sipUri(), Set.of(), clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
         String sdp = fromClient(() -> media.offer(callId, Leg.WEB, invite.sdp()), callId);
-        in.setBody(new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
-                invite.headers()));
+        OutboundInvite outbound = new OutboundInvite(callId, caller.sipUri(), caller.displayName(), target.sipUri(), sdp,
+                invite.headers());
+        redirects.put(callId, new Redirects(outbound, new HashSet<>(Set.of(target.sipUri()))));
+        in.setBody(outbound);
+    }
+
+    /** An outbound call's first INVITE and every target it went to, guarded by its own monitor. */
+    private record Redirects(OutboundInvite invite, Set<String> tried) {}
+
+    /**
+     * A 3xx to the INVITE of an outbound call (RFC 3261 §8.1.3.4): the next Contact, in q order,
+     * that was not tried yet (no loops) and that the caller's dial plan permits, as a redirect
+     * must not reach what {@code call.invite} would refuse; at most {@value #MAX_REDIRECT_TARGETS}
+     * targets beyond the first. The body becomes the new {@link OutboundInvite} (same call id,
+     * same offer and headers; a new INVITE with its own Call-ID, since the redirected one made no
+     * dialog) or, when no Contact is left, the {@code call.ended} deliveries: 403 when the dial
+     * plan refused a Contact, else the 3xx itself. The browser only sees the final outcome.
+     */
+    void onRedirected(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SipEvent.Redirected r = in.getBody(SipEvent.Redirected.class);
+        Optional<CallRecord> call = store.call(r.callId())
+                .filter(c -> c.kind() == CallKind.WEB_TO_SIP && c.state() != CallState.ENDED && !c.state().answered());
+        if (call.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        Redirects state = redirects.get(r.callId());
+        Optional<SessionRecord> caller = store.session(call.get().callerSession());
+        String next = null;
+        boolean denied = false;
+        if (state != null && caller.isPresent()) {
+            DialPlan plan = new DialPlan(caller.get().dialAllow(), caller.get().dialDeny());
+            synchronized (state) {
+                for (String contact : r.contacts()) {
+                    if (state.tried().size() > MAX_REDIRECT_TARGETS) {
+                        break;
+                    }
+                    if (!state.tried().add(contact)) {
+                        continue;
+                    }
+                    if (plan.permits(contact)) {
+                        next = contact;
+                        break;
+                    }
+                    denied = true;
+                }
+            }
+        }
+        in.setHeader(Headers.CALL_ID, r.callId());
+        if (next != null) {
+            log.info("call {}: {} {} redirects to {}", r.callId(), r.status(), r.reason(), next);
+            OutboundInvite first = state.invite();
+            in.setBody(new OutboundInvite(first.callId(), first.fromUri(), first.fromDisplayName(), next, first.sdp(),
+                    first.headers()));
+            return;
+        }
+        int code = denied ? ErrorCode.FORBIDDEN.sipStatus() : r.status();
+        String reason = denied ? "redirected to a destination the dial plan denies" : r.reason();
+        By by = denied ? By.GATEWAY : By.REMOTE;
+        reportToReferrer(r.callId(), code, reason);
+        Optional<CallRecord> ended = finish(r.callId());
+        if (ended.isEmpty()) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        in.setBody(endedEvents(ended.get(), code, reason, participant -> by));
+    }
+
+    boolean isRedirectInvite(Exchange exchange) {
+        return exchange.getMessage().getBody() instanceof OutboundInvite;
+    }
+
+    /**
+     * After the INVITE following a redirect: a call the browser hung up in between is over, so
+     * the new leg is abandoned at once; one whose INVITE could not be sent ends for the browser.
+     */
+    void afterRedirectInvite(Exchange exchange) {
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        exchange.getMessage().setBody(Delivery.none());
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (failure != null) {
+            int code = failure instanceof GatewayException g ? g.code().sipStatus() : ErrorCode.INTERNAL_ERROR.sipStatus();
+            finish(callId).ifPresent(call -> exchange.getMessage().setBody(
+                    endedEvents(call, code, "redirect failed: " + failure.getMessage(), participant -> By.GATEWAY)));
+            return;
+        }
+        if (store.call(callId).map(c -> c.state() == CallState.ENDED).orElse(true)) {
+            sipSide.cancel(callId);
+        }
     }
 
     /**
@@ -294,7 +407,43 @@ final class CallSteps {
     }
 
     void inviteResult(Exchange exchange) {
-        exchange.getMessage().setBody(new Results.Invite(exchange.getMessage().getHeader(Headers.CALL_ID, String.class)));
+        String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
+        String referring = exchange.getMessage().getHeader(Headers.REFERRING_CALL, String.class);
+        if (referring != null && pendingReferrals.remove(referring) != null) {
+            referredCalls.put(callId, referring);
+        }
+        exchange.getMessage().setBody(new Results.Invite(callId));
+    }
+
+    // ---- REFER from the SIP peer (RFC 3515) ---------------------------------------------------
+
+    /** The peer asks for a new call: the web session in the call hears {@code call.referred}. */
+    void onReferred(Exchange exchange) {
+        SipEvent.Referred r = exchange.getMessage().getBody(SipEvent.Referred.class);
+        String session = webSessionOf(r.callId());
+        if (session == null) {
+            // No one to ask: the SIP side ends the subscription with 603 when its wait is over.
+            exchange.setRouteStop(true);
+            return;
+        }
+        pendingReferrals.put(r.callId(), r.target());
+        exchange.getMessage().setBody(Delivery.to(session, new Event.CallReferred(r.callId(), r.target(), r.referredBy())));
+    }
+
+    /**
+     * Tells the peer whose REFER led to {@code callId} how that call goes (RFC 3515 §2.4.5):
+     * provisional statuses as they come, then the final one, after which nothing more is said.
+     */
+    private void reportToReferrer(String callId, int status, String reason) {
+        String referring = status >= 200 ? referredCalls.remove(callId) : referredCalls.get(callId);
+        if (referring == null) {
+            return;
+        }
+        try {
+            sipSide.notifyReferrer(referring, status, reason);
+        } catch (GatewayException e) {
+            log.info("call {}: the referrer of {} cannot be told {}: {}", referring, callId, status, e.getMessage());
+        }
     }
 
     // ---- SIP → web: responses to our INVITE and requests in its dialog ------------------------
@@ -308,6 +457,7 @@ final class CallSteps {
             return;
         }
         String sdp = p.sdp() == null ? null : media.answer(p.callId(), Leg.SIP, p.sdp());
+        reportToReferrer(p.callId(), p.status(), p.reason());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(),
                 new Event.CallProgress(p.callId(), p.status(), p.reason(), sdp)));
     }
@@ -328,6 +478,8 @@ final class CallSteps {
                     "unusable answer from the SIP side: " + e.getMessage()));
             return;
         }
+        redirects.remove(a.callId());
+        reportToReferrer(a.callId(), 200, "OK");
         saveDialog(a.callId());
         exchange.getMessage().setBody(Delivery.to(call.get().callerSession(), new Event.CallAccepted(a.callId(), sdp)));
     }
@@ -374,6 +526,7 @@ final class CallSteps {
             reason = "hung up";
         }
         By heardAs = by;
+        reportToReferrer(event.callId(), asFinalStatus(code), reason);
         Optional<CallRecord> ended = finish(event.callId());
         if (ended.isEmpty()) {
             exchange.setRouteStop(true);
@@ -465,6 +618,7 @@ final class CallSteps {
                     By.GATEWAY)));
         }
         if (answered.kind() == CallKind.WEB_TO_WEB) {
+            reportToReferrer(answered.callId(), 200, "OK");
             store.updateCall(answered.callId(), c -> c.withState(CallState.CONFIRMED));
             deliveries.add(Delivery.to(answered.callerSession(), new Event.CallAccepted(answered.callId(), sdp)));
             deliveries.add(Delivery.to(sessionId, new Event.CallConfirmed(answered.callId())));
@@ -521,6 +675,7 @@ final class CallSteps {
         deliveries.add(Delivery.to(sessionId, new Event.CallEnded(callId, code, reason, By.LOCAL)));
         SipAction action = SipAction.NONE;
         if (after.state() == CallState.ENDED) {
+            reportToReferrer(callId, code, reason);
             anchorOf(after).release(callId);
             if (after.kind() == CallKind.SIP_TO_WEB) {
                 action = SipAction.REJECT;
@@ -687,6 +842,116 @@ final class CallSteps {
                 });
     }
 
+    // ---- DTMF ----------------------------------------------------------------------------------
+
+    /**
+     * {@code call.dtmf} on an answered call: a call with a SIP leg gets the tones as INFO
+     * (headers for {@code sip:info}), the other browser of a web-to-web call gets them as the
+     * {@code call.dtmf} event. 404 for a call the session is not in, 400 before the answer, 488
+     * for a provider call (a provider has no way to take tones).
+     */
+    void dtmf(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Dtmf dtmf = in.getBody(Params.Dtmf.class);
+        CallRecord call = store.call(dtmf.callId()).filter(c -> c.involves(sessionId))
+                .orElseThrow(() -> unknownCall(dtmf.callId()));
+        if (!call.state().answered()) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "call " + call.callId() + " is not established");
+        }
+        in.setHeader(Headers.CALL_ID, call.callId());
+        switch (call.kind()) {
+            case WEB_TO_SIP, SIP_TO_WEB -> {
+                in.setHeader(Headers.DTMF_TONES, dtmf.tones());
+                in.setHeader(Headers.DTMF_DURATION, dtmf.durationMs());
+                in.setBody(Delivery.none());
+            }
+            case WEB_TO_WEB -> {
+                Set<String> others = new HashSet<>(call.participants());
+                others.remove(sessionId);
+                in.setBody(Delivery.to(others, new Event.CallDtmf(call.callId(), dtmf.tones())));
+            }
+            case PROVIDER -> throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "call " + call.callId() + " goes through a provider, which takes no DTMF");
+        }
+    }
+
+    /** Tones from the SIP leg go to the web session in the call, once it is answered. */
+    void onDtmf(Exchange exchange) {
+        SipEvent.Dtmf dtmf = exchange.getMessage().getBody(SipEvent.Dtmf.class);
+        String session = webSessionOf(dtmf.callId());
+        if (session == null) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        exchange.getMessage().setBody(Delivery.to(session, new Event.CallDtmf(dtmf.callId(), dtmf.tones())));
+    }
+
+    /** The web session of an answered call with a SIP leg, or null when there is none. */
+    private String webSessionOf(String callId) {
+        return store.call(callId).filter(c -> c.state().answered())
+                .map(c -> c.kind() == CallKind.SIP_TO_WEB ? c.answeredSession() : c.callerSession())
+                .orElse(null);
+    }
+
+    // ---- call.transfer ---------------------------------------------------------------------------
+
+    /**
+     * {@code call.transfer}: a blind transfer of the SIP peer (RFC 5589 §6), sent as REFER by
+     * {@code sip:refer}. {@code to} is read like the {@code to} of {@code call.invite} and passes
+     * the same dial plan: a transfer may not reach what its user may not call. A web user is
+     * referred to as {@code sip:<user>@<sip.host>:<sip port>}, an address the phone can reach.
+     * 404 for a call the session is not in or an unknown {@code to}, 400 before the answer, 488
+     * for a call without a SIP leg (web-to-web, provider), 403 for a destination the dial plan denies.
+     */
+    void transfer(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String sessionId = in.getHeader(Headers.SESSION_ID, String.class);
+        Params.Transfer transfer = in.getBody(Params.Transfer.class);
+        CallRecord call = store.call(transfer.callId()).filter(c -> c.involves(sessionId))
+                .orElseThrow(() -> unknownCall(transfer.callId()));
+        if (!call.state().answered()) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "call " + call.callId() + " is not established");
+        }
+        if (call.kind() != CallKind.WEB_TO_SIP && call.kind() != CallKind.SIP_TO_WEB) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "call " + call.callId() + " has no SIP leg to transfer");
+        }
+        SessionRecord user = session(in);
+        Target target = resolve(transfer.to().trim());
+        String destination = target.isWebUser() ? target.webUser() : target.sipUri();
+        if (!new DialPlan(user.dialAllow(), user.dialDeny()).permits(destination)) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
+                    + user.user() + " may call");
+        }
+        String referTo = target.isWebUser()
+                ? "sip:" + target.webUser() + "@" + sip.host() + ":" + sipSide.port() : target.sipUri();
+        in.setHeader(Headers.CALL_ID, call.callId());
+        in.setHeader(Headers.TRANSFER_TARGET, referTo);
+        in.setHeader(Headers.REFERRED_BY, user.sipUri());
+    }
+
+    /**
+     * Transfer progress from the SIP side becomes {@code call.transferred}. A 2xx outcome means
+     * the peer now talks to the target: the gateway leaves the call with BYE (RFC 5589 §6.1) and
+     * the browser hears {@code call.ended} with reason "transferred" (headers for
+     * {@code direct:end-call}); any other outcome leaves the call as it was.
+     */
+    void onTransfer(Exchange exchange) {
+        Message in = exchange.getMessage();
+        SipEvent.Transfer t = in.getBody(SipEvent.Transfer.class);
+        String session = webSessionOf(t.callId());
+        if (session == null) {
+            exchange.setRouteStop(true);
+            return;
+        }
+        if (t.outcome() && t.status() >= 200 && t.status() < 300) {
+            in.setHeader(Headers.CALL_ID, t.callId());
+            in.setHeader(Headers.END_CAUSE, EndCause.byClient(session, 200, "transferred"));
+        }
+        in.setBody(Delivery.to(session, new Event.CallTransferred(t.callId(), t.target(), t.status())));
+    }
+
     // ---- ending a call, whoever asks ------------------------------------------------------------
 
     /**
@@ -725,6 +990,7 @@ final class CallSteps {
     private void endOnExchange(Exchange exchange, String callId, EndCause cause) {
         Message in = exchange.getMessage();
         in.setHeader(Headers.CALL_ID, callId);
+        reportToReferrer(callId, asFinalStatus(cause.code()), cause.reason());
         Optional<CallRecord> ended = finish(callId);
         if (ended.isEmpty()) {
             in.setHeader(Headers.SIP_ACTION, SipAction.NONE);
@@ -749,6 +1015,9 @@ final class CallSteps {
      * ended already (whoever ends a call first does the rest).
      */
     private Optional<CallRecord> finish(String callId) {
+        redirects.remove(callId);
+        pendingReferrals.remove(callId);
+        referredCalls.remove(callId);
         CallRecord[] before = new CallRecord[1];
         if (store.updateCall(callId, c -> {
             before[0] = c;

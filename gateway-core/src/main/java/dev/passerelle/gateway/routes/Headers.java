@@ -22,6 +22,16 @@ final class Headers {
     static final String SIP_REASON = "PasserelleSipReason";
     /** What {@code direct:end-call} must do on the SIP leg: a {@link SipAction} name. */
     static final String SIP_ACTION = "PasserelleSipAction";
+    /** The DTMF tones to send, for {@code sip:info}. */
+    static final String DTMF_TONES = "PasserelleDtmfTones";
+    /** How long each tone lasts in milliseconds, for {@code sip:info}. */
+    static final String DTMF_DURATION = "PasserelleDtmfDuration";
+    /** The SIP or tel URI a call is transferred to, for {@code sip:refer}. */
+    static final String TRANSFER_TARGET = "PasserelleTransferTarget";
+    /** The transferring web user's AOR, for {@code sip:refer}. */
+    static final String REFERRED_BY = "PasserelleReferredBy";
+    /** The call whose peer's REFER a {@code call.invite} answers ({@code referredBy}). */
+    static final String REFERRING_CALL = "PasserelleReferringCall";
     /** Why a call ends, for {@code direct:end-call}: an {@link EndCause}. */
     static final String END_CAUSE = "PasserelleEndCause";
 }

@@ -6,6 +6,7 @@ import dev.passerelle.gateway.sip.InboundInvite;
 import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,15 +21,18 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Consumers, one per SIP event: {@code sip:incoming-invite} (body {@link InboundInvite};
  *       an exception thrown by the route is the final response), {@code sip:progress},
- *       {@code sip:accepted}, {@code sip:failed}, {@code sip:confirmed}, {@code sip:remote-bye},
- *       {@code sip:remote-cancel} (bodies: the {@link SipEvent} records), {@code sip:remote-offer}
+ *       {@code sip:accepted}, {@code sip:failed}, {@code sip:redirected}, {@code sip:confirmed},
+ *       {@code sip:remote-bye}, {@code sip:remote-cancel}, {@code sip:dtmf}, {@code sip:transfer},
+ *       {@code sip:referred} (bodies: the {@link SipEvent} records), {@code sip:remote-offer}
  *       (body {@link SipEvent.RemoteOffer}; the route ends with a
  *       {@code CompletionStage<String>} of the answer, and an exception is the refusal),
  *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
- *       {@link Headers#SIP_REASON}), {@code sip:cancel}, {@code sip:bye}; all but
+ *       {@link Headers#SIP_REASON}), {@code sip:cancel}, {@code sip:bye}, {@code sip:info} (headers
+ *       {@link Headers#DTMF_TONES}, {@link Headers#DTMF_DURATION}), {@code sip:refer} (headers
+ *       {@link Headers#TRANSFER_TARGET}, {@link Headers#REFERRED_BY}); all but
  *       {@code sip:invite} name the call with {@link Headers#CALL_ID}.</li>
  *   <li>{@link SipService#reinvite} is called by the steps themselves: its answer comes later.</li>
  * </ul>
@@ -39,8 +43,9 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     static final String INCOMING_INVITE = "incoming-invite";
     static final String REMOTE_OFFER = "remote-offer";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
-            "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state");
-    static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye");
+            "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state", "dtmf", "transfer", "redirected",
+            "referred");
+    static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
     private final NamedConsumer.Registry<SipConsumer> consumers = new NamedConsumer.Registry<>("sip");
@@ -84,6 +89,11 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void failed(String callId, int status, String reason) {
         notify("failed", new SipEvent.Failed(callId, status, reason));
+    }
+
+    @Override
+    public void redirected(String callId, int status, String reason, List<String> contacts) {
+        notify("redirected", new SipEvent.Redirected(callId, status, reason, contacts));
     }
 
     @Override
@@ -136,6 +146,21 @@ final class SipComponent extends DefaultComponent implements SipEvents {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    @Override
+    public void transfer(String callId, String target, int status, boolean outcome) {
+        notify("transfer", new SipEvent.Transfer(callId, target, status, outcome));
+    }
+
+    @Override
+    public void referred(String callId, String target, String referredBy) {
+        notify("referred", new SipEvent.Referred(callId, target, referredBy));
+    }
+
+    @Override
+    public void dtmf(String callId, String tones) {
+        notify("dtmf", new SipEvent.Dtmf(callId, tones));
     }
 
     private void notify(String name, SipEvent event) {

@@ -29,6 +29,10 @@ final class SipProducer extends DefaultProducer {
                     in.getHeader(Headers.SIP_REASON, String.class));
             case "cancel" -> sip.cancel(callId(in));
             case "bye" -> sip.bye(callId(in));
+            case "refer" -> sip.refer(callId(in), in.getHeader(Headers.TRANSFER_TARGET, String.class),
+                    in.getHeader(Headers.REFERRED_BY, String.class));
+            case "info" -> sip.info(callId(in), in.getHeader(Headers.DTMF_TONES, String.class),
+                    in.getHeader(Headers.DTMF_DURATION, Integer.class));
             default -> throw new IllegalStateException("unknown SIP action " + action);
         }
     }

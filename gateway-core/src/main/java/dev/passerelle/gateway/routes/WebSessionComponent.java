@@ -91,7 +91,14 @@ final class WebSessionComponent extends DefaultComponent implements RequestHandl
             return Optional.ofNullable(r.callId());
         } else if (params instanceof Params.Hangup h) {
             return Optional.ofNullable(h.callId());
-
+        } else if (params instanceof Params.Dtmf d) {
+            return Optional.ofNullable(d.callId());
+        } else if (params instanceof Params.Transfer t) {
+            return Optional.ofNullable(t.callId());
+        } else if (params instanceof Params.Invite i) {
+            // A call placed at a SIP peer's request is placed where that peer's call is driven:
+            // that node holds the REFER to report to.
+            return Optional.ofNullable(i.referredBy());
         }
         return Optional.empty();
     }

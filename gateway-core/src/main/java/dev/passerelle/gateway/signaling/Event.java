@@ -79,4 +79,35 @@ public sealed interface Event {
             return "registration.state";
         }
     }
+
+    /** Tones the other end of the call sent (SIP INFO, or the other browser of a web-to-web call). */
+    record CallDtmf(String callId, String tones) implements Event {
+        @Override
+        public String method() {
+            return "call.dtmf";
+        }
+    }
+
+    /**
+     * The SIP peer of the call asks the web user to call {@code to} (a SIP REFER, RFC 3515): the
+     * client is expected to place that call with {@code call.invite} and {@code referredBy} set
+     * to {@code callId}. {@code referredBy} here is who asked (the REFER's Referred-By), or null.
+     */
+    record CallReferred(String callId, String to, String referredBy) implements Event {
+        @Override
+        public String method() {
+            return "call.referred";
+        }
+    }
+
+    /**
+     * Progress of a {@code call.transfer}: {@code status} is the SIP status the transfer target
+     * answered (100, 180, 200, 486 ...), or the peer's refusal of the REFER itself.
+     */
+    record CallTransferred(String callId, String to, int status) implements Event {
+        @Override
+        public String method() {
+            return "call.transferred";
+        }
+    }
 }

@@ -13,6 +13,8 @@ public enum Method {
     CALL_REJECT("call.reject", Params.Reject.class, true),
     CALL_HANGUP("call.hangup", Params.Hangup.class, true),
     CALL_UPDATE("call.update", Params.Update.class, true),
+    CALL_DTMF("call.dtmf", Params.Dtmf.class, true),
+    CALL_TRANSFER("call.transfer", Params.Transfer.class, true),
     QOS_REPORT("qos.report", Params.QosReport.class, true);
 
     private final String wireName;

@@ -18,10 +18,17 @@ public sealed interface Params {
     /** {@code session.logout}. */
     record Logout() implements Params {}
 
-    /** {@code call.invite}. */
-    record Invite(String to, String sdp, Map<String, String> headers) implements Params {
+    /**
+     * {@code call.invite}; {@code referredBy} is the call id of the call whose peer asked for this
+     * one ({@code call.referred}), or null.
+     */
+    record Invite(String to, String sdp, Map<String, String> headers, String referredBy) implements Params {
         public Invite {
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        public Invite(String to, String sdp, Map<String, String> headers) {
+            this(to, sdp, headers, null);
         }
     }
 
@@ -40,6 +47,21 @@ public sealed interface Params {
      * client, where {@code sdp} is the other side's offer.
      */
     record Update(String callId, String sdp) implements Params {}
+
+    /**
+     * {@code call.dtmf}: {@code tones} is 1 to {@value #MAX_TONES} of {@code 0-9 * # A-D}, letters
+     * upper-cased; {@code durationMs} is how long each tone lasts, {@value #MIN_DURATION_MS} to
+     * {@value #MAX_DURATION_MS}, {@value #DEFAULT_DURATION_MS} when the client gave none.
+     */
+    record Dtmf(String callId, String tones, int durationMs) implements Params {
+        public static final int MAX_TONES = 32;
+        public static final int MIN_DURATION_MS = 40;
+        public static final int MAX_DURATION_MS = 2000;
+        public static final int DEFAULT_DURATION_MS = 160;
+    }
+
+    /** {@code call.transfer}: {@code to} is read like the {@code to} of {@code call.invite}. */
+    record Transfer(String callId, String to) implements Params {}
 
     /** {@code qos.report}: the client's summary of its {@code getStats()} for one call. */
     record QosReport(String callId, List<Stream> streams) implements Params {

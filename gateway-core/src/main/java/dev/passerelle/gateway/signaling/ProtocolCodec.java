@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -204,12 +205,17 @@ public final class ProtocolCodec {
             case SESSION_RESUME -> new Params.Resume(p.requiredText("resumeToken"), p.requiredSeq("lastSeq"));
             case SESSION_ACK -> new Params.Ack(p.requiredSeq("seq"));
             case SESSION_LOGOUT -> new Params.Logout();
-            case CALL_INVITE -> new Params.Invite(p.requiredText("to"), p.requiredText("sdp"), p.optionalHeaders("headers"));
+            case CALL_INVITE -> new Params.Invite(p.requiredText("to"), p.requiredText("sdp"), p.optionalHeaders("headers"),
+                    p.optionalText("referredBy"));
             case CALL_ANSWER -> new Params.Answer(p.requiredText("callId"), p.requiredText("sdp"));
             case CALL_REJECT -> new Params.Reject(p.requiredText("callId"),
                     p.optionalInt("code", MIN_REJECT_CODE, MAX_REJECT_CODE, DEFAULT_REJECT_CODE));
             case CALL_HANGUP -> new Params.Hangup(p.requiredText("callId"));
             case CALL_UPDATE -> new Params.Update(p.requiredText("callId"), p.requiredText("sdp"));
+            case CALL_DTMF -> new Params.Dtmf(p.requiredText("callId"), p.tones("tones"),
+                    p.optionalInt("durationMs", Params.Dtmf.MIN_DURATION_MS, Params.Dtmf.MAX_DURATION_MS,
+                            Params.Dtmf.DEFAULT_DURATION_MS));
+            case CALL_TRANSFER -> new Params.Transfer(p.requiredText("callId"), p.requiredText("to"));
             case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
         };
     }
@@ -291,6 +297,20 @@ public final class ProtocolCodec {
                 throw invalid(name + " must be between " + min + " and " + max);
             }
             return v.intValue();
+        }
+
+        /** DTMF tones as {@link Params.Dtmf} takes them: validated, letters upper-cased. */
+        String tones(String name) {
+            String tones = requiredText(name).toUpperCase(Locale.ROOT);
+            if (tones.length() > Params.Dtmf.MAX_TONES || !tones.chars().allMatch(ParamReader::isTone)) {
+                throw invalid(name + " must be 1 to " + Params.Dtmf.MAX_TONES + " of 0-9 * # A-D");
+            }
+            return tones;
+        }
+
+        // RFC 4733 §3.2: the sixteen DTMF events 0-9, *, #, A-D.
+        private static boolean isTone(int c) {
+            return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
         }
 
         /** The {@code streams} of {@code qos.report}; each error names the entry and its member. */
@@ -535,6 +555,9 @@ public final class ProtocolCodec {
             case "call.confirmed" -> Event.CallConfirmed.class;
             case "call.ended" -> Event.CallEnded.class;
             case "registration.state" -> Event.RegistrationState.class;
+            case "call.dtmf" -> Event.CallDtmf.class;
+            case "call.transferred" -> Event.CallTransferred.class;
+            case "call.referred" -> Event.CallReferred.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }

@@ -177,6 +177,19 @@ final class Adoptions {
     }
 
     /**
+     * A request other than BYE within an adopted leg's dialog, from its model with the next CSeq
+     * (RFC 3261 §12.2.1.1); the caller sends it in a client transaction of its own.
+     */
+    Request inDialog(Leg leg, String method) {
+        synchronized (leg) {
+            long cseq = leg.model.localCseq() + 1;
+            Request request = requests.create(leg.model, method, cseq);
+            leg.model = leg.model.withLocalCseq(cseq);
+            return request;
+        }
+    }
+
+    /**
      * The adopted leg a request from the phone belongs to: same Call-ID, its From tag our remote
      * tag and its To tag our local tag (RFC 3261 §12.2.2); null when there is none.
      */

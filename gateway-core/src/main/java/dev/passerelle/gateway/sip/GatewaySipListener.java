@@ -117,6 +117,8 @@ final class GatewaySipListener implements SipListenerExt {
                         timers.onRefreshTimeout(leg);
                     }
                 }
+                case Request.INFO -> actions.infoDone(leg, Response.REQUEST_TIMEOUT);
+                case Request.REFER -> actions.referAnswered(leg, Response.REQUEST_TIMEOUT);
                 default -> {
                     // A CANCEL or PRACK timing out changes nothing: the INVITE transaction decides.
                 }

@@ -138,7 +138,10 @@ public final class JainSipService implements SipService {
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
                     Request.PRACK, new PrackHandler(actions),
-                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites));
+                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites),
+                    Request.INFO, new InfoHandler(sip, adoptions),
+                    Request.NOTIFY, new NotifyHandler(sip, adoptions),
+                    Request.REFER, new ReferHandler(sip, actions, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
                     registrations, sessionTimers);
@@ -230,6 +233,21 @@ public final class JainSipService implements SipService {
     @Override
     public CompletionStage<String> reinvite(String callId, String sdp) {
         return running().reInvites.start(callId, sdp);
+    }
+
+    @Override
+    public void info(String callId, String tones, int durationMs) {
+        running().info(callId, tones, durationMs);
+    }
+
+    @Override
+    public void refer(String callId, String target, String referredBy) {
+        running().refer(callId, target, referredBy);
+    }
+
+    @Override
+    public void notifyReferrer(String callId, int status, String reason) {
+        running().notifyReferrer(callId, status, reason);
     }
 
     @Override

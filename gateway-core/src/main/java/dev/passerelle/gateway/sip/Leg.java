@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import javax.sip.ClientTransaction;
@@ -60,6 +61,20 @@ final class Leg {
     String transport;
     String localSdp;
     String remoteSdp;
+    /**
+     * INFO bodies waiting for the INFO in flight to get its final response: one at a time keeps
+     * the tones in order, which UDP does not, and a peer refuses a lower CSeq after a higher one
+     * (RFC 3261 §12.2.2).
+     */
+    final ArrayDeque<String> pendingInfo = new ArrayDeque<>();
+    /** Whether an INFO of this leg waits for its final response. */
+    boolean infoInFlight;
+    /** The Refer-To URI of the transfer under way (RFC 3515), null when none is. */
+    String referTarget;
+    /** Whether the implicit subscription of a REFER the peer sent is active (RFC 3515 §2.4.4). */
+    boolean referral;
+    /** Whether the application reported on that REFER's new call yet. */
+    boolean referralReported;
     /** Set when the application cancelled before any provisional arrived (RFC 3261 §9.1). */
     boolean cancelWhenProvisional;
     /** The caller's address of record of an outbound leg, whose registration's credentials answer a challenge. */

@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.RSeqHeader;
 import javax.sip.header.ToHeader;
@@ -35,6 +37,12 @@ import org.slf4j.LoggerFactory;
 final class LegActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(LegActions.class);
+
+    /**
+     * The expiry that the active Subscription-State of the NOTIFYs of a REFER we accepted
+     * announces; the subscription ends before that, with the new call's final status.
+     */
+    private static final int REFER_SUBSCRIPTION_SECONDS = 60;
 
     private final SipContext sip;
     private final Adoptions adoptions;
@@ -323,6 +331,183 @@ final class LegActions {
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE for {} failed", leg.callId, e);
             sip.legs.remove(leg);
+        }
+    }
+
+    // ---- DTMF as INFO ----------------------------------------------------------------------
+
+    /** Queues one INFO per tone and sends the first unless one is already in flight. */
+    void info(String callId, String tones, int durationMs) {
+        if (tones == null || tones.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "no tones to send");
+        }
+        List<String> bodies = new ArrayList<>();
+        for (char tone : tones.toUpperCase(Locale.ROOT).toCharArray()) {
+            bodies.add(DtmfRelay.body(tone, durationMs));
+        }
+        Leg leg = leg(callId);
+        String first;
+        synchronized (leg) {
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is not established (" + leg.state + ")");
+            }
+            leg.pendingInfo.addAll(bodies);
+            if (leg.infoInFlight) {
+                return;
+            }
+            leg.infoInFlight = true;
+            first = leg.pendingInfo.poll();
+        }
+        sendInfo(leg, first);
+    }
+
+    /**
+     * The INFO in flight got its final response (or timed out as 408): the next one goes. After
+     * 481 or 408 the dialog is gone (RFC 3261 §12.2.1.2), so what is queued is dropped.
+     */
+    void infoDone(Leg leg, int status) {
+        String next;
+        synchronized (leg) {
+            if (status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || status == Response.REQUEST_TIMEOUT
+                    || leg.state != Leg.State.CONFIRMED) {
+                leg.pendingInfo.clear();
+            }
+            next = leg.pendingInfo.poll();
+            leg.infoInFlight = next != null;
+        }
+        if (status >= 300) {
+            LOG.info("INFO on {} answered {}", leg.callId, status);
+        }
+        if (next != null) {
+            sendInfo(leg, next);
+        }
+    }
+
+    private void sendInfo(Leg leg, String body) {
+        try {
+            sip.sendInDialog(leg, adoptions, Request.INFO, r -> r.setContent(body.getBytes(StandardCharsets.UTF_8),
+                    sip.headerFactory.createContentTypeHeader(DtmfRelay.TYPE, DtmfRelay.RELAY)));
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("INFO on {} could not be sent", leg.callId, e);
+            synchronized (leg) {
+                leg.pendingInfo.clear();
+                leg.infoInFlight = false;
+            }
+        }
+    }
+
+    // ---- blind transfer (RFC 3515, RFC 5589 §6) ------------------------------------------
+
+    void refer(String callId, String target, String referredBy) {
+        Address referTo;
+        Address referrer;
+        try {
+            referTo = sip.addressFactory.createAddress(sip.uris.parse(target));
+            referrer = sip.addressFactory.createAddress(sip.uris.parse(referredBy));
+        } catch (ParseException | RuntimeException e) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "not a SIP or tel URI: " + target + " / " + referredBy);
+        }
+        Leg leg = leg(callId);
+        synchronized (leg) {
+            if (leg.state != Leg.State.CONFIRMED || leg.adopting()) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is not established (" + leg.state + ")");
+            }
+            if (leg.referTarget != null) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " is already being transferred");
+            }
+            leg.referTarget = target;
+        }
+        try {
+            sip.sendInDialog(leg, adoptions, Request.REFER, r -> {
+                r.addHeader(sip.headerFactory.createReferToHeader(referTo));
+                r.addHeader(sip.headerFactory.createHeader("Referred-By", referrer.toString()));
+            });
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            synchronized (leg) {
+                leg.referTarget = null;
+            }
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "cannot send the REFER of " + callId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The final response to our REFER (408 on timeout): 2xx is the transfer accepted (RFC 3515
+     * §2.4.2), NOTIFYs follow; anything else ends the transfer, and the leg stays as it was.
+     */
+    void referAnswered(Leg leg, int status) {
+        if (status < 200) {
+            return;
+        }
+        String target;
+        synchronized (leg) {
+            target = leg.referTarget;
+            if (target == null) {
+                return;
+            }
+            if (status >= 300) {
+                leg.referTarget = null;
+            }
+        }
+        sip.events.transfer(leg.callId, target, status, status >= 300);
+    }
+
+    // ---- transfer asked by the peer (RFC 3515) -------------------------------------------
+
+    void notifyReferrer(String callId, int status, String reason) {
+        if (status < 100 || status > 699) {
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, "not a SIP status: " + status);
+        }
+        Leg leg = leg(callId);
+        synchronized (leg) {
+            if (!leg.referral) {
+                throw new GatewayException(ErrorCode.BAD_REQUEST, "leg " + callId + " has no REFER waiting for a report");
+            }
+            leg.referralReported = true;
+        }
+        sendReferNotify(leg, status, reason);
+    }
+
+    /** Whether a REFER of the leg still waits for the application's first report. */
+    boolean referrerWaiting(Leg leg) {
+        synchronized (leg) {
+            return leg.referral && !leg.referralReported;
+        }
+    }
+
+    /**
+     * A NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4) with the sipfrag of
+     * {@code status}; a final status terminates it (§2.4.7).
+     */
+    void sendReferNotify(Leg leg, int status, String reason) {
+        boolean last = status >= 200;
+        synchronized (leg) {
+            if (!leg.referral) {
+                return;
+            }
+            if (last) {
+                leg.referral = false;
+            }
+        }
+        String phrase = reasonPhrase(reason);
+        String body = SipFrag.of(status, phrase == null ? "Status" : phrase);
+        try {
+            sip.sendInDialog(leg, adoptions, Request.NOTIFY, r -> {
+                r.addHeader(sip.headerFactory.createEventHeader("refer"));
+                SubscriptionStateHeader state = sip.headerFactory.createSubscriptionStateHeader(
+                        last ? SubscriptionStateHeader.TERMINATED : SubscriptionStateHeader.ACTIVE);
+                if (last) {
+                    state.setReasonCode(SubscriptionStateHeader.NO_RESOURCE);
+                } else {
+                    state.setExpires(REFER_SUBSCRIPTION_SECONDS);
+                }
+                r.addHeader(state);
+                r.setContent(body.getBytes(StandardCharsets.UTF_8),
+                        sip.headerFactory.createContentTypeHeader("message", "sipfrag"));
+                r.addHeader(sip.contact(leg.transport == null ? "udp" : leg.transport));
+            });
+        } catch (SipException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("NOTIFY {} to the referrer of {} could not be sent", status, leg.callId, e);
         }
     }
 

@@ -1,10 +1,18 @@
 package dev.passerelle.gateway.sip;
 
 import gov.nist.javax.sip.ResponseEventExt;
+import gov.nist.javax.sip.address.SipUri;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
 import javax.sip.SipException;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.RSeqHeader;
 import javax.sip.header.RequireHeader;
@@ -15,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
- * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK and REGISTER.
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER and REGISTER.
  */
 final class ResponseHandler {
 
@@ -76,6 +84,12 @@ final class ResponseHandler {
             case Request.UPDATE -> {
                 if (SessionTimers.isRefresh(leg, cseq)) {
                     timers.onRefreshResponse(leg, response);
+                }
+            }
+            case Request.REFER -> actions.referAnswered(leg, response.getStatusCode());
+            case Request.INFO -> {
+                if (response.getStatusCode() >= 200) {
+                    actions.infoDone(leg, response.getStatusCode());
                 }
             }
             default -> {
@@ -205,8 +219,44 @@ final class ResponseHandler {
         sip.legs.remove(leg);
         // The stack's client transaction has ACKed this response (RFC 3261 §17.1.1.3). After our
         // CANCEL the application has already ended the call: no event for the 487.
-        if (before == Leg.State.CALLING || before == Leg.State.PROCEEDING) {
-            sip.events.failed(leg.callId, response.getStatusCode(), response.getReasonPhrase());
+        if (before != Leg.State.CALLING && before != Leg.State.PROCEEDING) {
+            return;
         }
+        List<String> contacts = response.getStatusCode() < 400 ? redirectTargets(response) : List.of();
+        if (contacts.isEmpty()) {
+            sip.events.failed(leg.callId, response.getStatusCode(), response.getReasonPhrase());
+        } else {
+            sip.events.redirected(leg.callId, response.getStatusCode(), response.getReasonPhrase(), contacts);
+        }
+    }
+
+    /**
+     * The sip: and tel: Contact URIs of a 3xx, highest q first, the order of the response among
+     * equal q (RFC 3261 §8.1.3.4); a Contact without q is ranked as 1.0, the highest.
+     * The URIs are copied whole except the method and header parameters (§8.1.3.4, §19.1.5).
+     */
+    static List<String> redirectTargets(Response response) {
+        record Target(String uri, float q) {}
+        List<Target> targets = new ArrayList<>();
+        ListIterator<?> it = response.getHeaders(ContactHeader.NAME);
+        while (it != null && it.hasNext()) {
+            ContactHeader contact = (ContactHeader) it.next();
+            if (contact.isWildCard() || contact.getAddress() == null) {
+                continue;
+            }
+            URI uri = (URI) contact.getAddress().getURI().clone();
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("sip") && !scheme.equals("tel")) {
+                continue;
+            }
+            if (uri instanceof SipUri sipUri) {
+                sipUri.removeParameter("method");
+                sipUri.removeHeaders();
+            }
+            float q = contact.getQValue();
+            targets.add(new Target(uri.toString(), q < 0 ? 1.0f : q));
+        }
+        targets.sort(Comparator.comparingDouble(t -> -t.q()));
+        return targets.stream().map(Target::uri).distinct().toList();
     }
 }

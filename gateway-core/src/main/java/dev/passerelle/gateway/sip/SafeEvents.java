@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -48,6 +49,10 @@ final class SafeEvents {
         deliver("failed", callId, e -> e.failed(callId, status, reason));
     }
 
+    void redirected(String callId, int status, String reason, List<String> contacts) {
+        deliver("redirected", callId, e -> e.redirected(callId, status, reason, contacts));
+    }
+
     void confirmed(String callId) {
         deliver("confirmed", callId, e -> e.confirmed(callId));
     }
@@ -62,6 +67,18 @@ final class SafeEvents {
 
     void registrationState(String aor, RegistrationState state) {
         deliver("registrationState", aor, e -> e.registrationState(aor, state));
+    }
+
+    void transfer(String callId, String target, int status, boolean outcome) {
+        deliver("transfer", callId, e -> e.transfer(callId, target, status, outcome));
+    }
+
+    void referred(String callId, String target, String referredBy) {
+        deliver("referred", callId, e -> e.referred(callId, target, referredBy));
+    }
+
+    void dtmf(String callId, String tones) {
+        deliver("dtmf", callId, e -> e.dtmf(callId, tones));
     }
 
     /** Never throws: what the application throws becomes a failed stage (500 to the peer). */

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.ClientTransaction;
+import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.address.AddressFactory;
@@ -38,7 +39,7 @@ final class SipContext {
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
             Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.PRACK,
-            Request.UPDATE);
+            Request.UPDATE, Request.INFO, Request.NOTIFY, Request.REFER);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);
@@ -239,6 +240,29 @@ final class SipContext {
         }
         return "application".equalsIgnoreCase(type.getContentType())
                 && "sdp".equalsIgnoreCase(type.getContentSubType());
+    }
+
+    /** What a request built by {@link #sendInDialog} gets before it leaves: headers, a body. */
+    @FunctionalInterface
+    interface Filler {
+        void fill(Request request) throws ParseException, InvalidArgumentException;
+    }
+
+    /**
+     * Sends a request other than BYE within the leg's dialog (RFC 3261 §12.2.1.1): from the JAIN-SIP
+     * dialog, or from the model of an adopted leg, completed by {@code filler}.
+     */
+    void sendInDialog(Leg leg, Adoptions adoptions, String method, Filler filler)
+            throws SipException, ParseException, InvalidArgumentException {
+        Request request = leg.model != null ? adoptions.inDialog(leg, method) : leg.dialog.createRequest(method);
+        addUserAgent(request);
+        filler.fill(request);
+        ClientTransaction ct = clientTransaction(request, leg);
+        if (leg.model != null) {
+            ct.sendRequest();
+        } else {
+            leg.dialog.sendRequest(ct);
+        }
     }
 
     /** Sends BYE within the leg's dialog (RFC 3261 §15.1.1); the response ends the leg. */

@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,6 +33,15 @@ public interface SipEvents {
      */
     void failed(String callId, int status, String reason);
 
+    /**
+     * A 3xx to our INVITE that names where to call instead (RFC 3261 §8.1.3.4); the leg is gone,
+     * as after {@link #failed}, and the stack has ACKed the response. {@code contacts} are the
+     * sip: and tel: Contact URIs, highest q first, never empty (a 3xx without one is reported as
+     * {@link #failed}). Whether and where to call again is the application's choice: it may send a
+     * new {@link SipService#invite} under the same call id.
+     */
+    void redirected(String callId, int status, String reason, List<String> contacts);
+
     /** The ACK for our 2xx on an inbound leg arrived. */
     void confirmed(String callId);
 
@@ -57,4 +67,28 @@ public interface SipEvents {
      * back-off), or unregistered (the last event for that registration).
      */
     void registrationState(String aor, RegistrationState state);
+
+    /**
+     * The peer sent DTMF in an INFO on an established leg (RFC 6086 legacy usage); the SIP side has
+     * answered 200. {@code tones} is one or more of {@code 0-9 * # A-D}.
+     */
+    void dtmf(String callId, String tones);
+
+    /**
+     * Progress of a transfer asked with {@link SipService#refer}: {@code status} is the final
+     * response to the REFER when it is not 2xx (408 when none came), 202 (or the 2xx received)
+     * when it was accepted, then the status of each NOTIFY's {@code message/sipfrag} (RFC 3515
+     * §2.4.5: 100, 180, 200, 486 ...). {@code outcome} is true for the last report of the
+     * transfer: a refused REFER, a final sipfrag status, or a terminated subscription.
+     */
+    void transfer(String callId, String target, int status, boolean outcome);
+
+    /**
+     * The peer of an established leg sent a REFER asking the web user to call {@code target}, a
+     * sip: or tel: URI (RFC 3515); the SIP side has answered 202 and sent NOTIFY 100. The
+     * application reports the new call with {@link SipService#notifyReferrer}; without a report
+     * within 64*T1 the SIP side ends the subscription with 603. {@code referredBy} is the URI of
+     * the Referred-By header (RFC 3892), or null.
+     */
+    void referred(String callId, String target, String referredBy);
 }

@@ -150,6 +150,48 @@ public interface SipService {
      */
     CompletionStage<String> reinvite(String callId, String sdp);
 
+    /**
+     * Sends {@code tones} on an established leg, one INFO per tone with an
+     * {@code application/dtmf-relay} body of {@code durationMs}, each sent once the previous one
+     * has its final response, so that they reach the peer in order. Tones asked for while others
+     * are still going are queued behind them; a request timeout, 408 or 481 drops what is queued.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a tone not in
+     *     {@code 0-9 * # A-D}, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when the
+     *     leg is not established, {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST}
+     *     for an unknown call id
+     */
+    void info(String callId, String tones, int durationMs);
+
+    /**
+     * Asks the peer of an established leg to call {@code target} instead (blind transfer, RFC 5589
+     * §6): a REFER within the dialog with {@code Refer-To: <target>} (RFC 3515 §2.1) and
+     * {@code Referred-By: <referredBy>} (RFC 3892). The response and the NOTIFYs that follow come
+     * as {@link SipEvents#transfer}; the leg itself stays up (ending it is the application's
+     * choice). One transfer at a time per leg.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} for a target or referrer
+     *     that is not a SIP or tel URI, {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST}
+     *     when the leg is not established or a transfer is already under way,
+     *     {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST} for an unknown call id
+     */
+    void refer(String callId, String target, String referredBy);
+
+    /**
+     * Reports to the peer that sent a REFER ({@link SipEvents#referred}) how the new call goes: a
+     * NOTIFY with a {@code message/sipfrag} of {@code SIP/2.0 <status> <reason>} (RFC 3515
+     * §2.4.5). A final status (200 and above) ends the implicit subscription
+     * ({@code Subscription-State: terminated}, §2.4.7); nothing more may be reported after it.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} when no REFER of this leg
+     *     waits for a report, {@link dev.passerelle.gateway.error.ErrorCode#CALL_DOES_NOT_EXIST}
+     *     for an unknown call id
+     */
+    void notifyReferrer(String callId, int status, String reason);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 

@@ -48,6 +48,11 @@ final class RecordingEvents implements SipEvents {
     }
 
     @Override
+    public void redirected(String callId, int status, String reason, java.util.List<String> contacts) {
+        events.add("redirected " + callId + " " + status + " " + contacts);
+    }
+
+    @Override
     public void confirmed(String callId) {
         events.add("confirmed " + callId);
     }
@@ -79,6 +84,21 @@ final class RecordingEvents implements SipEvents {
             fail("no registrationState within " + timeout);
         }
         return r;
+    }
+
+    @Override
+    public void dtmf(String callId, String tones) {
+        events.add("dtmf " + callId + " " + tones);
+    }
+
+    @Override
+    public void transfer(String callId, String target, int status, boolean outcome) {
+        events.add("transfer " + callId + " " + target + " " + status + (outcome ? " outcome" : ""));
+    }
+
+    @Override
+    public void referred(String callId, String target, String referredBy) {
+        events.add("referred " + callId + " " + target + " " + referredBy);
     }
 
     String next(Duration timeout) throws InterruptedException {
