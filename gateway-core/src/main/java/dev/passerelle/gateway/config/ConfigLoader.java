@@ -147,7 +147,9 @@ public final class ConfigLoader {
                 numberPlan(t),
                 headerPolicy(t),
                 imsProfile(t),
-                tls(t));
+                tls(t),
+                t.seconds("sip.outboundProxyKeepalive", 30, 0, 3_600),
+                dnsServers(t));
 
         String storeType = t.oneOf("store.type", "memory", List.of("memory", "redis"));
         StoreConfig store = new StoreConfig(storeType, t.redisUri("store.redis.uri"),
@@ -193,6 +195,21 @@ public final class ConfigLoader {
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
                 t.providers());
+    }
+
+    /** {@code sip.dns.servers}: each a {@code host:port} (an IPv6 host in brackets). */
+    private static List<String> dnsServers(Tree t) {
+        List<String> servers = t.stringList("sip.dns.servers");
+        for (String server : servers) {
+            int colon = server.lastIndexOf(':');
+            String host = colon < 0 ? "" : server.substring(0, colon);
+            String port = colon < 0 ? "" : server.substring(colon + 1);
+            if (host.isEmpty() || host.contains(" ") || (host.contains(":") && !host.startsWith("["))
+                    || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new ConfigException("sip.dns.servers", "'" + server + "' is not host:port");
+            }
+        }
+        return servers;
     }
 
     /** SIP over TLS is on when {@code sip.tls.keyStore} is given; its other keys need it. */

@@ -75,6 +75,10 @@ public record GatewayConfig(
      * @param ims the IMS private headers of outbound INVITEs and who may assert an identity
      *     ({@code sip.ims.*})
      * @param tls SIP over TLS ({@code sip.tls.*}), or empty for UDP and TCP only
+     * @param outboundProxyKeepalive interval of the OPTIONS keepalive to the outbound proxy;
+     *     zero: no keepalive
+     * @param dnsServers the DNS servers ({@code host:port}) that resolve the outbound proxy per
+     *     RFC 3263; empty: the system resolver
      */
     public record SipConfig(
             String host,
@@ -89,7 +93,14 @@ public record GatewayConfig(
             NumberPlan numbers,
             HeaderPolicy headers,
             ImsProfile ims,
-            Optional<TlsSettings> tls) {}
+            Optional<TlsSettings> tls,
+            Duration outboundProxyKeepalive,
+            List<String> dnsServers) {
+
+        public SipConfig {
+            dnsServers = List.copyOf(dnsServers);
+        }
+    }
 
     /**
      * {@code store.*}. {@code redisUri} is set when {@code type} is {@code redis}; {@code
