@@ -4,6 +4,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import dev.passerelle.gateway.sip.dns.NextHops;
 import dev.passerelle.sipstack.SipStackProperties;
 import dev.passerelle.sipstack.SipStacks;
 import dev.passerelle.sipstack.SipStackSettings;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,6 +68,7 @@ public final class JainSipService implements SipService {
     private int tlsPort;
     private boolean started;
     private boolean stopped;
+    private Optional<ProxyMonitor> proxyMonitor = Optional.empty();
 
     /**
      * With TLS the stack runs its blocking stream transports: the RI's NIO TLS client opened two
@@ -108,7 +111,7 @@ public final class JainSipService implements SipService {
         started = true;
         try {
             port = config.port() == 0 ? freePort(config.host()) : config.port();
-            stack = new SipStackImpl(SipStackProperties.toProperties(settings));
+            stack = new SipStackImpl(SipStackProperties.toProperties(settings, ProxyRouter.class.getName()));
             ListeningPoint udp = stack.createListeningPoint(config.host(), port, ListeningPoint.UDP);
             ListeningPoint tcp = stack.createListeningPoint(config.host(), port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
@@ -126,7 +129,9 @@ public final class JainSipService implements SipService {
             SipContext sip = new SipContext(config, addressFactory, new HeaderFactoryImpl(),
                     new MessageFactoryImpl(), legs, events, port, tlsPort, provider, timers, t1);
             adoptions = new Adoptions(sip);
-            actions = new LegActions(sip, adoptions);
+            Optional<ProxyMonitor> proxy = proxyMonitor(sip);
+            proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
+            actions = new LegActions(sip, adoptions, proxy);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
                     Request.INVITE, new InviteHandler(sip, actions, validator, adoptions),
@@ -135,9 +140,11 @@ public final class JainSipService implements SipService {
                     Request.CANCEL, new CancelHandler(sip, actions),
                     Request.OPTIONS, new OptionsHandler(sip, validator, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions), actions, adoptions);
+                    new ResponseHandler(sip, actions, adoptions), actions, adoptions, proxy);
             provider.addSipListener(listener);
             stack.start();
+            proxy.ifPresent(ProxyMonitor::start);
+            proxyMonitor = proxy;
             if (tlsPort > 0) {
                 LOG.info("SIP listening on {}:{} (UDP and TCP) and {} (TLS)", config.host(), port, tlsPort);
             } else {
@@ -282,6 +289,27 @@ public final class JainSipService implements SipService {
         if (!started || stopped || actions == null) {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "SIP is not running");
         }
+    }
+
+    /**
+     * The monitor of {@code sip.outboundProxy} (RFC 3263 resolution, keepalive, failover), or
+     * empty without one. TLS addresses count only when the gateway listens for TLS.
+     */
+    private Optional<ProxyMonitor> proxyMonitor(SipContext sip) throws ParseException {
+        if (config.outboundProxy().isEmpty() || config.outboundProxy().get().isBlank()) {
+            return Optional.empty();
+        }
+        if (!(uris.parse(config.outboundProxy().get()) instanceof SipURI proxy)) {
+            throw new IllegalArgumentException("sip.outboundProxy is not a sip: or sips: URI");
+        }
+        Set<String> transports = tlsPort > 0 ? Set.of("udp", "tcp", "tls") : Set.of("udp", "tcp");
+        return Optional.of(new ProxyMonitor(sip, proxy, new NextHops(config.dnsServers(), transports),
+                config.outboundProxyKeepalive()));
+    }
+
+    /** The outbound proxy's addresses and their state, e.g. {@code 192.0.2.1:5060/udp current}; empty without a proxy. */
+    public List<String> outboundProxyState() {
+        return proxyMonitor.map(ProxyMonitor::describe).orElse(List.of());
     }
 
     /** A port free for both UDP and TCP on {@code host} (JAIN-SIP refuses port 0). */

@@ -37,10 +37,12 @@ final class LegActions {
 
     private final SipContext sip;
     private final Adoptions adoptions;
+    private final Optional<ProxyMonitor> proxyMonitor;
 
-    LegActions(SipContext sip, Adoptions adoptions) {
+    LegActions(SipContext sip, Adoptions adoptions, Optional<ProxyMonitor> proxyMonitor) {
         this.sip = sip;
         this.adoptions = adoptions;
+        this.proxyMonitor = proxyMonitor;
     }
 
     // ---- UAC -----------------------------------------------------------------------------
@@ -58,8 +60,10 @@ final class LegActions {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
         }
         SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
-        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP.
-        String transport = nextHop.isSecure() ? "tls"
+        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP; for
+        // the proxy, the transport of the address its RFC 3263 resolution currently chooses.
+        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
+                : nextHop.isSecure() ? "tls"
                 : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);
