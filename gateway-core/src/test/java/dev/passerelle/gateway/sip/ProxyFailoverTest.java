@@ -1,0 +1,134 @@
+package dev.passerelle.gateway.sip;
+
+import static dev.passerelle.gateway.sip.SipTestSupport.SDP;
+import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.sipstack.HeaderPolicy;
+import dev.passerelle.sipstack.ImsProfile;
+import dev.passerelle.sipstack.NumberPlan;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 3263 for {@code sip.outboundProxy: sip:proxy.test}: SRV records (priorities 10 and 20)
+ * from a DNS server on loopback name two proxies; requests go to the first while it answers the
+ * OPTIONS keepalive, to the second once it stops, and to the first again once it answers again.
+ */
+class ProxyFailoverTest {
+
+    /** A proxy that, while {@code answering}, answers OPTIONS 200 and INVITE 486; else it is silent. */
+    static final class Proxy implements AutoCloseable {
+        final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        final LinkedBlockingQueue<SipText> invites = new LinkedBlockingQueue<>();
+        volatile boolean answering = true;
+        volatile int options;
+
+        Proxy() throws IOException {
+            Thread t = new Thread(this::serve, "proxy-" + socket.getLocalPort());
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[65_536];
+            while (!socket.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                    SipText m = SipText.parse(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                    if (!answering || m.method() == null) {
+                        continue;
+                    }
+                    String reply = switch (m.method()) {
+                        case "OPTIONS" -> {
+                            options++;
+                            yield SipTestSupport.response(m, 200, "OK", "o", port(), null);
+                        }
+                        case "INVITE" -> {
+                            invites.add(m);
+                            yield SipTestSupport.response(m, 486, "Busy Here", "i", port(), null);
+                        }
+                        default -> null;
+                    };
+                    if (reply != null) {
+                        byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+                        socket.send(new DatagramPacket(bytes, bytes.length, p.getSocketAddress()));
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    @Test
+    void failsOverToTheNextSrvTargetAndBack() throws Exception {
+        try (LoopbackDns dns = new LoopbackDns(); Proxy first = new Proxy(); Proxy second = new Proxy()) {
+            dns.srv("_sip._udp.proxy.test", 10, 0, first.port(), "p1.proxy.test");
+            dns.srv("_sip._udp.proxy.test", 20, 0, second.port(), "p2.proxy.test");
+            dns.a("p1.proxy.test", "127.0.0.1");
+            dns.a("p2.proxy.test", "127.0.0.1");
+            GatewayConfig.SipConfig config = new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test",
+                    Optional.of("sip:proxy.test"), Optional.empty(), "Passerelle-test/0.1", 4, 65_536,
+                    Duration.ofSeconds(60), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE,
+                    Optional.empty(), Duration.ofSeconds(1), List.of(dns.server()));
+            JainSipService service = new JainSipService(config);
+            RecordingEvents events = new RecordingEvents();
+            service.setEvents(events);
+            service.start();
+            try {
+                String a = "127.0.0.1:" + first.port() + "/udp";
+                String b = "127.0.0.1:" + second.port() + "/udp";
+                assertEquals(List.of(a + " current", b + " standby"), service.outboundProxyState());
+                assertTrue(SipTestSupport.until(() -> first.options > 0, WAIT), "keepalive OPTIONS at the first proxy");
+
+                call(service, events, "c1");
+                SipText invite = first.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertEquals("<sip:proxy.test;lr>", invite.header("Route"), "the Route stays the configured URI");
+
+                first.answering = false;
+                assertTrue(SipTestSupport.until(() -> service.outboundProxyState().equals(
+                        List.of(a + " down", b + " current")), WAIT), () -> "failover: " + service.outboundProxyState());
+                call(service, events, "c2");
+                assertEquals("INVITE", second.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
+
+                first.answering = true;
+                assertTrue(SipTestSupport.until(() -> service.outboundProxyState().equals(
+                        List.of(a + " current", b + " standby")), WAIT), () -> "back: " + service.outboundProxyState());
+                call(service, events, "c3");
+                assertEquals("INVITE", first.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
+                assertEquals(0, second.invites.size());
+            } finally {
+                service.stop(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private static void call(JainSipService service, RecordingEvents events, String id) throws InterruptedException {
+        service.invite(new OutboundInvite(id, "sip:alice@gw.test", null, "sip:bob@far.example", SDP, Map.of()));
+        assertEquals("failed " + id + " 486 Busy Here", events.next(WAIT));
+    }
+}
