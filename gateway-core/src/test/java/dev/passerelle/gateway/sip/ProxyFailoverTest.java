@@ -91,11 +91,7 @@ class ProxyFailoverTest {
             dns.srv("_sip._udp.proxy.test", 20, 0, second.port(), "p2.proxy.test");
             dns.a("p1.proxy.test", "127.0.0.1");
             dns.a("p2.proxy.test", "127.0.0.1");
-            GatewayConfig.SipConfig config = new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test",
-                    Optional.of("sip:proxy.test"), Optional.empty(), "Passerelle-test/0.1", 4, 65_536,
-                    Duration.ofSeconds(60), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE,
-                    Optional.empty(), Duration.ofSeconds(1), List.of(dns.server()));
-            JainSipService service = new JainSipService(config);
+            JainSipService service = new JainSipService(config(dns, Duration.ofSeconds(1)));
             RecordingEvents events = new RecordingEvents();
             service.setEvents(events);
             service.start();
@@ -125,6 +121,36 @@ class ProxyFailoverTest {
                 service.stop(Duration.ofSeconds(1));
             }
         }
+    }
+
+    @Test
+    void naptrRecordsChooseTheTransportThroughJndi() throws Exception {
+        try (LoopbackDns dns = new LoopbackDns()) {
+            dns.naptr("proxy.test", 10, 20, "s", "SIP+D2U", "_sip._udp.proxy.test");
+            dns.naptr("proxy.test", 10, 10, "S", "SIP+D2T", "_sip._tcp.proxy.test");
+            dns.naptr("proxy.test", 5, 10, "s", "SIPS+D2T", "_sips._tcp.proxy.test");
+            dns.srv("_sip._udp.proxy.test", 10, 0, 5070, "p1.proxy.test");
+            dns.srv("_sip._tcp.proxy.test", 10, 0, 5072, "p1.proxy.test");
+            dns.srv("_sips._tcp.proxy.test", 10, 0, 5071, "p1.proxy.test");
+            dns.a("p1.proxy.test", "127.0.0.1");
+            JainSipService service = new JainSipService(config(dns, Duration.ZERO));
+            service.setEvents(new RecordingEvents());
+            service.start();
+            try {
+                // Without sip.tls the SIPS service is skipped (RFC 3263 §4.1: transports we support).
+                assertEquals(List.of("127.0.0.1:5072/tcp current", "127.0.0.1:5070/udp standby"),
+                        service.outboundProxyState());
+            } finally {
+                service.stop(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private static GatewayConfig.SipConfig config(LoopbackDns dns, Duration keepalive) {
+        return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test",
+                Optional.of("sip:proxy.test"), Optional.empty(), "Passerelle-test/0.1", 4, 65_536,
+                Duration.ofSeconds(60), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE,
+                Optional.empty(), keepalive, List.of(dns.server()));
     }
 
     private static void call(JainSipService service, RecordingEvents events, String id) throws InterruptedException {
