@@ -307,8 +307,8 @@ public final class JainSipService implements SipService {
                 config.outboundProxyKeepalive()));
     }
 
-    /** The outbound proxy's addresses and their state, e.g. {@code 192.0.2.1:5060/udp current}; empty without a proxy. */
-    public List<String> outboundProxyState() {
+    @Override
+    public List<ProxyAddress> outboundProxyState() {
         return proxyMonitor.map(ProxyMonitor::describe).orElse(List.of());
     }
 

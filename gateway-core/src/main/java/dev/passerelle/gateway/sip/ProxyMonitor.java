@@ -105,12 +105,13 @@ final class ProxyMonitor {
         return current().map(Target::transport).orElse(proxy.isSecure() ? "tls" : "udp");
     }
 
-    /** A snapshot for health reports: every address and whether it is down, the current first. */
-    synchronized List<String> describe() {
-        List<String> out = new ArrayList<>();
+    /** A snapshot for health reports: every address in the order of use and its state. */
+    synchronized List<ProxyAddress> describe() {
+        List<ProxyAddress> out = new ArrayList<>();
         Optional<Target> now = current();
         for (Target t : targets) {
-            out.add(t + (down.contains(t) ? " down" : now.isPresent() && now.get().equals(t) ? " current" : " standby"));
+            String state = down.contains(t) ? "down" : now.isPresent() && now.get().equals(t) ? "current" : "standby";
+            out.add(new ProxyAddress(t.address(), t.port(), t.transport(), state));
         }
         return out;
     }

@@ -98,7 +98,7 @@ class ProxyFailoverTest {
             try {
                 String a = "127.0.0.1:" + first.port() + "/udp";
                 String b = "127.0.0.1:" + second.port() + "/udp";
-                assertEquals(List.of(a + " current", b + " standby"), service.outboundProxyState());
+                assertEquals(List.of(a + " current", b + " standby"), state(service));
                 assertTrue(SipTestSupport.until(() -> first.options > 0, WAIT), "keepalive OPTIONS at the first proxy");
 
                 call(service, events, "c1");
@@ -106,14 +106,14 @@ class ProxyFailoverTest {
                 assertEquals("<sip:proxy.test;lr>", invite.header("Route"), "the Route stays the configured URI");
 
                 first.answering = false;
-                assertTrue(SipTestSupport.until(() -> service.outboundProxyState().equals(
-                        List.of(a + " down", b + " current")), WAIT), () -> "failover: " + service.outboundProxyState());
+                assertTrue(SipTestSupport.until(() -> state(service).equals(
+                        List.of(a + " down", b + " current")), WAIT), () -> "failover: " + state(service));
                 call(service, events, "c2");
                 assertEquals("INVITE", second.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
 
                 first.answering = true;
-                assertTrue(SipTestSupport.until(() -> service.outboundProxyState().equals(
-                        List.of(a + " current", b + " standby")), WAIT), () -> "back: " + service.outboundProxyState());
+                assertTrue(SipTestSupport.until(() -> state(service).equals(
+                        List.of(a + " current", b + " standby")), WAIT), () -> "back: " + state(service));
                 call(service, events, "c3");
                 assertEquals("INVITE", first.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
                 assertEquals(0, second.invites.size());
@@ -139,11 +139,16 @@ class ProxyFailoverTest {
             try {
                 // Without sip.tls the SIPS service is skipped (RFC 3263 §4.1: transports we support).
                 assertEquals(List.of("127.0.0.1:5072/tcp current", "127.0.0.1:5070/udp standby"),
-                        service.outboundProxyState());
+                        state(service));
             } finally {
                 service.stop(Duration.ofSeconds(1));
             }
         }
+    }
+
+    private static List<String> state(JainSipService service) {
+        return service.outboundProxyState().stream()
+                .map(a -> a.address() + ":" + a.port() + "/" + a.transport() + " " + a.state()).toList();
     }
 
     private static GatewayConfig.SipConfig config(LoopbackDns dns, Duration keepalive) {
