@@ -9,6 +9,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.sipstack.HeaderPolicy;
 import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.NumberPlan;
+import dev.passerelle.sipstack.SipStackSettings;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -117,6 +118,36 @@ class ProxyFailoverTest {
                 call(service, events, "c3");
                 assertEquals("INVITE", first.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
                 assertEquals(0, second.invites.size());
+            } finally {
+                service.stop(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    @Test
+    void anInviteTheProxyNeverAnswersMarksItDownWithoutKeepalive() throws Exception {
+        try (LoopbackDns dns = new LoopbackDns(); Proxy first = new Proxy(); Proxy second = new Proxy()) {
+            dns.srv("_sip._udp.proxy.test", 10, 0, first.port(), "p1.proxy.test");
+            dns.srv("_sip._udp.proxy.test", 20, 0, second.port(), "p2.proxy.test");
+            dns.a("p1.proxy.test", "127.0.0.1");
+            dns.a("p2.proxy.test", "127.0.0.1");
+            first.answering = false;
+            // T1 of 50 ms: Timer B (64*T1, RFC 3261 §17.1.1.2) fires after 3.2 s.
+            JainSipService service = new JainSipService(config(dns, Duration.ZERO),
+                    SipStackSettings.builder(SipStackSettings.Profile.DEFAULT).stackName("proxy-timeout").build(),
+                    Duration.ofMillis(50));
+            RecordingEvents events = new RecordingEvents();
+            service.setEvents(events);
+            service.start();
+            try {
+                service.invite(new OutboundInvite("c1", "sip:alice@gw.test", null, "sip:bob@far.example", SDP, Map.of()));
+                assertEquals("failed c1 408 Request Timeout", events.next(WAIT));
+                String a = "127.0.0.1:" + first.port() + "/udp";
+                String b = "127.0.0.1:" + second.port() + "/udp";
+                assertEquals(List.of(a + " down", b + " current"), state(service));
+                call(service, events, "c2");
+                assertEquals("INVITE", second.invites.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).method());
+                assertEquals(0, first.options, "no keepalive when sip.outboundProxyKeepalive is 0");
             } finally {
                 service.stop(Duration.ofSeconds(1));
             }
