@@ -253,6 +253,7 @@ public final class JainSipService implements SipService {
             LOG.warn("SIP leg shutdown failed", e);
         }
         legs.snapshot().forEach(legs::remove);
+        proxyMonitor.ifPresent(ProxyMonitor::stop);
         timers.shutdownNow();
         // Deleting providers and listening points one by one races the stack's own UDP channel
         // clean-up; stop() closes them all, and SipStacks retries the race it can still lose.

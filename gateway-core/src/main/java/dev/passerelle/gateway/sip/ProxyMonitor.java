@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sip.ClientTransaction;
@@ -46,6 +48,7 @@ final class ProxyMonitor {
     private final SipURI proxy;
     private final NextHops nextHops;
     private final Duration interval;
+    private volatile ScheduledExecutorService keepalives;
 
     // Guarded by this.
     private List<Target> targets = List.of();
@@ -63,14 +66,30 @@ final class ProxyMonitor {
         this.interval = interval;
     }
 
-    /** Resolves the proxy and, with a keepalive interval, starts the keepalive. */
+    /**
+     * Resolves the proxy and, with a keepalive interval, starts the keepalive on a thread of its
+     * own: DNS queries and TCP connection attempts to a dead address may block it for seconds,
+     * which the SIP timers must not wait for.
+     */
     void start() {
         synchronized (this) {
             resolve();
         }
         if (!interval.isZero()) {
-            sip.timers.scheduleWithFixedDelay(this::keepalive, interval.toMillis(), interval.toMillis(),
+            keepalives = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sip-proxy-keepalive-" + sip.port);
+                t.setDaemon(true);
+                return t;
+            });
+            keepalives.scheduleWithFixedDelay(this::keepalive, interval.toMillis(), interval.toMillis(),
                     TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops the keepalive; probes in flight end with the stack. */
+    void stop() {
+        if (keepalives != null) {
+            keepalives.shutdownNow();
         }
     }
 
@@ -151,7 +170,16 @@ final class ProxyMonitor {
         matching.forEach(t -> mark(t, false, why));
     }
 
+    /** One round; never throws, since an exception would end the schedule. */
     private void keepalive() {
+        try {
+            probeRound();
+        } catch (RuntimeException e) {
+            LOG.warn("outbound proxy {}: keepalive round failed", proxy, e);
+        }
+    }
+
+    private void probeRound() {
         List<Target> probe = new ArrayList<>();
         synchronized (this) {
             if (System.nanoTime() - resolvedAt > RESOLVE_EVERY.toNanos() || targets.isEmpty()) {

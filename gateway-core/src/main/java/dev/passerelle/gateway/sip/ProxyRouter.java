@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import dev.passerelle.gateway.sip.dns.Target;
 import gov.nist.javax.sip.stack.DefaultRouter;
 import gov.nist.javax.sip.stack.HopImpl;
 import java.util.ListIterator;
@@ -32,7 +33,7 @@ public final class ProxyRouter implements Router {
     @Override
     public Hop getNextHop(Request request) throws SipException {
         ProxyMonitor m = monitor;
-        Optional<dev.passerelle.gateway.sip.dns.Target> target = m == null ? Optional.empty() : m.hopFor(request);
+        Optional<Target> target = m == null ? Optional.empty() : m.hopFor(request);
         if (target.isPresent()) {
             return new HopImpl(target.get().address(), target.get().port(), target.get().transport());
         }
