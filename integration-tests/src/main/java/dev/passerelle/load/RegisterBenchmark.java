@@ -75,7 +75,7 @@ public final class RegisterBenchmark implements Callable<Integer> {
                     Optional.empty(), Optional.of(kamailio.registrarUri()), "Passerelle-bench", 8, 65_536,
                     Duration.ofSeconds(60), Duration.ofSeconds(expires), Duration.ofSeconds(30),
                     NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty(),
-                    GatewayConfig.SessionTimerConfig.DEFAULT));
+                    GatewayConfig.SessionTimerConfig.DEFAULT, Duration.ZERO, List.of()));
             sip.setEvents(new Counting());
             sip.start();
             long heapBefore = settledHeap(memory);

@@ -308,7 +308,7 @@ class KamailioRegisterInteropIT {
         GatewayConfig.SipConfig config = new GatewayConfig.SipConfig("127.0.0.1", 0, DOMAIN, proxy,
                 Optional.of(kamailio.registrarUri()), "Passerelle-it", 4, 65_536, Duration.ofSeconds(60),
                 expires, Duration.ofSeconds(30), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE,
-                Optional.empty(), GatewayConfig.SessionTimerConfig.DEFAULT);
+                Optional.empty(), GatewayConfig.SessionTimerConfig.DEFAULT, Duration.ZERO, List.of());
         JainSipService sip = new JainSipService(config);
         sip.setEvents(events);
         sip.start();

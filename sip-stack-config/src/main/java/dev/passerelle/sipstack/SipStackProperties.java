@@ -22,6 +22,18 @@ public final class SipStackProperties {
     private SipStackProperties() {
     }
 
+    /**
+     * The same, with the application's router (RFC 3261 §8.1.2 next hop): the RI instantiates
+     * {@code routerClass} through its public {@code (SipStack, String outboundProxy)} constructor
+     * and asks it for the next hop of every request.
+     */
+    public static Properties toProperties(SipStackSettings s, String routerClass) {
+        Properties p = toProperties(s);
+        p.setProperty("javax.sip.ROUTER_PATH", routerClass);
+        p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+        return p;
+    }
+
     public static Properties toProperties(SipStackSettings s) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", s.stackName());

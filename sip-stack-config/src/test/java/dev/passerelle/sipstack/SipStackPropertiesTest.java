@@ -60,6 +60,16 @@ class SipStackPropertiesTest {
     }
 
     @Test
+    void aRouterClassIsTheStacksRouterForEveryRequest() {
+        Properties p = SipStackProperties.toProperties(
+                SipStackSettings.builder(SipStackSettings.Profile.DEFAULT).build(), "com.example.Router");
+        assertEquals("com.example.Router", p.getProperty("javax.sip.ROUTER_PATH"));
+        assertEquals("true", p.getProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS"));
+        assertNull(SipStackProperties.toProperties(SipStackSettings.builder(SipStackSettings.Profile.DEFAULT).build())
+                .getProperty("javax.sip.ROUTER_PATH"));
+    }
+
+    @Test
     void realStackStartsWithoutLog4j() throws Exception {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.log4j.Logger"));
         SipStackImpl stack = new SipStackImpl(SipStackProperties.toProperties(

@@ -153,7 +153,9 @@ public final class ConfigLoader {
                 tls(t),
                 new SessionTimerConfig(t.bool("sip.sessionTimer.enabled", true),
                         t.seconds("sip.sessionTimer.expires", 1_800, 2, 86_400),
-                        t.seconds("sip.sessionTimer.minSE", 90, 2, 86_400)));
+                        t.seconds("sip.sessionTimer.minSE", 90, 2, 86_400)),
+                t.seconds("sip.outboundProxyKeepalive", 30, 0, 3_600),
+                dnsServers(t));
         if (sip.sessionTimer().expires().compareTo(sip.sessionTimer().minSE()) < 0) {
             throw new ConfigException("sip.sessionTimer.expires", "must be at least sip.sessionTimer.minSE ("
                     + sip.sessionTimer().minSE().toSeconds() + " s): RFC 4028 §4 never asks for less than Min-SE");
@@ -206,6 +208,21 @@ public final class ConfigLoader {
 
         return new GatewayConfig(node, websocket, sip, store, media, identity, qos, session, connectors,
                 t.providers());
+    }
+
+    /** {@code sip.dns.servers}: each a {@code host:port} (an IPv6 host in brackets). */
+    private static List<String> dnsServers(Tree t) {
+        List<String> servers = t.stringList("sip.dns.servers");
+        for (String server : servers) {
+            int colon = server.lastIndexOf(':');
+            String host = colon < 0 ? "" : server.substring(0, colon);
+            String port = colon < 0 ? "" : server.substring(colon + 1);
+            if (host.isEmpty() || host.contains(" ") || (host.contains(":") && !host.startsWith("["))
+                    || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new ConfigException("sip.dns.servers", "'" + server + "' is not host:port");
+            }
+        }
+        return servers;
     }
 
     /** SIP over TLS is on when {@code sip.tls.keyStore} is given; its other keys need it. */

@@ -80,6 +80,10 @@ public record GatewayConfig(
      *     ({@code sip.ims.*})
      * @param tls SIP over TLS ({@code sip.tls.*}), or empty for UDP and TCP only
      * @param sessionTimer session timers ({@code sip.sessionTimer.*})
+     * @param outboundProxyKeepalive interval of the OPTIONS keepalive to the outbound proxy;
+     *     zero: no keepalive
+     * @param dnsServers the DNS servers ({@code host:port}) that resolve the outbound proxy per
+     *     RFC 3263; empty: the system resolver
      */
     public record SipConfig(
             String host,
@@ -97,20 +101,34 @@ public record GatewayConfig(
             HeaderPolicy headers,
             ImsProfile ims,
             Optional<TlsSettings> tls,
-            SessionTimerConfig sessionTimer) {
+            SessionTimerConfig sessionTimer,
+            Duration outboundProxyKeepalive,
+            List<String> dnsServers) {
+
+        public SipConfig {
+            dnsServers = List.copyOf(dnsServers);
+        }
 
         /** This configuration with other session timers. */
         public SipConfig withSessionTimer(SessionTimerConfig timer) {
             return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
                     maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
-                    tls, timer);
+                    tls, timer, outboundProxyKeepalive, dnsServers);
+        }
+
+        /** This configuration with another outbound proxy keepalive and DNS servers. */
+        public SipConfig withDns(Duration keepalive, List<String> servers) {
+            return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
+                    maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
+                    tls, sessionTimer, keepalive, servers);
         }
 
         /** This configuration with another outbound proxy, registrar and registration timing. */
         public SipConfig withRouting(Optional<String> proxy, Optional<String> registrarUri, Duration expires,
                 Duration retryBase) {
             return new SipConfig(host, port, domain, proxy, registrarUri, userAgent, threadPoolSize,
-                    maxMessageSize, ringTimeout, expires, retryBase, numbers, headers, ims, tls, sessionTimer);
+                    maxMessageSize, ringTimeout, expires, retryBase, numbers, headers, ims, tls, sessionTimer,
+                    outboundProxyKeepalive, dnsServers);
         }
     }
 

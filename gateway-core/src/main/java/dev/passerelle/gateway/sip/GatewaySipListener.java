@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.SipListenerExt;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
@@ -35,10 +36,12 @@ final class GatewaySipListener implements SipListenerExt {
     private final Registrations registrations;
     private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
+    private final Optional<ProxyMonitor> proxy;
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers) {
+            SessionTimers timers, Optional<ProxyMonitor> proxy) {
+        this.proxy = proxy;
         this.sip = sip;
         this.validator = validator;
         this.handlers = Map.copyOf(handlers);
@@ -69,6 +72,11 @@ final class GatewaySipListener implements SipListenerExt {
     @Override
     public void processResponse(ResponseEvent event) {
         try {
+            ClientTransaction ct = event.getClientTransaction();
+            if (ct != null && ct.getApplicationData() instanceof ProxyMonitor.Probe probe) {
+                proxy.ifPresent(p -> p.onProbeResponse(probe, event.getResponse()));
+                return;
+            }
             responses.handle(event);
         } catch (Exception | LinkageError e) {
             failures.incrementAndGet();
@@ -92,6 +100,11 @@ final class GatewaySipListener implements SipListenerExt {
                 registrations.onTimeout(reg, ((CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME)).getSeqNumber());
                 return;
             }
+            if (ct.getApplicationData() instanceof ProxyMonitor.Probe probe) {
+                proxy.ifPresent(p -> p.onProbeTimeout(probe));
+                return;
+            }
+            proxy.ifPresent(p -> p.onRequestTimeout(ct));
             Leg leg = (Leg) ct.getApplicationData();
             if (leg == null) {
                 return;
@@ -132,6 +145,7 @@ final class GatewaySipListener implements SipListenerExt {
     public void processIOException(IOExceptionEvent event) {
         try {
             LOG.warn("transport error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+            proxy.ifPresent(p -> p.onTransportError(event.getHost(), event.getPort()));
             for (Leg leg : sip.legs.snapshot()) {
                 ClientTransaction ct = leg.inviteClientTransaction;
                 if (ct != null && sameHop(ct, event)) {

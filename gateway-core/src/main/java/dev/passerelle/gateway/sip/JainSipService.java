@@ -4,6 +4,7 @@ import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.session.SipDialog;
+import dev.passerelle.gateway.sip.dns.NextHops;
 import dev.passerelle.sipstack.SipStackProperties;
 import dev.passerelle.sipstack.SipStacks;
 import dev.passerelle.sipstack.SipStackSettings;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -67,6 +69,7 @@ public final class JainSipService implements SipService {
     private int tlsPort;
     private boolean started;
     private boolean stopped;
+    private Optional<ProxyMonitor> proxyMonitor = Optional.empty();
 
     /**
      * With TLS the stack runs its blocking stream transports: the RI's NIO TLS client opened two
@@ -109,7 +112,7 @@ public final class JainSipService implements SipService {
         started = true;
         try {
             port = config.port() == 0 ? freePort(config.host()) : config.port();
-            stack = new SipStackImpl(SipStackProperties.toProperties(settings));
+            stack = new SipStackImpl(SipStackProperties.toProperties(settings, ProxyRouter.class.getName()));
             ListeningPoint udp = stack.createListeningPoint(config.host(), port, ListeningPoint.UDP);
             ListeningPoint tcp = stack.createListeningPoint(config.host(), port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
@@ -129,7 +132,9 @@ public final class JainSipService implements SipService {
             adoptions = new Adoptions(sip);
             registrations = new Registrations(sip);
             SessionTimers sessionTimers = new SessionTimers(sip);
-            actions = new LegActions(sip, adoptions, registrations, sessionTimers);
+            Optional<ProxyMonitor> proxy = proxyMonitor(sip);
+            proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
+            actions = new LegActions(sip, adoptions, registrations, sessionTimers, proxy);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.of(
                     Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers),
@@ -144,9 +149,11 @@ public final class JainSipService implements SipService {
                     Request.REFER, new ReferHandler(sip, actions, adoptions));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
-                    registrations, sessionTimers);
+                    registrations, sessionTimers, proxy);
             provider.addSipListener(listener);
             stack.start();
+            proxy.ifPresent(ProxyMonitor::start);
+            proxyMonitor = proxy;
             if (tlsPort > 0) {
                 LOG.info("SIP listening on {}:{} (UDP and TCP) and {} (TLS)", config.host(), port, tlsPort);
             } else {
@@ -288,6 +295,7 @@ public final class JainSipService implements SipService {
             LOG.warn("SIP leg shutdown failed", e);
         }
         legs.snapshot().forEach(legs::remove);
+        proxyMonitor.ifPresent(ProxyMonitor::stop);
         timers.shutdownNow();
         // Deleting providers and listening points one by one races the stack's own UDP channel
         // clean-up; stop() closes them all, and SipStacks retries the race it can still lose.
@@ -334,6 +342,27 @@ public final class JainSipService implements SipService {
         if (!started || stopped || actions == null) {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "SIP is not running");
         }
+    }
+
+    /**
+     * The monitor of {@code sip.outboundProxy} (RFC 3263 resolution, keepalive, failover), or
+     * empty without one. TLS addresses count only when the gateway listens for TLS.
+     */
+    private Optional<ProxyMonitor> proxyMonitor(SipContext sip) throws ParseException {
+        if (config.outboundProxy().isEmpty() || config.outboundProxy().get().isBlank()) {
+            return Optional.empty();
+        }
+        if (!(uris.parse(config.outboundProxy().get()) instanceof SipURI proxy)) {
+            throw new IllegalArgumentException("sip.outboundProxy is not a sip: or sips: URI");
+        }
+        Set<String> transports = tlsPort > 0 ? Set.of("udp", "tcp", "tls") : Set.of("udp", "tcp");
+        return Optional.of(new ProxyMonitor(sip, proxy, new NextHops(config.dnsServers(), transports),
+                config.outboundProxyKeepalive()));
+    }
+
+    @Override
+    public List<ProxyAddress> outboundProxyState() {
+        return proxyMonitor.map(ProxyMonitor::describe).orElse(List.of());
     }
 
     /** A port free for both UDP and TCP on {@code host} (JAIN-SIP refuses port 0). */

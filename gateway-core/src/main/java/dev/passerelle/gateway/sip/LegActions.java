@@ -48,14 +48,17 @@ final class LegActions {
     private final Adoptions adoptions;
     private final Registrations registrations;
     private final SessionTimers timers;
+    private final Optional<ProxyMonitor> proxyMonitor;
     /** Offer/answer exchanges within established dialogs, both ways. */
     final ReInvites reInvites;
 
-    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, SessionTimers timers) {
+    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, SessionTimers timers,
+            Optional<ProxyMonitor> proxyMonitor) {
         this.sip = sip;
         this.adoptions = adoptions;
         this.registrations = registrations;
         this.timers = timers;
+        this.proxyMonitor = proxyMonitor;
         this.reInvites = new ReInvites(sip, this, timers);
     }
 
@@ -74,8 +77,10 @@ final class LegActions {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
         }
         SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
-        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP.
-        String transport = nextHop.isSecure() ? "tls"
+        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP; for
+        // the proxy, the transport of the address its RFC 3263 resolution currently chooses.
+        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
+                : nextHop.isSecure() ? "tls"
                 : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);

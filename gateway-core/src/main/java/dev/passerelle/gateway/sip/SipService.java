@@ -2,6 +2,7 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.session.SipDialog;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +37,12 @@ public interface SipService {
      *     {@link dev.passerelle.gateway.error.ErrorCode#INVALID_PARAMS} naming the first such header
      */
     void checkHeaders(Map<String, String> headers);
+
+    /**
+     * The addresses of {@code sip.outboundProxy} (RFC 3263 §4 resolution) in the order requests
+     * use them, each with its keepalive state; empty without an outbound proxy or before start.
+     */
+    List<ProxyAddress> outboundProxyState();
 
     /** Binds UDP and TCP on the configured host and port, and TLS when configured, and starts the stack. */
     void start();

@@ -125,6 +125,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void outboundProxyKeepaliveAndDnsServersAreRead() {
+        assertEquals(Duration.ofSeconds(30), NO_ENV.defaults().sip().outboundProxyKeepalive());
+        assertEquals(List.of(), NO_ENV.defaults().sip().dnsServers());
+        GatewayConfig c = NO_ENV.fromYaml("sip:\n  outboundProxyKeepalive: 0\n  dns: {servers: [\"127.0.0.1:5353\", \"[::1]:53\"]}\n");
+        assertEquals(Duration.ZERO, c.sip().outboundProxyKeepalive());
+        assertEquals(List.of("127.0.0.1:5353", "[::1]:53"), c.sip().dnsServers());
+        assertEquals(List.of("10.0.0.53:53", "10.0.0.54:53"), new ConfigLoader(
+                Map.of("PASSERELLE_SIP_DNS_SERVERS", "10.0.0.53:53, 10.0.0.54:53")).defaults().sip().dnsServers());
+        assertRefused("sip.dns.servers", "'10.0.0.53' is not host:port", refused("sip:\n  dns: {servers: [10.0.0.53]}\n"));
+        assertRefused("sip.dns.servers", "'::1:53' is not host:port", refused("sip:\n  dns: {servers: [\"::1:53\"]}\n"));
+        assertRefused("sip.dns.servers", "'dns:0' is not host:port", refused("sip:\n  dns: {servers: [\"dns:0\"]}\n"));
+        assertEquals("sip.outboundProxyKeepalive", refused("sip:\n  outboundProxyKeepalive: -1\n").key());
+    }
+
+    @Test
     void tlsNeedsAKeyStoreThatOpens(@TempDir Path dir) throws IOException {
         assertEquals(Optional.empty(), NO_ENV.defaults().sip().tls());
         assertRefused("sip.tls.keyStore", "required when sip.tls.port is set", refused("sip:\n  tls: {port: 5061}\n"));

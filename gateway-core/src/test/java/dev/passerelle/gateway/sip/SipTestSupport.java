@@ -6,6 +6,7 @@ import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.NumberPlan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -36,7 +37,7 @@ final class SipTestSupport {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
                 "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60), Duration.ofSeconds(600),
                 Duration.ofSeconds(30), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty(),
-                GatewayConfig.SessionTimerConfig.DEFAULT);
+                GatewayConfig.SessionTimerConfig.DEFAULT, Duration.ZERO, List.of());
     }
 
     static String branch() {
