@@ -15,6 +15,20 @@ public final class Sdp {
     private Sdp() {}
 
     /** A SIP phone's plain RTP/AVP audio description: PCMU, PCMA and telephone-event. */
+    /** {@code sdp} with its o= version one higher: the same party's next offer (RFC 3264 §8). */
+    public static String nextVersion(String sdp) {
+        StringBuilder out = new StringBuilder();
+        for (String line : sdp.split("\r\n")) {
+            if (line.startsWith("o=")) {
+                String[] f = line.split(" ");
+                f[2] = String.valueOf(Long.parseLong(f[2]) + 1);
+                line = String.join(" ", f);
+            }
+            out.append(line).append("\r\n");
+        }
+        return out.toString();
+    }
+
     public static String phone(int rtpPort) {
         long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         return "v=0\r\n"

@@ -628,7 +628,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
         Response response = event.getResponse();
         CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
         String callId = callId(response);
-        log.add(new PhoneEvent.Response(response.getStatusCode(), cseq.getMethod(), callId, body(response), response.toString()));
+        // The dialog is kept before the response is logged: a test that saw the 2xx may act on the
+        // dialog at once (bye, reInvite, request).
         if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2 && event.getDialog() != null) {
             Dialog dialog = event.getDialog();
             dialogs.put(callId, dialog);
@@ -638,6 +639,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
                 throw new IllegalStateException("phone could not ACK the 2xx in " + callId, e);
             }
         }
+        log.add(new PhoneEvent.Response(response.getStatusCode(), cseq.getMethod(), callId, body(response), response.toString()));
     }
 
     @Override

@@ -58,20 +58,6 @@ class CallUpdateIT {
         phone.close();
     }
 
-    /** {@code sdp} with its o= version one higher: the same party's next offer (RFC 3264 §8). */
-    private static String next(String sdp) {
-        StringBuilder out = new StringBuilder();
-        for (String line : sdp.split("\r\n")) {
-            if (line.startsWith("o=")) {
-                String[] f = line.split(" ");
-                f[2] = String.valueOf(Long.parseLong(f[2]) + 1);
-                line = String.join(" ", f);
-            }
-            out.append(line).append("\r\n");
-        }
-        return out.toString();
-    }
-
     /** Alice calls the phone, which answers; returns the gateway call id and the SIP Call-ID. */
     private String[] aliceCallsThePhone(String offer) {
         String callId = alice.callOk("call.invite", params().put("to", phone.uri()).put("sdp", offer), WAIT)
@@ -101,7 +87,7 @@ class CallUpdateIT {
         String offer = Sdp.browserOffer(Sdp.newUfrag());
         String[] call = aliceCallsThePhone(offer);
 
-        String hold = next(offer).replace("a=sendrecv", "a=sendonly");
+        String hold = Sdp.nextVersion(offer).replace("a=sendrecv", "a=sendonly");
         JsonNode held = alice.callOk("call.update", update(call[0], hold), WAIT);
         PhoneEvent.Request re = reInvite(call[1], 2);
         assertTrue(re.body().contains("a=sendonly"), "the re-INVITE does not put the phone on hold: " + re.raw());
@@ -109,7 +95,7 @@ class CallUpdateIT {
         assertTrue(held.path("sdp").asText().contains("m=audio " + phone.rtpPort() + " "), held.toString());
         assertEquals(2, phone.awaitRequest("ACK", call[1], WAIT).cseq(), "the 2xx to the re-INVITE is ACKed");
 
-        String resume = next(next(offer));
+        String resume = Sdp.nextVersion(Sdp.nextVersion(offer));
         JsonNode resumed = alice.callOk("call.update", update(call[0], resume), WAIT);
         assertTrue(reInvite(call[1], 3).body().contains("a=sendrecv"));
         assertTrue(resumed.path("sdp").asText().contains("a=sendrecv"), resumed.toString());
@@ -125,7 +111,7 @@ class CallUpdateIT {
         phone.refuseReInvites(new SipPhone.ReInviteRefusal(491, 1));
 
         long start = System.nanoTime();
-        JsonNode held = alice.callOk("call.update", update(call[0], next(offer).replace("a=sendrecv", "a=sendonly")), WAIT);
+        JsonNode held = alice.callOk("call.update", update(call[0], Sdp.nextVersion(offer).replace("a=sendrecv", "a=sendonly")), WAIT);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         reInvite(call[1], 2);
         assertTrue(reInvite(call[1], 3).body().contains("a=sendonly"), "the retry carries the same offer");
@@ -142,11 +128,11 @@ class CallUpdateIT {
         String offer = Sdp.browserOffer(Sdp.newUfrag());
         String[] call = aliceCallsThePhone(offer);
         phone.refuseReInvites(new SipPhone.ReInviteRefusal(488, 1));
-        RpcReply refused = alice.call("call.update", update(call[0], next(offer).replace("a=sendrecv", "a=sendonly")), WAIT);
+        RpcReply refused = alice.call("call.update", update(call[0], Sdp.nextVersion(offer).replace("a=sendrecv", "a=sendonly")), WAIT);
         assertEquals(488, refused.errorCode(), String.valueOf(refused.message()));
 
         // The session in force is unchanged: the next offer is checked against it, and goes through.
-        JsonNode held = alice.callOk("call.update", update(call[0], next(offer).replace("a=sendrecv", "a=inactive")), WAIT);
+        JsonNode held = alice.callOk("call.update", update(call[0], Sdp.nextVersion(offer).replace("a=sendrecv", "a=inactive")), WAIT);
         assertTrue(held.path("sdp").asText().contains("a=inactive"), held.toString());
         alice.callOk("call.hangup", params().put("callId", call[0]), WAIT);
         phone.awaitRequest("BYE", call[1], WAIT);
@@ -162,7 +148,7 @@ class CallUpdateIT {
         phone.awaitResponse(sipCallId, 200, WAIT);
         bob.awaitCallEvent("call.confirmed", callId, WAIT);
 
-        phone.reInvite(sipCallId, next(phone.sdp()).replace("a=sendrecv", "a=sendonly"));
+        phone.reInvite(sipCallId, Sdp.nextVersion(phone.sdp()).replace("a=sendrecv", "a=sendonly"));
         JsonNode request = bob.awaitServerRequest("call.update", WAIT);
         assertEquals(callId, request.path("params").path("callId").asText(), request.toString());
         String remoteOffer = request.path("params").path("sdp").asText();
@@ -174,12 +160,12 @@ class CallUpdateIT {
         assertTrue(ok.body().contains("a=recvonly") && ok.body().contains("m=audio 50000 "), ok.raw());
 
         // The browser refuses the next one: 488, and the call stays up.
-        phone.reInvite(sipCallId, next(next(phone.sdp())));
+        phone.reInvite(sipCallId, Sdp.nextVersion(Sdp.nextVersion(phone.sdp())));
         reply(bob, bob.awaitServerRequest("call.update", WAIT), "\"error\":{\"code\":488,\"message\":\"not now\"}");
         phone.awaitResponse(sipCallId, 488, WAIT);
 
         // The browser does not answer at all: 500 with Retry-After once session.updateTimeout passed.
-        phone.reInvite(sipCallId, next(next(phone.sdp())));
+        phone.reInvite(sipCallId, Sdp.nextVersion(Sdp.nextVersion(phone.sdp())));
         bob.awaitServerRequest("call.update", WAIT);
         PhoneEvent.Response late = phone.awaitResponse(sipCallId, 500, WAIT);
         assertTrue(late.raw().contains("Retry-After"), late.raw());
@@ -197,7 +183,7 @@ class CallUpdateIT {
                 .put("sdp", Sdp.answer(incoming.path("sdp").asText(), 50_002, Sdp.newUfrag())), WAIT);
         alice.awaitCallEvent("call.accepted", callId, WAIT);
 
-        CompletableFuture<RpcReply> held = alice.call("call.update", update(callId, next(offer).replace("a=sendrecv", "a=sendonly")));
+        CompletableFuture<RpcReply> held = alice.call("call.update", update(callId, Sdp.nextVersion(offer).replace("a=sendrecv", "a=sendonly")));
         JsonNode request = bob.awaitServerRequest("call.update", WAIT);
         assertEquals(callId, request.path("params").path("callId").asText());
         // One exchange at a time (RFC 3264 §4): Bob's own offer meanwhile is refused with 491.
@@ -218,7 +204,7 @@ class CallUpdateIT {
         String offer = Sdp.browserOffer(Sdp.newUfrag());
         String callId = alice.callOk("call.invite", params().put("to", phone.uri()).put("sdp", offer), WAIT).path("callId").asText();
         phone.awaitCall(WAIT);
-        assertEquals(400, alice.call("call.update", update(callId, next(offer)), WAIT).errorCode());
+        assertEquals(400, alice.call("call.update", update(callId, Sdp.nextVersion(offer)), WAIT).errorCode());
         alice.callOk("call.hangup", params().put("callId", callId), WAIT);
     }
 }

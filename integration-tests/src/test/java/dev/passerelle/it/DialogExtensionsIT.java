@@ -105,13 +105,14 @@ class DialogExtensionsIT {
 
     @Test
     void phoneRequiring100relIsPrackedThenStopsRefreshingAndTheBrowserHearsTheCallEnd() {
+        String firstOffer = Sdp.phone(42_000);
         String sipCallId = UUID.randomUUID().toString();
         String gatewayUri = "sip:alice@localhost";
         String from = "<" + phone.uri() + ">;tag=ph1";
         phone.send(phone.request("INVITE", gatewayUri, sipCallId, from, "<" + gatewayUri + ">", 1,
                 "Require: 100rel\r\nSupported: timer\r\nSession-Expires: 4\r\n"
                         + "Allow: INVITE, ACK, BYE, CANCEL, PRACK, UPDATE\r\n",
-                Sdp.phone(42_000)));
+                firstOffer));
         JsonNode incoming = alice.awaitEvent("call.incoming", p -> true, WAIT);
         String callId = incoming.path("callId").asText();
 
@@ -141,7 +142,7 @@ class DialogExtensionsIT {
         assertEquals("4;refresher=uac", refreshed.header("Session-Expires"));
         long lastRefresh = System.nanoTime();
         phone.send(phone.request("UPDATE", ok.contactUri(), sipCallId, from, to, 4, "",
-                Sdp.phone(42_100)));
+                Sdp.nextVersion(firstOffer).replace("m=audio 42000 ", "m=audio 42100 ")));
         JsonNode update = alice.awaitServerRequest("call.update", WAIT);
         String answer = Sdp.answer(update.path("params").path("sdp").asText(), 50_002, Sdp.newUfrag());
         alice.sendRaw("{\"jsonrpc\":\"2.0\",\"id\":" + update.get("id") + ",\"result\":{\"sdp\":"

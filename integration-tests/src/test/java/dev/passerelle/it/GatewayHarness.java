@@ -192,6 +192,15 @@ final class GatewayHarness implements AutoCloseable {
      * registrar refuses, {@code wrong-pw}) have AORs in {@code domain}, carol has no password.
      */
     static GatewayHarness withRegistrar(String registrar, String outboundProxy, String domain) {
+        return withRegistrar(registrar, outboundProxy, domain, "", "");
+    }
+
+    /**
+     * The same, with {@code sip} (more keys of {@code sip:}, each line at two spaces) and {@code
+     * extra} (whole top-level sections such as {@code media:}).
+     */
+    static GatewayHarness withRegistrar(String registrar, String outboundProxy, String domain, String sip,
+            String extra) {
         String identity = """
                 connector: static
                   static:
@@ -205,7 +214,8 @@ final class GatewayHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String yaml = yaml("it-node", dir, outboundProxy, "  registrar: \"" + registrar + "\"", "", identity, "");
+        String yaml = yaml("it-node", dir, outboundProxy, "  registrar: \"" + registrar + "\"\n" + sip, extra,
+                identity, "");
         Gateway gateway = new Gateway(new ConfigLoader(Map.of()).fromYaml(yaml));
         gateway.start();
         return new GatewayHarness(gateway, dir, true);

@@ -243,6 +243,7 @@ final class CallSteps {
         Params.Invite invite = in.getBody(Params.Invite.class);
         Target target = in.getHeader(TARGET, Target.class);
         String callId = newCallId();
+        linkReferral(in, callId);
         store.createCall(CallRecord.create(callId, CallKind.WEB_TO_SIP, caller.sessionId(), caller.sipUri(),
                 caller.displayName(), target.sipUri(), Set.of(), clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
@@ -350,6 +351,7 @@ final class CallSteps {
         Providers.Claim claim = in.getHeader(PROVIDER_CLAIM, Providers.Claim.class);
         in.removeHeader(PROVIDER_CLAIM);
         String callId = newCallId();
+        linkReferral(in, callId);
         try {
             SessionRecord caller = session(in);
             Params.Invite invite = in.getBody(Params.Invite.class);
@@ -396,6 +398,7 @@ final class CallSteps {
             throw new GatewayException(ErrorCode.TEMPORARILY_UNAVAILABLE, "to: " + callee + " is not logged in");
         }
         String callId = newCallId();
+        linkReferral(in, callId);
         store.createCall(CallRecord.create(callId, CallKind.WEB_TO_WEB, caller.sessionId(), caller.sipUri(),
                 caller.displayName(), callee, ringing, clock.instant(), cluster.nodeId()));
         in.setHeader(Headers.CALL_ID, callId);
@@ -408,11 +411,18 @@ final class CallSteps {
 
     void inviteResult(Exchange exchange) {
         String callId = exchange.getMessage().getHeader(Headers.CALL_ID, String.class);
-        String referring = exchange.getMessage().getHeader(Headers.REFERRING_CALL, String.class);
+        exchange.getMessage().setBody(new Results.Invite(callId));
+    }
+
+    /**
+     * Links a call placed at a SIP peer's request to the call whose REFER asked for it, before
+     * anything is sent: its first provisional may come back before {@code call.invite} is answered.
+     */
+    private void linkReferral(Message in, String callId) {
+        String referring = in.getHeader(Headers.REFERRING_CALL, String.class);
         if (referring != null && pendingReferrals.remove(referring) != null) {
             referredCalls.put(callId, referring);
         }
-        exchange.getMessage().setBody(new Results.Invite(callId));
     }
 
     // ---- REFER from the SIP peer (RFC 3515) ---------------------------------------------------
