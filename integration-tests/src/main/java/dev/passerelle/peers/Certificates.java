@@ -40,6 +40,11 @@ public final class Certificates {
 
     /** A key store whose key the CA signed for {@code CN=name}, with 127.0.0.1 as its address. */
     public Path signed(String name) {
+        return signedFor(name, "ip:127.0.0.1");
+    }
+
+    /** A key store whose key the CA signed for {@code CN=name} and the subjectAltNames {@code san}. */
+    public Path signedFor(String name, String san) {
         Path store = dir.resolve(name + ".p12");
         Path request = dir.resolve(name + ".csr");
         Path cert = dir.resolve(name + ".pem");
@@ -48,7 +53,7 @@ public final class Certificates {
         keytool("-certreq", "-alias", name, "-keystore", store.toString(), "-storepass", PASSWORD,
                 "-file", request.toString());
         keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
-                "-infile", request.toString(), "-outfile", cert.toString(), "-ext", "san=ip:127.0.0.1",
+                "-infile", request.toString(), "-outfile", cert.toString(), "-ext", "san=" + san,
                 "-validity", "2");
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(),
                 "-keystore", store.toString(), "-storepass", PASSWORD);

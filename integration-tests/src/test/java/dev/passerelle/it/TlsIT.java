@@ -13,6 +13,7 @@ import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIP over TLS both ways between the gateway and a JAIN-SIP phone, with certificates of a test CA;
- * a phone whose certificate that CA did not sign is never sent a call.
+ * a phone whose certificate that CA did not sign, or signed for another host, is never sent a call.
  */
 class TlsIT {
 
@@ -85,6 +86,23 @@ class TlsIT {
             bob.awaitCallEvent("call.confirmed", incoming.path("callId").asText(), WAIT);
             phone.bye(sipCallId);
             bob.awaitCallEvent("call.ended", incoming.path("callId").asText(), WAIT);
+        }
+    }
+
+    @Test
+    void aPhoneWhoseCertificateNamesAnotherHostGetsNoCall() {
+        try (SipPhone impostor = SipPhone.startTls(ca.signedFor("impostor", "dns:elsewhere.example"), ca.trustStore(),
+                Certificates.PASSWORD);
+                WsClient alice = gateway.login("alice-token")) {
+            // RFC 5922 §7.2: signed by a trusted CA, yet not for the host the gateway set out to reach.
+            // The RI drops the connection after the INVITE was handed to it, without telling the
+            // listener: the call ends when the INVITE transaction times out (Timer B).
+            String callId = alice.callOk("call.invite", params().put("to", impostor.uri())
+                    .put("sdp", Sdp.browserOffer(Sdp.newUfrag())), WAIT).path("callId").asText();
+            JsonNode ended = alice.awaitCallEvent("call.ended", callId, Duration.ofSeconds(40));
+            assertEquals(408, ended.path("code").asInt(), ended.toString());
+            assertTrue(impostor.events().stream().noneMatch(e -> e instanceof PhoneEvent.Request),
+                    "no request reached the impostor: " + impostor.events());
         }
     }
 

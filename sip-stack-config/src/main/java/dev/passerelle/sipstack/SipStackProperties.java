@@ -94,6 +94,7 @@ public final class SipStackProperties {
         p.setProperty("javax.net.ssl.trustStorePassword", tls.trustStore().isPresent()
                 ? tls.trustStorePassword().orElse("") : "changeit");
         p.setProperty("javax.net.ssl.trustStoreType", tls.keyStoreType());
+        p.setProperty(NIST + "TLS_SECURITY_POLICY", ServerIdentityPolicy.class.getName());
         p.setProperty(NIST + "TLS_CLIENT_AUTH_TYPE", switch (tls.clientAuth()) {
             case NONE -> "Disabled";
             case WANT -> "Want";
