@@ -139,7 +139,9 @@ public final class Gateway implements AutoCloseable {
         StoreStatus store = this.store.status();
         String status = drained.get() ? "draining" : store.up() ? "up" : "degraded";
         return new Health(status, config.node().id(),
-                new Health.Part(config.store().type(), store.up() ? "up" : "down", store.detail()));
+                new Health.Part(config.store().type(), store.up() ? "up" : "down", store.detail()),
+                sip.outboundProxyState().stream()
+                        .map(a -> new Health.ProxyAddress(a.address(), a.port(), a.transport(), a.state())).toList());
     }
 
     /** The routes reach this node's sockets through the signaling server, built after them. */

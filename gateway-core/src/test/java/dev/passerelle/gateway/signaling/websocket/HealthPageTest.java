@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ class HealthPageTest {
 
     /** A node that serves, with its memory store. */
     static Health up() {
-        return new Health("up", "node-a", new Health.Part("memory", "up", "in memory (this node only)"));
+        return new Health("up", "node-a", new Health.Part("memory", "up", "in memory (this node only)"), List.of());
     }
 
     @BeforeEach
@@ -60,12 +61,24 @@ class HealthPageTest {
         assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
         assertEquals("no-store", r.headers().firstValue("cache-control").orElse(""));
         assertEquals("{\"status\":\"up\",\"node\":\"node-a\",\"store\":{\"type\":\"memory\",\"status\":\"up\","
-                + "\"detail\":\"in memory (this node only)\"}}", r.body());
+                + "\"detail\":\"in memory (this node only)\"},\"outboundProxy\":[]}", r.body());
+    }
+
+    @Test
+    void theOutboundProxyAddressesAreListedWithTheirState() throws Exception {
+        health.set(new Health("up", "node-a", up().store(), List.of(
+                new Health.ProxyAddress("10.0.0.5", 5060, "udp", "down"),
+                new Health.ProxyAddress("10.0.0.6", 5060, "udp", "current"))));
+        HttpResponse<String> r = get("GET");
+        assertEquals(200, r.statusCode(), "a proxy address down does not stop the node serving");
+        assertTrue(r.body().endsWith(",\"outboundProxy\":[{\"address\":\"10.0.0.5\",\"port\":5060,\"transport\":\"udp\","
+                + "\"state\":\"down\"},{\"address\":\"10.0.0.6\",\"port\":5060,\"transport\":\"udp\",\"state\":\"current\"}]}"),
+                r.body());
     }
 
     @Test
     void aNodeWhoseStoreIsDownIs503AndSaysWhy() throws Exception {
-        health.set(new Health("degraded", "node-a", new Health.Part("redis", "down", "redis://127.0.0.1:1: timed out")));
+        health.set(new Health("degraded", "node-a", new Health.Part("redis", "down", "redis://127.0.0.1:1: timed out"), List.of()));
         HttpResponse<String> r = get("GET");
         assertEquals(503, r.statusCode());
         assertTrue(r.body().contains("\"status\":\"degraded\"") && r.body().contains("timed out"), r.body());
@@ -73,7 +86,7 @@ class HealthPageTest {
 
     @Test
     void headHasTheStatusWithoutABody() throws Exception {
-        health.set(new Health("draining", "node-a", up().store()));
+        health.set(new Health("draining", "node-a", up().store(), List.of()));
         HttpResponse<String> r = get("HEAD");
         assertEquals(503, r.statusCode());
         assertEquals("", r.body());

@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,7 @@ class WebhookPageTest {
         };
         server = new WebSocketServer(new GatewayConfig.WebSocketConfig("127.0.0.1", 0, "/ws", 65536, 32, 64,
                 Duration.ofSeconds(30), Duration.ofSeconds(30)), none,
-                () -> new Health("up", "n", new Health.Part("memory", "up", "")), new ProtocolCodec(32, 65536)::health,
+                () -> new Health("up", "n", new Health.Part("memory", "up", ""), List.of()), new ProtocolCodec(32, 65536)::health,
                 echo);
         server.start();
     }
