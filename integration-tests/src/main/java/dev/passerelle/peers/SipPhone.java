@@ -582,8 +582,14 @@ public final class SipPhone implements SipListener, AutoCloseable {
                     response = messages.createResponse(code, request);
                     ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.toTag);
                 }
+                // The dialog is kept before the 2xx leaves: its ACK, which a test may wait for before
+                // acting on the dialog, can come back before sendResponse returns.
+                Dialog dialog = call.invite.getDialog();
+                if (code == Response.OK && dialog != null) {
+                    dialogs.put(callId, dialog);
+                }
                 call.invite.sendResponse(response);
-                if (code == Response.OK) {
+                if (code == Response.OK && dialog == null) {
                     dialogs.put(callId, call.invite.getDialog());
                 }
             } catch (ParseException | SipException | InvalidArgumentException e) {
