@@ -134,19 +134,20 @@ public final class JainSipService implements SipService {
             SessionTimers sessionTimers = new SessionTimers(sip);
             Optional<ProxyMonitor> proxy = proxyMonitor(sip);
             proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
-            actions = new LegActions(sip, adoptions, registrations, sessionTimers, proxy);
+            Challenges challenges = new Challenges(sip, registrations);
+            actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
             RequestValidator validator = new RequestValidator(sip);
-            Map<String, RequestHandler> handlers = Map.of(
-                    Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers),
-                    Request.ACK, new AckHandler(sip, sessionTimers),
-                    Request.BYE, new ByeHandler(sip, actions, adoptions),
-                    Request.CANCEL, new CancelHandler(sip, actions),
-                    Request.OPTIONS, new OptionsHandler(sip, validator, adoptions),
-                    Request.PRACK, new PrackHandler(actions),
-                    Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites),
-                    Request.INFO, new InfoHandler(sip, adoptions),
-                    Request.NOTIFY, new NotifyHandler(sip, adoptions),
-                    Request.REFER, new ReferHandler(sip, actions, adoptions));
+            Map<String, RequestHandler> handlers = Map.ofEntries(
+                    Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),
+                    Map.entry(Request.ACK, new AckHandler(sip, sessionTimers)),
+                    Map.entry(Request.BYE, new ByeHandler(sip, actions, adoptions)),
+                    Map.entry(Request.CANCEL, new CancelHandler(sip, actions)),
+                    Map.entry(Request.OPTIONS, new OptionsHandler(sip, validator, adoptions)),
+                    Map.entry(Request.PRACK, new PrackHandler(actions)),
+                    Map.entry(Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites)),
+                    Map.entry(Request.INFO, new InfoHandler(sip, adoptions)),
+                    Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions)),
+                    Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)));
             listener = new GatewaySipListener(sip, validator, handlers,
                     new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
                     registrations, sessionTimers, proxy);

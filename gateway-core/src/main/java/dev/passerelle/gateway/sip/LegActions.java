@@ -47,16 +47,18 @@ final class LegActions {
     private final SipContext sip;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final Challenges challenges;
     private final SessionTimers timers;
     private final Optional<ProxyMonitor> proxyMonitor;
     /** Offer/answer exchanges within established dialogs, both ways. */
     final ReInvites reInvites;
 
-    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, SessionTimers timers,
-            Optional<ProxyMonitor> proxyMonitor) {
+    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, Challenges challenges,
+            SessionTimers timers, Optional<ProxyMonitor> proxyMonitor) {
         this.sip = sip;
         this.adoptions = adoptions;
         this.registrations = registrations;
+        this.challenges = challenges;
         this.timers = timers;
         this.proxyMonitor = proxyMonitor;
         this.reInvites = new ReInvites(sip, this, timers);
@@ -213,33 +215,28 @@ final class LegActions {
      *     then fails the leg
      */
     boolean answerChallenge(Leg leg, Response response) {
-        boolean proxy = response.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
-        Optional<SipRegistration> credentials;
-        Optional<Digest.Challenge> challenge = Registrations.strongest(response, proxy);
         Request first;
+        String aor;
         synchronized (leg) {
             if (leg.challengeAnswered || (leg.state != Leg.State.CALLING && leg.state != Leg.State.PROCEEDING)) {
                 return false;
             }
-            credentials = leg.fromAor == null ? Optional.empty() : registrations.credentials(leg.fromAor);
-            if (credentials.isEmpty() || challenge.isEmpty()) {
-                return false;
-            }
-            leg.challengeAnswered = true;
             first = leg.inviteClientTransaction.getRequest();
+            aor = leg.fromAor;
         }
         try {
-            Request retry = (Request) first.clone();
-            CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
-            cseq.setSeqNumber(cseq.getSeqNumber() + 1);
-            // RFC 3261 §8.1.1.7: a new request, so a new branch, filled in by the new transaction.
-            ((ViaHeader) retry.getHeader(ViaHeader.NAME)).removeParameter("branch");
-            retry.addHeader(Registrations.authorization(sip, credentials.get(), challenge.get(), proxy,
-                    Request.INVITE, retry.getRequestURI().toString(), 1));
-            ClientTransaction ct = sip.clientTransaction(retry, leg);
+            Optional<Request> retry = challenges.answer(first, response, aor);
+            if (retry.isEmpty()) {
+                return false;
+            }
+            ClientTransaction ct = sip.clientTransaction(retry.get(), leg);
             Dialog dialog = sip.provider.getNewDialog(ct);
             dialog.setApplicationData(leg);
             synchronized (leg) {
+                if (leg.challengeAnswered) {
+                    return false;
+                }
+                leg.challengeAnswered = true;
                 leg.inviteClientTransaction = ct;
                 leg.dialog = dialog;
                 // No CANCEL before a provisional to the new INVITE (RFC 3261 §9.1).
@@ -249,7 +246,7 @@ final class LegActions {
             }
             ct.sendRequest();
             return true;
-        } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+        } catch (ParseException | SipException | RuntimeException e) {
             LOG.warn("cannot answer the {} to the INVITE of {}", response.getStatusCode(), leg.callId, e);
             return false;
         }
