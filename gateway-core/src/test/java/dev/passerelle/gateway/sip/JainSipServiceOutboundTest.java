@@ -15,46 +15,22 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Outbound legs (the gateway as UAC) against a raw SIP peer over UDP on loopback. */
 class JainSipServiceOutboundTest {
 
-    private static JainSipService service;
-    private static RecordingEvents events;
-    private static RawSipPeer peer;
-
-    @BeforeAll
-    static void start() throws Exception {
-        service = new JainSipService(SipTestSupport.config(Optional.empty()));
-        events = new RecordingEvents();
-        service.setEvents(events);
-        service.start();
-        peer = new RawSipPeer(service.port());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(Duration.ofSeconds(2));
-        peer.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        peer.drain();
-        events.events.clear();
-    }
+    @RegisterExtension
+    static final SipFixture sip = new SipFixture();
 
     private String callee() {
-        return "sip:bob@127.0.0.1:" + peer.port();
+        return "sip:bob@127.0.0.1:" + sip.peer.port();
     }
 
     private SipText invite(String callId, Map<String, String> headers) throws InterruptedException {
-        service.invite(new OutboundInvite(callId, "sip:alice@gw.test", "Alice Web", callee(), SDP, headers));
-        return peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
+        sip.service.invite(new OutboundInvite(callId, "sip:alice@gw.test", "Alice Web", callee(), SDP, headers));
+        return sip.peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
     }
 
     @Test
@@ -68,110 +44,110 @@ class JainSipServiceOutboundTest {
         assertTrue(inv.header("From").startsWith("\"Alice Web\" <sip:alice@gw.test>"), inv.header("From"));
         assertNotNull(SipText.tag(inv.header("From")));
         assertNull(SipText.tag(inv.header("To")));
-        assertTrue(inv.header("Contact").contains("127.0.0.1:" + service.port()), inv.header("Contact"));
+        assertTrue(inv.header("Contact").contains("127.0.0.1:" + sip.service.port()), inv.header("Contact"));
         assertEquals("Passerelle-test/0.1", inv.header("User-Agent"));
         assertNull(inv.header("Route"));
         assertTrue(inv.body().startsWith("v=0"));
 
-        peer.send(SipTestSupport.response(inv, 100, "Trying", null, peer.port(), null));
-        peer.send(SipTestSupport.response(inv, 180, "Ringing", "callee1", peer.port(), null));
-        assertEquals("progress " + id + " 180", events.next(WAIT));
-        peer.send(SipTestSupport.response(inv, 200, "OK", "callee1", peer.port(), SDP2));
-        SipText ack = peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
-        assertEquals("ACK sip:peer@127.0.0.1:" + peer.port() + " SIP/2.0", ack.firstLine());
+        sip.peer.send(SipTestSupport.response(inv, 100, "Trying", null, sip.peer.port(), null));
+        sip.peer.send(SipTestSupport.response(inv, 180, "Ringing", "callee1", sip.peer.port(), null));
+        assertEquals("progress " + id + " 180", sip.events.next(WAIT));
+        sip.peer.send(SipTestSupport.response(inv, 200, "OK", "callee1", sip.peer.port(), SDP2));
+        SipText ack = sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
+        assertEquals("ACK sip:peer@127.0.0.1:" + sip.peer.port() + " SIP/2.0", ack.firstLine());
         assertEquals("callee1", SipText.tag(ack.header("To")));
-        assertEquals("accepted " + id, events.next(WAIT));
-        assertEquals(SDP2, events.lastSdp);
+        assertEquals("accepted " + id, sip.events.next(WAIT));
+        assertEquals(SDP2, sip.events.lastSdp);
 
         // A retransmitted 2xx is ACKed again, without a second event (RFC 3261 §13.2.2.4).
-        peer.send(SipTestSupport.response(inv, 200, "OK", "callee1", peer.port(), SDP2));
-        peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for the retransmitted 2xx");
+        sip.peer.send(SipTestSupport.response(inv, 200, "OK", "callee1", sip.peer.port(), SDP2));
+        sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for the retransmitted 2xx");
 
         String gatewayContact = SipText.uriOf(inv.header("Contact"));
-        peer.send(SipTestSupport.request("BYE", gatewayContact, peer.port(), "UDP", inv.callId(),
+        sip.peer.send(SipTestSupport.request("BYE", gatewayContact, sip.peer.port(), "UDP", inv.callId(),
                 "<" + callee() + ">;tag=callee1", inv.header("From"), 1, "", null));
-        peer.expect(m -> m.isResponse(200, "BYE"), WAIT, "200 to BYE");
-        assertEquals("remoteBye " + id, events.next(WAIT));
-        assertEquals(0, service.legCount());
-        assertThrows(GatewayException.class, () -> service.bye(id));
+        sip.peer.expect(m -> m.isResponse(200, "BYE"), WAIT, "200 to BYE");
+        assertEquals("remoteBye " + id, sip.events.next(WAIT));
+        assertEquals(0, sip.service.legCount());
+        assertThrows(GatewayException.class, () -> sip.service.bye(id));
     }
 
     @Test
     void busyFailsAndTheStackAcksTheFinalResponse() throws Exception {
         String id = UUID.randomUUID().toString();
         SipText inv = invite(id, Map.of());
-        peer.send(SipTestSupport.response(inv, 486, "Busy Here", "busy1", peer.port(), null));
-        SipText ack = peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for 486");
+        sip.peer.send(SipTestSupport.response(inv, 486, "Busy Here", "busy1", sip.peer.port(), null));
+        SipText ack = sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for 486");
         assertEquals(inv.firstLine().replace("INVITE", "ACK"), ack.firstLine());
-        assertEquals("failed " + id + " 486 Busy Here", events.next(WAIT));
-        assertEquals(0, service.legCount());
+        assertEquals("failed " + id + " 486 Busy Here", sip.events.next(WAIT));
+        assertEquals(0, sip.service.legCount());
     }
 
     @Test
     void cancelWhileRingingSendsCancelAndReportsNothing() throws Exception {
         String id = UUID.randomUUID().toString();
         SipText inv = invite(id, Map.of());
-        peer.send(SipTestSupport.response(inv, 180, "Ringing", "ring1", peer.port(), null));
-        assertEquals("progress " + id + " 180", events.next(WAIT));
-        service.cancel(id);
-        SipText cancel = peer.expect(m -> "CANCEL".equals(m.method()), WAIT, "CANCEL");
+        sip.peer.send(SipTestSupport.response(inv, 180, "Ringing", "ring1", sip.peer.port(), null));
+        assertEquals("progress " + id + " 180", sip.events.next(WAIT));
+        sip.service.cancel(id);
+        SipText cancel = sip.peer.expect(m -> "CANCEL".equals(m.method()), WAIT, "CANCEL");
         assertEquals(inv.header("Via"), cancel.header("Via"));
-        peer.send(SipTestSupport.response(cancel, 200, "OK", null, peer.port(), null));
-        peer.send(SipTestSupport.response(inv, 487, "Request Terminated", "ring1", peer.port(), null));
-        peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for 487");
+        sip.peer.send(SipTestSupport.response(cancel, 200, "OK", null, sip.peer.port(), null));
+        sip.peer.send(SipTestSupport.response(inv, 487, "Request Terminated", "ring1", sip.peer.port(), null));
+        sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK for 487");
         awaitNoLegs();
-        assertNull(events.events.poll(), "no failed event for the 487 after our CANCEL");
+        assertNull(sip.events.events.poll(), "no failed event for the 487 after our CANCEL");
     }
 
     @Test
     void cancelBeforeAnyProvisionalWaitsForOne() throws Exception {
         String id = UUID.randomUUID().toString();
         SipText inv = invite(id, Map.of());
-        service.cancel(id);
-        service.cancel(id);
-        peer.send(SipTestSupport.response(inv, 180, "Ringing", "late1", peer.port(), null));
-        SipText cancel = peer.expect(m -> "CANCEL".equals(m.method()), WAIT, "CANCEL after the 180");
-        peer.send(SipTestSupport.response(cancel, 200, "OK", null, peer.port(), null));
+        sip.service.cancel(id);
+        sip.service.cancel(id);
+        sip.peer.send(SipTestSupport.response(inv, 180, "Ringing", "late1", sip.peer.port(), null));
+        SipText cancel = sip.peer.expect(m -> "CANCEL".equals(m.method()), WAIT, "CANCEL after the 180");
+        sip.peer.send(SipTestSupport.response(cancel, 200, "OK", null, sip.peer.port(), null));
         // The callee answered before it saw the CANCEL: the 2xx is ACKed and a BYE ends it.
-        peer.send(SipTestSupport.response(inv, 200, "OK", "late1", peer.port(), SDP2));
-        peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
-        SipText bye = peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE");
-        peer.send(SipTestSupport.response(bye, 200, "OK", null, peer.port(), null));
+        sip.peer.send(SipTestSupport.response(inv, 200, "OK", "late1", sip.peer.port(), SDP2));
+        sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
+        SipText bye = sip.peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE");
+        sip.peer.send(SipTestSupport.response(bye, 200, "OK", null, sip.peer.port(), null));
         awaitNoLegs();
-        assertNull(events.events.poll(), "no event after the application cancelled");
+        assertNull(sip.events.events.poll(), "no event after the application cancelled");
     }
 
     @Test
     void byeFromTheGateway() throws Exception {
         String id = UUID.randomUUID().toString();
         SipText inv = invite(id, Map.of());
-        peer.send(SipTestSupport.response(inv, 200, "OK", "b1", peer.port(), SDP2));
-        peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
-        assertEquals("accepted " + id, events.next(WAIT));
-        service.bye(id);
-        service.bye(id);
-        SipText bye = peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE");
+        sip.peer.send(SipTestSupport.response(inv, 200, "OK", "b1", sip.peer.port(), SDP2));
+        sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK");
+        assertEquals("accepted " + id, sip.events.next(WAIT));
+        sip.service.bye(id);
+        sip.service.bye(id);
+        SipText bye = sip.peer.expect(m -> "BYE".equals(m.method()), WAIT, "BYE");
         assertEquals("b1", SipText.tag(bye.header("To")));
-        peer.send(SipTestSupport.response(bye, 200, "OK", null, peer.port(), null));
+        sip.peer.send(SipTestSupport.response(bye, 200, "OK", null, sip.peer.port(), null));
         awaitNoLegs();
-        assertNull(events.events.poll(), "no event for our own BYE");
+        assertNull(sip.events.events.poll(), "no event for our own BYE");
     }
 
     @Test
     void refusedTargetsAndHeaders() {
-        GatewayException tel = assertThrows(GatewayException.class, () -> service.invite(new OutboundInvite(
+        GatewayException tel = assertThrows(GatewayException.class, () -> sip.service.invite(new OutboundInvite(
                 "t1", "sip:alice@gw.test", null, "tel:+33123456789", SDP, Map.of())));
         assertEquals(ErrorCode.BAD_REQUEST, tel.code());
         assertTrue(tel.getMessage().contains("outboundProxy"), tel.getMessage());
-        GatewayException header = assertThrows(GatewayException.class, () -> service.invite(new OutboundInvite(
+        GatewayException header = assertThrows(GatewayException.class, () -> sip.service.invite(new OutboundInvite(
                 "t2", "sip:alice@gw.test", null, callee(), SDP, Map.of("Route", "<sip:evil>"))));
         assertEquals(ErrorCode.INVALID_PARAMS, header.code());
-        GatewayException unknown = assertThrows(GatewayException.class, () -> service.cancel("nope"));
+        GatewayException unknown = assertThrows(GatewayException.class, () -> sip.service.cancel("nope"));
         assertEquals(ErrorCode.CALL_DOES_NOT_EXIST, unknown.code());
-        assertEquals(0, service.legCount());
+        assertEquals(0, sip.service.legCount());
     }
 
     private static void awaitNoLegs() {
-        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT), "legs left: " + service.legCount());
+        assertTrue(SipTestSupport.until(() -> sip.service.legCount() == 0, WAIT), "legs left: " + sip.service.legCount());
     }
 }

@@ -12,38 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** 3xx to our INVITE: reported with its Contacts in q order, the leg gone, the call id free again. */
 class JainSipServiceRedirectTest {
 
-    private static JainSipService service;
-    private static RecordingEvents events;
-    private static RawSipPeer peer;
-
-    @BeforeAll
-    static void start() throws Exception {
-        service = new JainSipService(SipTestSupport.config(Optional.empty()));
-        events = new RecordingEvents();
-        service.setEvents(events);
-        service.start();
-        peer = new RawSipPeer(service.port());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(Duration.ofSeconds(2));
-        peer.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        peer.drain();
-        events.events.clear();
-    }
+    @RegisterExtension
+    static final SipFixture sip = new SipFixture();
 
     private static Response parse(String text) throws Exception {
         return new MessageFactoryImpl().createResponse(text);
@@ -68,29 +44,29 @@ class JainSipServiceRedirectTest {
     @Test
     void redirectIsReportedAndTheCallIdCanInviteAgain() throws Exception {
         String id = UUID.randomUUID().toString();
-        String bob = "sip:bob@127.0.0.1:" + peer.port();
-        service.invite(new OutboundInvite(id, "sip:alice@gw.test", null, bob, SDP, Map.of()));
-        SipText inv = peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
-        String moved = SipTestSupport.response(inv, 302, "Moved Temporarily", "r1", peer.port(), null)
-                .replace("Content-Length: 0", "Contact: <sip:carol@127.0.0.1:" + peer.port() + ">;q=0.9\r\n"
-                        + "Contact: <sip:dave@127.0.0.1:" + peer.port() + ">\r\nContent-Length: 0");
-        peer.send(moved);
-        peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK of the 302");
-        assertEquals("redirected " + id + " 302 [sip:dave@127.0.0.1:" + peer.port() + ", sip:carol@127.0.0.1:"
-                + peer.port() + "]", events.next(WAIT));
-        assertTrue(SipTestSupport.until(() -> service.legCount() == 0, WAIT));
+        String bob = "sip:bob@127.0.0.1:" + sip.peer.port();
+        sip.service.invite(new OutboundInvite(id, "sip:alice@gw.test", null, bob, SDP, Map.of()));
+        SipText inv = sip.peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
+        String moved = SipTestSupport.response(inv, 302, "Moved Temporarily", "r1", sip.peer.port(), null)
+                .replace("Content-Length: 0", "Contact: <sip:carol@127.0.0.1:" + sip.peer.port() + ">;q=0.9\r\n"
+                        + "Contact: <sip:dave@127.0.0.1:" + sip.peer.port() + ">\r\nContent-Length: 0");
+        sip.peer.send(moved);
+        sip.peer.expect(m -> "ACK".equals(m.method()), WAIT, "ACK of the 302");
+        assertEquals("redirected " + id + " 302 [sip:dave@127.0.0.1:" + sip.peer.port() + ", sip:carol@127.0.0.1:"
+                + sip.peer.port() + "]", sip.events.next(WAIT));
+        assertTrue(SipTestSupport.until(() -> sip.service.legCount() == 0, WAIT));
 
-        service.invite(new OutboundInvite(id, "sip:alice@gw.test", null, "sip:dave@127.0.0.1:" + peer.port(), SDP, Map.of()));
-        SipText again = peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE to dave");
-        assertEquals("INVITE sip:dave@127.0.0.1:" + peer.port() + " SIP/2.0", again.firstLine());
-        peer.send(SipTestSupport.response(again, 486, "Busy Here", "d1", peer.port(), null));
-        assertEquals("failed " + id + " 486 Busy Here", events.next(WAIT));
+        sip.service.invite(new OutboundInvite(id, "sip:alice@gw.test", null, "sip:dave@127.0.0.1:" + sip.peer.port(), SDP, Map.of()));
+        SipText again = sip.peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE to dave");
+        assertEquals("INVITE sip:dave@127.0.0.1:" + sip.peer.port() + " SIP/2.0", again.firstLine());
+        sip.peer.send(SipTestSupport.response(again, 486, "Busy Here", "d1", sip.peer.port(), null));
+        assertEquals("failed " + id + " 486 Busy Here", sip.events.next(WAIT));
 
         // A 3xx without a usable Contact is a failure like any other.
         String other = UUID.randomUUID().toString();
-        service.invite(new OutboundInvite(other, "sip:alice@gw.test", null, bob, SDP, Map.of()));
-        SipText third = peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
-        peer.send(SipTestSupport.response(third, 301, "Moved Permanently", "r3", peer.port(), null));
-        assertEquals("failed " + other + " 301 Moved Permanently", events.next(WAIT));
+        sip.service.invite(new OutboundInvite(other, "sip:alice@gw.test", null, bob, SDP, Map.of()));
+        SipText third = sip.peer.expect(m -> "INVITE".equals(m.method()), WAIT, "INVITE");
+        sip.peer.send(SipTestSupport.response(third, 301, "Moved Permanently", "r3", sip.peer.port(), null));
+        assertEquals("failed " + other + " 301 Moved Permanently", sip.events.next(WAIT));
     }
 }
