@@ -152,6 +152,7 @@ final class GatewaySipListener implements SipListenerExt {
         try {
             LOG.warn("transport error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
             proxy.ifPresent(p -> p.onTransportError(event.getHost(), event.getPort()));
+            messages.onTransportError(event.getHost(), event.getPort());
             for (Leg leg : sip.legs.snapshot()) {
                 ClientTransaction ct = leg.inviteClientTransaction;
                 if (ct != null && sameHop(ct, event)) {

@@ -41,6 +41,8 @@ final class MessageSender {
     private final LegActions actions;
     private final Registrations registrations;
     private final Challenges challenges;
+    /** MESSAGEs without outcome yet, so that a transport error can end them. */
+    private final java.util.Set<Pending> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     MessageSender(SipContext sip, LegActions actions, Registrations registrations, Challenges challenges) {
         this.sip = sip;
@@ -55,6 +57,8 @@ final class MessageSender {
         final String fromAor;
         /** Guarded by this: whether a challenge was already answered. */
         private boolean challenged;
+        /** The transaction of the request in flight (the first, or the one answering a challenge). */
+        private volatile ClientTransaction transaction;
 
         Pending(String fromAor) {
             this.fromAor = fromAor;
@@ -84,6 +88,8 @@ final class MessageSender {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "cannot build the MESSAGE: " + e.getMessage(), e);
         }
         Pending pending = new Pending(message.fromUri());
+        live.add(pending);
+        pending.outcome.whenComplete((status, failure) -> live.remove(pending));
         send(request, pending);
         return pending.outcome;
     }
@@ -124,6 +130,7 @@ final class MessageSender {
             ClientTransaction ct = sip.provider.getNewClientTransaction(request);
             ct.setApplicationData(pending);
             ct.setRetransmitTimer((int) sip.t1.toMillis());
+            pending.transaction = ct;
             ct.sendRequest();
         } catch (SipException | RuntimeException e) {
             LOG.info("cannot send the MESSAGE to {}: {}", request.getRequestURI(), e.getMessage());
@@ -154,6 +161,27 @@ final class MessageSender {
     /** Timer F: no final response (RFC 3261 §17.1.2.2). */
     void onTimeout(Pending pending) {
         pending.outcome.complete(Response.REQUEST_TIMEOUT);
+    }
+
+    /**
+     * The stack could not reach {@code host:port} (a refused or broken connection): the MESSAGEs
+     * in flight to that hop fail with 503, as an INVITE does.
+     */
+    void onTransportError(String host, int port) {
+        for (Pending pending : live) {
+            ClientTransaction ct = pending.transaction;
+            if (ct == null) {
+                continue;
+            }
+            try {
+                javax.sip.address.Hop hop = sip.provider.getSipStack().getRouter().getNextHop(ct.getRequest());
+                if (hop != null && hop.getHost().equalsIgnoreCase(host) && hop.getPort() == port) {
+                    pending.outcome.complete(Response.SERVICE_UNAVAILABLE);
+                }
+            } catch (SipException e) {
+                LOG.debug("no next hop for a MESSAGE of {}", pending.fromAor, e);
+            }
+        }
     }
 
     private URI parse(String text, String what) {

@@ -79,6 +79,30 @@ class MessageTest {
     }
 
     @Test
+    void aBodyOverTheUdpLimitGoesAsTheTargetSays() throws Exception {
+        startPlain(SipContext.DEFAULT_T1);
+        String big = "x".repeat(4000);
+        CompletionStage<Integer> outcome = service.message(new OutboundMessage("sip:alice@gw.test", null, target(),
+                "text/plain", big));
+        SipText m = nextMessage();
+        assertEquals(big, m.body());
+        peer.send(SipTestSupport.response(m, 200, "OK", "t", peer.port(), null));
+        assertEquals(200, outcome.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aHopThatRefusesTheConnectionIs503() throws Exception {
+        startPlain(SipContext.DEFAULT_T1);
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CompletionStage<Integer> outcome = service.message(new OutboundMessage("sip:alice@gw.test", null,
+                "sip:bob@127.0.0.1:" + closed + ";transport=tcp", "text/plain", "x"));
+        assertEquals(503, outcome.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Test
     void noFinalResponseIs408() throws Exception {
         startPlain(Duration.ofMillis(50));
         CompletionStage<Integer> outcome = service.message(new OutboundMessage("sip:alice@gw.test", null, target(),
