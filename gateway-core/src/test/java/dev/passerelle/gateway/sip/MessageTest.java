@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
+import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.SipStackSettings;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -217,10 +219,46 @@ class MessageTest {
         assertNull(events.messages.poll(200, TimeUnit.MILLISECONDS));
     }
 
+    @Test
+    void theAssertedIdentityIsTheSenderOnlyFromATrustedAddress() throws Exception {
+        startPlain(SipContext.DEFAULT_T1, Set.of("127.0.0.1"));
+        peer.send(incoming("bob", "text/plain", "hi".getBytes(StandardCharsets.UTF_8),
+                "P-Asserted-Identity: <sip:+33123@ims.test>\r\n"));
+        assertEquals("sip:+33123@ims.test", events.nextMessage(WAIT).from());
+        assertEquals(200, peer.expect(r -> r.isResponse(), WAIT, "200").status());
+    }
+
+    @Test
+    void anUntrustedAssertedIdentityIsIgnored() throws Exception {
+        startPlain(SipContext.DEFAULT_T1);
+        peer.send(incoming("bob", "text/plain", "hi".getBytes(StandardCharsets.UTF_8),
+                "P-Asserted-Identity: <sip:+33123@ims.test>\r\n"));
+        assertEquals("sip:carol@phone.test", events.nextMessage(WAIT).from());
+    }
+
+    @Test
+    void aMessageInADialogTheGatewayDoesNotKnowIs481() throws Exception {
+        startPlain(SipContext.DEFAULT_T1);
+        peer.send(incoming("bob", "text/plain", "x".getBytes(StandardCharsets.UTF_8), "")
+                .replace("<sip:bob@gw.test>\r\n", "<sip:bob@gw.test>;tag=nosuchdialog\r\n"));
+        assertEquals(481, peer.expect(r -> r.isResponse(), WAIT, "481").status());
+        assertNull(events.messages.poll(200, TimeUnit.MILLISECONDS));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private void startPlain(Duration t1) throws Exception {
-        service = new JainSipService(SipTestSupport.config(Optional.empty()),
+        startPlain(t1, Set.of());
+    }
+
+    private void startPlain(Duration t1, Set<String> trusted) throws Exception {
+        GatewayConfig.SipConfig base = SipTestSupport.config(Optional.empty());
+        GatewayConfig.SipConfig config = new GatewayConfig.SipConfig(base.host(), base.port(), base.domain(),
+                base.outboundProxy(), base.registrar(), base.userAgent(), base.threadPoolSize(), base.maxMessageSize(),
+                base.ringTimeout(), base.registrationExpires(), base.registrationRetryBase(), base.numbers(),
+                base.headers(), new ImsProfile(ImsProfile.Identity.NONE, Optional.empty(), false, Optional.empty(),
+                        trusted), base.tls(), base.sessionTimer(), base.outboundProxyKeepalive(), base.dnsServers());
+        service = new JainSipService(config,
                 SipStackSettings.builder(SipStackSettings.Profile.DEFAULT).stackName("message-" + t1.toMillis()).build(),
                 t1);
         service.setEvents(events);
@@ -255,9 +293,13 @@ class MessageTest {
 
     /** A MESSAGE from the peer for {@code user}, its body in the bytes given (the charset is the test's). */
     private String incoming(String user, String type, byte[] body) {
+        return incoming(user, type, body, "");
+    }
+
+    private String incoming(String user, String type, byte[] body, String extra) {
         String head = SipTestSupport.request("MESSAGE", "sip:" + user + "@gw.test", peer.port(), "UDP",
                 "msg-" + System.nanoTime(), "<sip:carol@phone.test>;tag=c1", "<sip:" + user + "@gw.test>", 1,
-                "Content-Type: " + type + "\r\n", null).replace("Content-Length: 0\r\n\r\n", "");
+                extra + "Content-Type: " + type + "\r\n", null).replace("Content-Length: 0\r\n\r\n", "");
         return head.replaceFirst("Contact: [^\r]*\r\n", "") + "Content-Length: " + body.length + "\r\n\r\n"
                 + new String(body, StandardCharsets.ISO_8859_1);
     }
