@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import gov.nist.javax.sip.RequestEventExt;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Response;
-import gov.nist.javax.sip.RequestEventExt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

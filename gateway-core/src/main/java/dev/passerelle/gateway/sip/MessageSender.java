@@ -6,12 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.ClientTransaction;
 import javax.sip.SipException;
 import javax.sip.address.Address;
+import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
@@ -42,7 +46,7 @@ final class MessageSender {
     private final Registrations registrations;
     private final Challenges challenges;
     /** MESSAGEs without outcome yet, so that a transport error can end them. */
-    private final java.util.Set<Pending> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Pending> live = ConcurrentHashMap.newKeySet();
 
     MessageSender(SipContext sip, LegActions actions, Registrations registrations, Challenges challenges) {
         this.sip = sip;
@@ -118,7 +122,7 @@ final class MessageSender {
         }
         sip.addUserAgent(request);
         // RFC 3428 §4: no Contact in a MESSAGE; the IMS identity and charging headers as for an INVITE.
-        sip.profile.addTo(request, fromAddress, java.util.Map.of());
+        sip.profile.addTo(request, fromAddress, Map.of());
         ContentTypeHeader contentType = (ContentTypeHeader) sip.headerFactory.createHeader(ContentTypeHeader.NAME,
                 message.contentType());
         request.setContent(message.body().getBytes(StandardCharsets.UTF_8), contentType);
@@ -174,7 +178,7 @@ final class MessageSender {
                 continue;
             }
             try {
-                javax.sip.address.Hop hop = sip.provider.getSipStack().getRouter().getNextHop(ct.getRequest());
+                Hop hop = sip.provider.getSipStack().getRouter().getNextHop(ct.getRequest());
                 if (hop != null && hop.getHost().equalsIgnoreCase(host) && hop.getPort() == port) {
                     pending.outcome.complete(Response.SERVICE_UNAVAILABLE);
                 }
