@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.passerelle.peers.PhoneEvent;
 import dev.passerelle.peers.RpcReply;
+import dev.passerelle.peers.Sdp;
+import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.TextSipPhone;
 import dev.passerelle.peers.WsClient;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +95,29 @@ class MessageIT {
         assertTrue(phone.expect(MessageIT::isFinal, WAIT, "final response").isResponse(404, "MESSAGE"));
         phone.send(message("sip:bob@localhost", "image/png", "png"));
         assertTrue(phone.expect(MessageIT::isFinal, WAIT, "final response").isResponse(415, "MESSAGE"));
+    }
+
+    @Test
+    void aMessageInsideACallsDialogReachesTheUser() {
+        WsClient bob = gateway.login("bob-token");
+        try (SipPhone caller = SipPhone.start()) {
+            String sipCallId = caller.call("sip:bob@localhost", "127.0.0.1", gateway.sipPort(), caller.sdp());
+            JsonNode incoming = bob.awaitEvent("call.incoming", p -> true, WAIT);
+            String callId = incoming.path("callId").asText();
+            bob.callOk("call.answer", params().put("callId", callId)
+                    .put("sdp", Sdp.answer(incoming.path("sdp").asText(), 50_000, Sdp.newUfrag())), WAIT);
+            caller.awaitResponse(sipCallId, 200, WAIT);
+            bob.awaitCallEvent("call.confirmed", callId, WAIT);
+
+            caller.request(sipCallId, "MESSAGE", "text/plain", "said during the call");
+            PhoneEvent ok = caller.await(e -> e instanceof PhoneEvent.Response r && "MESSAGE".equals(r.method())
+                    && r.status() >= 200, WAIT, "the final response to the MESSAGE");
+            assertEquals(200, ((PhoneEvent.Response) ok).status());
+            JsonNode received = bob.awaitEvent("message.received",
+                    p -> "said during the call".equals(p.path("body").asText()), WAIT);
+            assertEquals(caller.uri(), received.path("from").asText());
+            bob.callOk("call.hangup", params().put("callId", callId), WAIT);
+        }
     }
 
     @Test
