@@ -25,6 +25,7 @@ function render() {
   $('login').disabled = loggedIn;
   $('logout').disabled = !loggedIn;
   $('call').disabled = !loggedIn || live;
+  $('chat-send').disabled = !loggedIn;
   $('answer').disabled = !(live && call.direction === 'incoming' && state === 'ringing');
   $('reject').disabled = $('answer').disabled;
   $('hangup').disabled = !live;
@@ -101,9 +102,50 @@ function connect(url) {
     log('the peer transfers us to ' + e.detail.to);
     track(e.detail.call);
   });
-  passerelle.addEventListener('message', (e) => log('message from ' + e.detail.from + ': ' + e.detail.body));
+  passerelle.addEventListener('message', (e) => chatLine(e.detail.messageId, e.detail.from, e.detail.body, ''));
+  passerelle.addEventListener('messagestatus', (e) => chatStatus(e.detail.messageId, e.detail.status, e.detail.code));
+  passerelle.addEventListener('data', (e) => log('data from ' + e.detail.from + ': ' + JSON.stringify(e.detail.payload)));
   return passerelle;
 }
+
+// A status may come before sendMessage resolves: it waits here for its line.
+const earlyStatuses = new Map();
+
+function chatLine(messageId, who, body, status) {
+  const item = document.createElement('li');
+  item.dataset.messageId = messageId;
+  item.textContent = who + ': ' + body + ' ';
+  const state = document.createElement('output');
+  state.className = 'chat-status';
+  state.value = status;
+  item.append(state);
+  $('chat').append(item);
+  return item;
+}
+
+function chatStatus(messageId, status, code) {
+  const item = [...$('chat').children].find((li) => li.dataset.messageId === messageId);
+  if (!item) {
+    earlyStatuses.set(messageId, { status, code });
+    return;
+  }
+  item.querySelector('.chat-status').value = status + (code ? ' (' + code + ')' : '');
+}
+
+$('chat-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const to = $('chat-to').value.trim();
+  const body = $('chat-body').value;
+  passerelle.sendMessage(to, body)
+    .then((r) => {
+      chatLine(r.messageId, 'me → ' + to, body, 'sent');
+      const early = earlyStatuses.get(r.messageId);
+      earlyStatuses.delete(r.messageId);
+      if (early) chatStatus(r.messageId, early.status, early.code);
+      $('chat-body').value = '';
+    })
+    .catch(failed('message'));
+});
 
 $('login-form').addEventListener('submit', (e) => {
   e.preventDefault();

@@ -95,7 +95,8 @@ export interface MessageReceived {
   from: string;
   body: string;
   contentType: string;
-  timestamp: string | number;
+  /** ISO-8601 instant at which the gateway took the message. */
+  timestamp: string;
   seq: number;
 }
 
@@ -103,6 +104,13 @@ export interface MessageStatus {
   messageId: string;
   status: 'delivered' | 'failed';
   code?: number;
+  seq: number;
+}
+
+export interface DataReceived {
+  /** The sender's SIP URI. */
+  from: string;
+  payload: unknown;
   seq: number;
 }
 
@@ -118,7 +126,9 @@ export interface PasserelleEventMap {
   /** A call placed because the peer of `from` asked for it (call.referred, followReferrals on). */
   referral: CustomEvent<{ from: Call; call: Call; to: string }>;
   message: CustomEvent<MessageReceived>;
+  /** May arrive before the sendMessage promise resolves: match it by messageId. */
   messagestatus: CustomEvent<MessageStatus>;
+  data: CustomEvent<DataReceived>;
   /** Every event of the gateway, after seq filtering, before the typed ones. */
   event: CustomEvent<RawEvent>;
   error: CustomEvent<{ error: PasserelleError }>;
@@ -152,7 +162,10 @@ export declare class Passerelle extends EventTarget {
   close(): void;
   /** A new outgoing call, returned at once in state 'calling'. */
   call(to: string, options?: CallOptions): Call;
+  /** message.send; the outcome is a later `messagestatus` event with the same messageId. */
   sendMessage(to: string, body: string, contentType?: string): Promise<{ messageId: string }>;
+  /** data.send to every session of a web user. */
+  sendData(to: string, payload: unknown): Promise<Record<string, never>>;
   /** Any protocol method. */
   request<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
   /** A JSON-RPC notification (no answer). */

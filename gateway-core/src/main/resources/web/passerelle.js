@@ -190,11 +190,19 @@ export class Passerelle extends EventTarget {
     return c;
   }
 
-  /** message.send, passed through. */
+  /**
+   * message.send: resolves with {messageId} once the gateway took the message; its outcome comes
+   * as a `messagestatus` event naming that id, which may arrive before this resolves.
+   */
   sendMessage(to, body, contentType) {
     const params = { to, body };
     if (contentType) params.contentType = contentType;
     return this.request('message.send', params);
+  }
+
+  /** data.send: any JSON value to every session of a web user; resolves once it is delivered. */
+  sendData(to, payload) {
+    return this.request('data.send', { to, payload: payload === undefined ? null : payload });
   }
 
   /** Any method of the protocol; resolves with its result, rejects with a PasserelleError. */
@@ -381,6 +389,8 @@ export class Passerelle extends EventTarget {
       this.dispatchEvent(event('message', params));
     } else if (method === 'message.status') {
       this.dispatchEvent(event('messagestatus', params));
+    } else if (method === 'data.received') {
+      this.dispatchEvent(event('data', params));
     }
   }
 

@@ -220,5 +220,10 @@ public final class RegisterBenchmark implements Callable<Integer> {
         public CompletionStage<String> remoteOffer(String callId, String sdp) {
             return CompletableFuture.failedFuture(new IllegalStateException("no calls in this benchmark"));
         }
+
+        @Override
+        public CompletionStage<Integer> message(dev.passerelle.gateway.sip.InboundMessage message) {
+            return CompletableFuture.completedFuture(480);
+        }
     }
 }

@@ -81,19 +81,34 @@ public final class Baresip implements AutoCloseable {
      * starts {@code baresip -f dir} and connects to its control socket.
      */
     public static Baresip start(Path dir) {
+        return start(dir, false);
+    }
+
+    /**
+     * The same, with baresip's console ({@code stdio} module, on a pipe that stays open) in its
+     * output: what it shows the user, e.g. a received chat message as {@code <from>: "<body>"},
+     * which {@link #log()} then holds.
+     */
+    public static Baresip startWithConsole(Path dir) {
+        return start(dir, true);
+    }
+
+    private static Baresip start(Path dir, boolean console) {
         Path binary = findOnPath("baresip");
         try {
             int sipPort = freeSipPortPair();
             int controlPort = freeTcpPort();
             Files.createDirectories(dir.resolve("rec"));
-            Files.writeString(dir.resolve("config"), config(dir, sipPort, controlPort));
+            Files.writeString(dir.resolve("config"), config(dir, sipPort, controlPort)
+                    // stdio needs a stdin it can poll: /dev/null is refused by epoll, a pipe is not.
+                    + (console ? "module stdio.so\n" : ""));
             // One account, no REGISTER (regint=0), answering every call at once.
             Files.writeString(dir.resolve("accounts"),
                     "<sip:baresip@127.0.0.1:" + sipPort + ">;regint=0;answermode=auto\n");
             Process process = new ProcessBuilder(binary.toString(), "-f", dir.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("baresip-" + INSTANCES.incrementAndGet() + ".log").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(console ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             return new Baresip(dir, sipPort, process, connect(process, controlPort, dir));
         } catch (IOException e) {

@@ -379,6 +379,11 @@ class KamailioRegisterInteropIT {
         }
 
         @Override
+        public CompletionStage<Integer> message(dev.passerelle.gateway.sip.InboundMessage message) {
+            return CompletableFuture.completedFuture(480);
+        }
+
+        @Override
         public void dtmf(String callId, String tones) {
         }
 

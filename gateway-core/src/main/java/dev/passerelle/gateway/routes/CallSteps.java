@@ -151,7 +151,32 @@ final class CallSteps {
         // Before anything leaves, whatever kind of call: a browser cannot assert an identity to a
         // phone, to a provider or to another browser.
         sipSide.checkHeaders(invite.headers());
-        String to = invite.to().trim();
+        SessionRecord caller = session(exchange.getMessage());
+        Destination destination = destination(invite.to(), caller);
+        Target target = destination.target();
+        destination.claim().ifPresent(claim -> exchange.getMessage().setHeader(PROVIDER_CLAIM, claim));
+        if (invite.referredBy() != null) {
+            String referring = invite.referredBy();
+            boolean ours = store.call(referring).map(c -> c.involves(caller.sessionId())).orElse(false);
+            if (!ours || !pendingReferrals.containsKey(referring)) {
+                throw new GatewayException(ErrorCode.NOT_FOUND, "referredBy: no call " + referring
+                        + " of this session waits for a referred call");
+            }
+            exchange.getMessage().setHeader(Headers.REFERRING_CALL, referring);
+        }
+        exchange.getMessage().setHeader(TARGET, target);
+    }
+
+    /** A resolved {@code to}, with the claim of the provider that takes it, if one does. */
+    record Destination(Target target, Optional<Providers.Claim> claim) {}
+
+    /**
+     * {@code to} as {@code call.invite} reads it ({@link #resolve}), checked against the caller's
+     * dial plan (403) before a provider is asked; 404 when neither a web user, a SIP destination
+     * nor a provider's.
+     */
+    Destination destination(String rawTo, SessionRecord caller) {
+        String to = rawTo.trim();
         Target target;
         GatewayException unresolved = null;
         try {
@@ -163,31 +188,20 @@ final class CallSteps {
             unresolved = e;
             target = new Target(null, to);
         }
-        SessionRecord caller = session(exchange.getMessage());
         String destination = target.isWebUser() ? target.webUser() : target.sipUri();
         // Checked before anything leaves: a stolen token cannot reach what its user may not.
         if (!new DialPlan(caller.dialAllow(), caller.dialDeny()).permits(destination)) {
             throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
                     + caller.user() + " may call");
         }
+        Optional<Providers.Claim> claim = Optional.empty();
         if (!target.isWebUser()) {
-            Optional<Providers.Claim> claim = providers.claim(to);
-            if (claim.isPresent()) {
-                exchange.getMessage().setHeader(PROVIDER_CLAIM, claim.get());
-            } else if (unresolved != null) {
+            claim = providers.claim(to);
+            if (claim.isEmpty() && unresolved != null) {
                 throw unresolved;
             }
         }
-        if (invite.referredBy() != null) {
-            String referring = invite.referredBy();
-            boolean ours = store.call(referring).map(c -> c.involves(caller.sessionId())).orElse(false);
-            if (!ours || !pendingReferrals.containsKey(referring)) {
-                throw new GatewayException(ErrorCode.NOT_FOUND, "referredBy: no call " + referring
-                        + " of this session waits for a referred call");
-            }
-            exchange.getMessage().setHeader(Headers.REFERRING_CALL, referring);
-        }
-        exchange.getMessage().setHeader(TARGET, target);
+        return new Destination(target, claim);
     }
 
     boolean targetIsWebUser(Exchange exchange) {
@@ -228,11 +242,11 @@ final class CallSteps {
                 "to: '" + to + "' is neither a SIP or tel URI, a telephone number, nor a known user");
     }
 
-    private boolean isOurHost(String host) {
+    boolean isOurHost(String host) {
         return host.equalsIgnoreCase(sip.domain()) || host.equalsIgnoreCase(sip.host());
     }
 
-    private boolean isKnownUser(String user) {
+    boolean isKnownUser(String user) {
         return identity.lookup(user).isPresent() || !store.sessionsOfUser(user).isEmpty();
     }
 

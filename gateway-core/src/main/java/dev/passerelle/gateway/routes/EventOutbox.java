@@ -46,14 +46,16 @@ final class EventOutbox {
         }
     }
 
-    void deliver(Delivery delivery) {
+    /** Returns how many of the sessions' logs took the event: the others are gone. */
+    int deliver(Delivery delivery) {
+        int logged = 0;
         for (String sessionId : delivery.sessionIds()) {
-            withSessionLock(sessionId, () -> {
+            logged += withSessionLock(sessionId, () -> {
                 Optional<Appended> appended =
                         store.appendEvent(sessionId, seq -> codec.event(delivery.event(), seq));
                 if (appended.isEmpty()) {
                     log.debug("session {} is gone; {} not delivered", sessionId, delivery.event().method());
-                    return null;
+                    return 0;
                 }
                 SessionRecord session = appended.get().session();
                 LoggedEvent event = appended.get().event();
@@ -68,9 +70,10 @@ final class EventOutbox {
                     log.debug("session {}: node {} is gone; {} seq {} waits in its log for a resume", sessionId,
                             session.nodeId(), delivery.event().method(), event.seq());
                 }
-                return null;
+                return 1;
             });
         }
+        return logged;
     }
 
     /**

@@ -115,6 +115,7 @@ public final class RoutingEngine implements AutoCloseable {
             camel.addRoutes(new CallRoutes(calls));
             camel.addRoutes(new SessionRoutes(sessions, new RegistrationSteps(store, sip, outbox, cluster, clock,
                     config.sip().registrar().isPresent())));
+            camel.addRoutes(new MessageRoutes(new MessageSteps(store, calls, sip, outbox, clock, draining::get, work)));
             camel.addRoutes(new QosRoutes(new QosSteps(store, qos, config.node().id(), clock)));
         } catch (Exception e) {
             throw new IllegalStateException("the routes do not build", e);

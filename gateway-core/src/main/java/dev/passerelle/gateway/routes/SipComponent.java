@@ -3,6 +3,7 @@ package dev.passerelle.gateway.routes;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sip.InboundInvite;
+import dev.passerelle.gateway.sip.InboundMessage;
 import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *       {@code sip:referred} (bodies: the {@link SipEvent} records), {@code sip:remote-offer}
  *       (body {@link SipEvent.RemoteOffer}; the route ends with a
  *       {@code CompletionStage<String>} of the answer, and an exception is the refusal),
- *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id).</li>
+ *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id),
+ *       {@code sip:incoming-message} (body {@link InboundMessage}; the route ends with the
+ *       {@code Integer} status to answer, and an exception is answered with its SIP status).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
@@ -42,7 +45,8 @@ final class SipComponent extends DefaultComponent implements SipEvents {
 
     static final String INCOMING_INVITE = "incoming-invite";
     static final String REMOTE_OFFER = "remote-offer";
-    static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
+    static final String INCOMING_MESSAGE = "incoming-message";
+    static final Set<String> EVENTS = Set.of(INCOMING_INVITE, INCOMING_MESSAGE, "progress", "accepted", "failed", "confirmed",
             "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state", "dtmf", "transfer", "redirected",
             "referred");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
@@ -144,6 +148,31 @@ final class SipComponent extends DefaultComponent implements SipEvents {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INTERNAL_ERROR,
                     "route sip:" + REMOTE_OFFER + " ended without an answer"));
         } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Runs the route of {@code sip:incoming-message} on the stack's thread: without it, 503. A
+     * {@link GatewayException} is answered with its SIP status, any other failure with 500.
+     */
+    @Override
+    public CompletionStage<Integer> message(InboundMessage message) {
+        SipConsumer consumer = consumers.get(INCOMING_MESSAGE);
+        if (consumer == null) {
+            return CompletableFuture.completedFuture(ErrorCode.SERVICE_UNAVAILABLE.sipStatus());
+        }
+        try {
+            Object status = consumer.call(null, message);
+            if (status instanceof Integer code) {
+                return CompletableFuture.completedFuture(code);
+            }
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INTERNAL_ERROR,
+                    "route sip:" + INCOMING_MESSAGE + " ended without a status"));
+        } catch (GatewayException e) {
+            return CompletableFuture.completedFuture(e.code().sipStatus());
+        } catch (RuntimeException e) {
+            log.error("route sip:{} failed for {}", INCOMING_MESSAGE, message.requestUser(), e);
             return CompletableFuture.failedFuture(e);
         }
     }

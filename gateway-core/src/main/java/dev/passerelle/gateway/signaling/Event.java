@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.signaling;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
@@ -108,6 +109,54 @@ public sealed interface Event {
         @Override
         public String method() {
             return "call.transferred";
+        }
+    }
+
+    /**
+     * A message for the web user: from a SIP peer (MESSAGE, RFC 3428) or from another web user.
+     *
+     * @param from the sender's URI: a web user's SIP URI, or the SIP sender's asserted identity
+     *     from a trusted source, else its From URI
+     * @param timestamp when the gateway took the message, an ISO-8601 instant
+     */
+    record MessageReceived(String messageId, String from, String body, String contentType, String timestamp)
+            implements Event {
+        @Override
+        public String method() {
+            return "message.received";
+        }
+    }
+
+    /**
+     * The outcome of a {@code message.send}, to the session that sent it.
+     *
+     * @param status {@code delivered} or {@code failed}
+     * @param code the SIP status behind it (200, 480, 486, 408 ...), or null
+     */
+    record MessageStatus(String messageId, String status, Integer code) implements Event {
+        public static final String DELIVERED = "delivered";
+        public static final String FAILED = "failed";
+
+        @Override
+        public String method() {
+            return "message.status";
+        }
+    }
+
+    /** A {@code data.send} of another web user (or of another session of the same user). */
+    record DataReceived(String from, JsonNode payload) implements Event {
+        public DataReceived {
+            payload = payload.deepCopy();
+        }
+
+        @Override
+        public JsonNode payload() {
+            return payload.deepCopy();
+        }
+
+        @Override
+        public String method() {
+            return "data.received";
         }
     }
 }

@@ -15,7 +15,9 @@ public enum Method {
     CALL_UPDATE("call.update", Params.Update.class, true),
     CALL_DTMF("call.dtmf", Params.Dtmf.class, true),
     CALL_TRANSFER("call.transfer", Params.Transfer.class, true),
-    QOS_REPORT("qos.report", Params.QosReport.class, true);
+    QOS_REPORT("qos.report", Params.QosReport.class, true),
+    MESSAGE_SEND("message.send", Params.MessageSend.class, true),
+    DATA_SEND("data.send", Params.DataSend.class, true);
 
     private final String wireName;
     private final Class<? extends Params> paramsType;

@@ -1,6 +1,10 @@
 package dev.passerelle.gateway.signaling;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.Map;
 
 /** The params of each client-to-gateway method, decoded and validated by {@link ProtocolCodec}. */
@@ -84,5 +88,67 @@ public sealed interface Params {
          */
         public record Stream(String kind, String direction, String codec, Long packets, Long packetsLost, Long bytes,
                 Double jitterMs, Double roundTripMs, Double mos) {}
+    }
+
+    /**
+     * {@code message.send}: {@code body} is 1 to {@value #MAX_BODY_BYTES} bytes of UTF-8;
+     * {@code contentType} a {@code text/*} or {@code application/*} media type whose charset, if
+     * named, is UTF-8, {@value #DEFAULT_CONTENT_TYPE} when the client gave none.
+     */
+    record MessageSend(String to, String body, String contentType) implements Params {
+        /** RFC 3428 §9 asks for small messages; this bounds what one message may carry. */
+        public static final int MAX_BODY_BYTES = 16 * 1024;
+        public static final String DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8";
+
+        // RFC 3261 §20.15 / RFC 2045 §5.1: type "/" subtype *( ";" attribute "=" value ), tokens
+        // or a quoted-string value.
+        private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+        private static final Pattern MEDIA_TYPE = Pattern.compile("(" + TOKEN + ")/(" + TOKEN + ")((\\s*;\\s*"
+                + TOKEN + "=(" + TOKEN + "|\"[^\"\\\\\\r\\n]*\"))*)\\s*");
+        private static final Pattern CHARSET = Pattern.compile(";\\s*charset=\"?([^\";\\s]+)\"?",
+                Pattern.CASE_INSENSITIVE);
+
+        /**
+         * Why {@code contentType} cannot be the type of a message body, or null when it can: it
+         * must be a media type, of type {@code text} or {@code application} (the body is text in a
+         * JSON string), and name no charset but UTF-8.
+         */
+        public static String refusal(String contentType) {
+            var m = MEDIA_TYPE.matcher(contentType);
+            if (!m.matches()) {
+                return "must be a media type type/subtype[;parameter=value]";
+            }
+            String type = m.group(1).toLowerCase(Locale.ROOT);
+            if (!type.equals("text") && !type.equals("application")) {
+                return "must be a text/* or application/* type";
+            }
+            var charset = CHARSET.matcher(m.group(3));
+            if (charset.find() && !charset.group(1).equalsIgnoreCase("utf-8")) {
+                return "may only name charset UTF-8";
+            }
+            return null;
+        }
+
+        /** The body's size in UTF-8 bytes. */
+        public static int utf8Bytes(String body) {
+            return body.getBytes(StandardCharsets.UTF_8).length;
+        }
+    }
+
+    /**
+     * {@code data.send}: {@code to} names a web user; {@code payload} is any JSON value of at most
+     * {@value #MAX_PAYLOAD_BYTES} bytes once written as JSON.
+     */
+    record DataSend(String to, JsonNode payload) implements Params {
+        public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
+
+        public DataSend {
+            payload = payload.deepCopy();
+        }
+
+        @Override
+        public JsonNode payload() {
+            return payload.deepCopy();
+        }
     }
 }

@@ -217,6 +217,9 @@ public final class ProtocolCodec {
                             Params.Dtmf.DEFAULT_DURATION_MS));
             case CALL_TRANSFER -> new Params.Transfer(p.requiredText("callId"), p.requiredText("to"));
             case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
+            case MESSAGE_SEND -> new Params.MessageSend(p.requiredText("to"), p.messageBody("body"),
+                    p.contentType("contentType"));
+            case DATA_SEND -> new Params.DataSend(p.requiredText("to"), p.payload("payload"));
         };
     }
 
@@ -311,6 +314,38 @@ public final class ProtocolCodec {
         // RFC 4733 §3.2: the sixteen DTMF events 0-9, *, #, A-D.
         private static boolean isTone(int c) {
             return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
+        }
+
+        String messageBody(String name) {
+            String body = requiredText(name);
+            if (Params.MessageSend.utf8Bytes(body) > Params.MessageSend.MAX_BODY_BYTES) {
+                throw invalid(name + " must be at most " + Params.MessageSend.MAX_BODY_BYTES + " bytes of UTF-8");
+            }
+            return body;
+        }
+
+        String contentType(String name) {
+            String type = optionalText(name);
+            if (type == null) {
+                return Params.MessageSend.DEFAULT_CONTENT_TYPE;
+            }
+            String refusal = Params.MessageSend.refusal(type);
+            if (refusal != null) {
+                throw invalid(name + " " + refusal);
+            }
+            return type.trim();
+        }
+
+        /** Any JSON value, null included, as long as it is present and small enough. */
+        JsonNode payload(String name) {
+            JsonNode v = params.get(name);
+            if (v == null) {
+                throw invalid(name + " is required");
+            }
+            if (utf8Length(v.toString()) > Params.DataSend.MAX_PAYLOAD_BYTES) {
+                throw invalid(name + " must be at most " + Params.DataSend.MAX_PAYLOAD_BYTES + " bytes as JSON");
+            }
+            return v;
         }
 
         /** The {@code streams} of {@code qos.report}; each error names the entry and its member. */
@@ -558,6 +593,9 @@ public final class ProtocolCodec {
             case "call.dtmf" -> Event.CallDtmf.class;
             case "call.transferred" -> Event.CallTransferred.class;
             case "call.referred" -> Event.CallReferred.class;
+            case "message.received" -> Event.MessageReceived.class;
+            case "message.status" -> Event.MessageStatus.class;
+            case "data.received" -> Event.DataReceived.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }

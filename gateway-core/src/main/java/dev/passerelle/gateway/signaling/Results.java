@@ -35,6 +35,9 @@ public final class Results {
      */
     public record Update(String sdp) {}
 
+    /** {@code message.send}: the id its {@code message.status} will name. */
+    public record MessageSent(String messageId) {}
+
     /** The {@code {}} result of methods that return nothing. */
     public record Empty() {
         public static final Empty INSTANCE = new Empty();

@@ -37,10 +37,12 @@ final class GatewaySipListener implements SipListenerExt {
     private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
     private final Optional<ProxyMonitor> proxy;
+    private final MessageSender messages;
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers, Optional<ProxyMonitor> proxy) {
+            SessionTimers timers, Optional<ProxyMonitor> proxy, MessageSender messages) {
+        this.messages = messages;
         this.proxy = proxy;
         this.sip = sip;
         this.validator = validator;
@@ -105,6 +107,10 @@ final class GatewaySipListener implements SipListenerExt {
                 return;
             }
             proxy.ifPresent(p -> p.onRequestTimeout(ct));
+            if (ct.getApplicationData() instanceof MessageSender.Pending message) {
+                messages.onTimeout(message);
+                return;
+            }
             Leg leg = (Leg) ct.getApplicationData();
             if (leg == null) {
                 return;
@@ -146,6 +152,7 @@ final class GatewaySipListener implements SipListenerExt {
         try {
             LOG.warn("transport error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
             proxy.ifPresent(p -> p.onTransportError(event.getHost(), event.getPort()));
+            messages.onTransportError(event.getHost(), event.getPort());
             for (Leg leg : sip.legs.snapshot()) {
                 ClientTransaction ct = leg.inviteClientTransaction;
                 if (ct != null && sameHop(ct, event)) {

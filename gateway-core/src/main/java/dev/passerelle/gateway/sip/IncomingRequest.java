@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One request as the listener received it, remembering whether a final response has been sent so
- * that every request is answered exactly once. INVITE, BYE, CANCEL, PRACK, UPDATE, INFO, NOTIFY and REFER are answered through a
+ * that every request is answered exactly once. INVITE, BYE, CANCEL, PRACK, UPDATE, INFO, NOTIFY, REFER and MESSAGE are answered through a
  * server transaction (retransmissions and the ACK of a non-2xx are then the stack's business,
  * RFC 3261 §17.2); other requests statelessly.
  */
@@ -118,10 +118,10 @@ final class IncomingRequest {
 
     private boolean statefulMethod() {
         String m = method();
-        // INFO and NOTIFY too: a retransmission must be absorbed by its transaction, not seen as a
-        // new tone or a new transfer status.
+        // INFO, NOTIFY and MESSAGE too: a retransmission must be absorbed by its transaction, not
+        // seen as a new tone, a new transfer status or a new message.
         return Request.INVITE.equals(m) || Request.BYE.equals(m) || Request.CANCEL.equals(m)
                 || Request.PRACK.equals(m) || Request.UPDATE.equals(m) || Request.INFO.equals(m)
-                || Request.NOTIFY.equals(m) || Request.REFER.equals(m);
+                || Request.NOTIFY.equals(m) || Request.REFER.equals(m) || Request.MESSAGE.equals(m);
     }
 }

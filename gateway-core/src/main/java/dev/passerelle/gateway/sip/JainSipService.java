@@ -61,6 +61,7 @@ public final class JainSipService implements SipService {
     private SipProvider provider;
     private ScheduledExecutorService timers;
     private LegActions actions;
+    private MessageSender messages;
     private Adoptions adoptions;
     private Registrations registrations;
     private GatewaySipListener listener;
@@ -136,6 +137,7 @@ public final class JainSipService implements SipService {
             proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
             Challenges challenges = new Challenges(sip, registrations);
             actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
+            MessageSender sender = new MessageSender(sip, actions, registrations, challenges);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.ofEntries(
                     Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),
@@ -147,14 +149,16 @@ public final class JainSipService implements SipService {
                     Map.entry(Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites)),
                     Map.entry(Request.INFO, new InfoHandler(sip, adoptions)),
                     Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions)),
-                    Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)));
+                    Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)),
+                    Map.entry(Request.MESSAGE, new MessageHandler(sip, adoptions)));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
-                    registrations, sessionTimers, proxy);
+                    new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers, sender), actions,
+                    adoptions, registrations, sessionTimers, proxy, sender);
             provider.addSipListener(listener);
             stack.start();
             proxy.ifPresent(ProxyMonitor::start);
             proxyMonitor = proxy;
+            messages = sender;
             if (tlsPort > 0) {
                 LOG.info("SIP listening on {}:{} (UDP and TCP) and {} (TLS)", config.host(), port, tlsPort);
             } else {
@@ -201,6 +205,16 @@ public final class JainSipService implements SipService {
     @Override
     public void invite(OutboundInvite invite) {
         running().invite(invite);
+    }
+
+    @Override
+    public CompletionStage<Integer> message(OutboundMessage message) {
+        MessageSender sender;
+        synchronized (this) {
+            checkRunning();
+            sender = messages;
+        }
+        return sender.send(message);
     }
 
     @Override

@@ -69,32 +69,8 @@ final class LegActions {
     void invite(OutboundInvite invite) {
         ProfileHeaders.checkCustom(sip.config.headers(), invite.headers());
         URI target = parseUri(invite.target(), "target");
-        String scheme = target.getScheme().toLowerCase(Locale.ROOT);
         Optional<SipURI> proxy = sip.outboundProxy();
-        if (scheme.equals("tel") && proxy.isEmpty()) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "a tel: target needs sip.outboundProxy to route it: " + invite.target());
-        }
-        if (!scheme.equals("sip") && !scheme.equals("sips") && !scheme.equals("tel")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
-        }
-        SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
-        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP; for
-        // the proxy, the transport of the address its RFC 3263 resolution currently chooses.
-        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
-                : nextHop.isSecure() ? "tls"
-                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
-        if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);
-        }
-        if (transport.equals("tls") && sip.tlsPort == 0) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "TLS to " + nextHop + " needs sip.tls, which is not configured");
-        }
-        if (scheme.equals("sips") && !transport.equals("tls")) {
-            // RFC 5630 §3.1.1: a sips: target is reached over TLS on every hop, the first included.
-            throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "a sips: target needs TLS to the next hop, and " + nextHop + " is not a TLS hop");
-        }
+        String transport = transportTo(target, proxy, invite.target());
 
         Request request;
         CallIdHeader callId = sip.provider.getNewCallId();
@@ -124,6 +100,41 @@ final class LegActions {
             throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "cannot send the INVITE to " + invite.target() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The transport of a request outside any dialog to {@code target}, sent to the outbound proxy
+     * {@code proxy} when there is one; refuses targets the gateway cannot reach.
+     *
+     * @throws GatewayException {@link ErrorCode#BAD_REQUEST} naming why
+     */
+    String transportTo(URI target, Optional<SipURI> proxy, String targetText) {
+        String scheme = target.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("tel") && proxy.isEmpty()) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST,
+                    "a tel: target needs sip.outboundProxy to route it: " + targetText);
+        }
+        if (!scheme.equals("sip") && !scheme.equals("sips") && !scheme.equals("tel")) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
+        }
+        SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
+        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP; for
+        // the proxy, the transport of the address its RFC 3263 resolution currently chooses.
+        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
+                : nextHop.isSecure() ? "tls"
+                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
+        if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);
+        }
+        if (transport.equals("tls") && sip.tlsPort == 0) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "TLS to " + nextHop + " needs sip.tls, which is not configured");
+        }
+        if (scheme.equals("sips") && !transport.equals("tls")) {
+            // RFC 5630 §3.1.1: a sips: target is reached over TLS on every hop, the first included.
+            throw new GatewayException(ErrorCode.BAD_REQUEST,
+                    "a sips: target needs TLS to the next hop, and " + nextHop + " is not a TLS hop");
+        }
+        return transport;
     }
 
     private Request buildInvite(OutboundInvite invite, URI target, Optional<SipURI> proxy, String transport,

@@ -73,9 +73,11 @@ final class RequestValidator {
                 return true;
             }
         }
-        // INFO and NOTIFY bodies are their handlers' to judge: they answer the 415 of §8.2.3 themselves.
+        // INFO, NOTIFY and MESSAGE bodies are their handlers' to judge: they answer the 415 of
+        // §8.2.3 themselves.
         if (SipContext.body(request) != null && !SipContext.isSdpOrEmpty(request)
-                && !Request.INFO.equals(request.getMethod()) && !Request.NOTIFY.equals(request.getMethod())) {
+                && !Request.INFO.equals(request.getMethod()) && !Request.NOTIFY.equals(request.getMethod())
+                && !Request.MESSAGE.equals(request.getMethod())) {
             // RFC 3261 §8.2.3: 415 with the body types we accept.
             Response r = sip.response(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
             r.addHeader(accept());

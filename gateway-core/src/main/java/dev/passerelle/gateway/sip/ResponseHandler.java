@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
- * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER and REGISTER.
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER and MESSAGE.
  */
 final class ResponseHandler {
 
@@ -34,9 +34,11 @@ final class ResponseHandler {
     private final Adoptions adoptions;
     private final Registrations registrations;
     private final SessionTimers timers;
+    private final MessageSender messages;
 
     ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers) {
+            SessionTimers timers, MessageSender messages) {
+        this.messages = messages;
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
@@ -50,6 +52,10 @@ final class ResponseHandler {
         ClientTransaction ct = event.getClientTransaction();
         if (ct != null && ct.getApplicationData() instanceof Registrations.Registration reg) {
             registrations.onResponse(reg, event);
+            return;
+        }
+        if (ct != null && ct.getApplicationData() instanceof MessageSender.Pending message) {
+            messages.onResponse(message, ct.getRequest(), response);
             return;
         }
         Dialog dialog = event.getDialog();

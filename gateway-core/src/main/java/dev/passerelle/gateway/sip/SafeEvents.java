@@ -96,6 +96,20 @@ final class SafeEvents {
         }
     }
 
+    /** Never throws: what the application throws becomes a failed stage (500 to the peer). */
+    CompletionStage<Integer> message(InboundMessage message) {
+        SipEvents e = events;
+        if (e == null) {
+            return CompletableFuture.completedFuture(503);
+        }
+        try {
+            return e.message(message);
+        } catch (RuntimeException ex) {
+            LOG.error("SipEvents.message for {} threw", message.requestUser(), ex);
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
     private void deliver(String name, String callId, Consumer<SipEvents> call) {
         SipEvents e = events;
         if (e == null) {

@@ -39,7 +39,7 @@ final class SipContext {
     /** The methods the gateway implements (RFC 3261 §20.5). */
     static final List<String> ALLOWED = List.of(
             Request.INVITE, Request.ACK, Request.CANCEL, Request.BYE, Request.OPTIONS, Request.PRACK,
-            Request.UPDATE, Request.INFO, Request.NOTIFY, Request.REFER);
+            Request.UPDATE, Request.INFO, Request.NOTIFY, Request.REFER, Request.MESSAGE);
 
     /** T1, the RTT estimate every SIP timer derives from (RFC 3261 §17.1.1.1). */
     static final Duration DEFAULT_T1 = Duration.ofMillis(500);

@@ -91,4 +91,12 @@ public interface SipEvents {
      * the Referred-By header (RFC 3892), or null.
      */
     void referred(String callId, String target, String referredBy);
+
+    /**
+     * A MESSAGE for a web user (RFC 3428). The SIP side answers it once the stage completes, with
+     * the status it completes with: 200 once the message is delivered, else the reason it cannot
+     * be (404 unknown user, 480 no session, 503 ...); a failed stage is answered 500. May complete
+     * on any thread.
+     */
+    CompletionStage<Integer> message(InboundMessage message);
 }

@@ -63,6 +63,19 @@ public interface SipService {
     void invite(OutboundInvite invite);
 
     /**
+     * Sends a MESSAGE outside any dialog (RFC 3428 §4), routed like {@link #invite}. The stage
+     * completes with the outcome: the final response's status (2xx: delivered to the next hop's
+     * satisfaction), 408 when none came in time, 503 when it could not be sent. A 401 or 407 is
+     * answered once with the credentials of the sender's registration on this node, if any; a
+     * second challenge is the outcome. Completes on a stack thread.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} for a target the gateway
+     *     cannot reach (unsupported scheme or transport, tel: without outbound proxy)
+     */
+    CompletionStage<Integer> message(OutboundMessage message);
+
+    /**
      * Abandons an outbound leg. Before a final response: CANCEL (RFC 3261 §9.1); if a 2xx still
      * arrives, it is ACKed and a BYE follows (§15). After a 2xx: BYE. Never throws for a leg that
      * is already ending.

@@ -21,6 +21,10 @@ final class RecordingEvents implements SipEvents {
     final BlockingQueue<RegistrationState> registrations = new LinkedBlockingQueue<>();
     volatile Consumer<InboundInvite> onInvite = i -> { };
     volatile String lastSdp;
+    final BlockingQueue<InboundMessage> messages = new LinkedBlockingQueue<>();
+    /** How an incoming MESSAGE is answered; by default delivered (200). */
+    volatile java.util.function.Function<InboundMessage, CompletionStage<Integer>> onMessage =
+            m -> CompletableFuture.completedFuture(200);
     /** How a remote offer is answered; by default refused with 488. */
     volatile BiFunction<String, String, CompletionStage<String>> onOffer = (callId, sdp) ->
             CompletableFuture.failedFuture(new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "refused"));
@@ -99,6 +103,20 @@ final class RecordingEvents implements SipEvents {
     @Override
     public void referred(String callId, String target, String referredBy) {
         events.add("referred " + callId + " " + target + " " + referredBy);
+    }
+
+    @Override
+    public CompletionStage<Integer> message(InboundMessage message) {
+        messages.add(message);
+        return onMessage.apply(message);
+    }
+
+    InboundMessage nextMessage(Duration timeout) throws InterruptedException {
+        InboundMessage m = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (m == null) {
+            fail("no message within " + timeout);
+        }
+        return m;
     }
 
     String next(Duration timeout) throws InterruptedException {

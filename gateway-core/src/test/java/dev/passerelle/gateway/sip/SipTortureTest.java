@@ -59,7 +59,7 @@ class SipTortureTest {
         EXPECTED.put("dblreq", 405);     // REGISTER; the trailing INVITE is ignored
         EXPECTED.put("semiuri", 200);
         EXPECTED.put("transports", 200);
-        EXPECTED.put("mpart01", 405);    // MESSAGE not supported; rport: answer to the source
+        EXPECTED.put("mpart01", 415);    // MESSAGE takes text/* and application/* only; rport: answer to the source
         EXPECTED.put("unreason", 0);     // stray response
         EXPECTED.put("noreason", 0);     // stray response
         // 3.1.2 invalid
