@@ -394,5 +394,9 @@ class KamailioRegisterInteropIT {
         @Override
         public void referred(String callId, String target, String referredBy) {
         }
+
+        @Override
+        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note) {
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.passerelle.gateway.routes;
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sip.InboundInvite;
+import dev.passerelle.gateway.sip.PresenceStatus;
 import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *       {@code sip:referred} (bodies: the {@link SipEvent} records), {@code sip:remote-offer}
  *       (body {@link SipEvent.RemoteOffer}; the route ends with a
  *       {@code CompletionStage<String>} of the answer, and an exception is the refusal),
- *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id).</li>
+ *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id),
+ *       {@code sip:presence} (body {@link PresenceChanged}, no call id).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
@@ -44,7 +46,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     static final String REMOTE_OFFER = "remote-offer";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, "progress", "accepted", "failed", "confirmed",
             "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state", "dtmf", "transfer", "redirected",
-            "referred");
+            "referred", "presence");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
@@ -156,6 +158,23 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void referred(String callId, String target, String referredBy) {
         notify("referred", new SipEvent.Referred(callId, target, referredBy));
+    }
+
+    /** The body of {@code sip:presence}: the state a SIP presentity's NOTIFY carried. */
+    record PresenceChanged(String subscriptionId, PresenceStatus status, String note) {}
+
+    @Override
+    public void presence(String subscriptionId, PresenceStatus status, String note) {
+        SipConsumer consumer = consumers.get("presence");
+        if (consumer == null) {
+            log.warn("no route consumes sip:presence; {} of {} dropped", status, subscriptionId);
+            return;
+        }
+        try {
+            consumer.dispatch(null, new PresenceChanged(subscriptionId, status, note), false);
+        } catch (RuntimeException e) {
+            log.error("route sip:presence failed for subscription {}", subscriptionId, e);
+        }
     }
 
     @Override

@@ -34,13 +34,15 @@ final class GatewaySipListener implements SipListenerExt {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final Subscriptions subscriptions;
     private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
     private final Optional<ProxyMonitor> proxy;
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers, Optional<ProxyMonitor> proxy) {
+            Subscriptions subscriptions, SessionTimers timers, Optional<ProxyMonitor> proxy) {
+        this.subscriptions = subscriptions;
         this.proxy = proxy;
         this.sip = sip;
         this.validator = validator;
@@ -102,6 +104,11 @@ final class GatewaySipListener implements SipListenerExt {
             }
             if (ct.getApplicationData() instanceof ProxyMonitor.Probe probe) {
                 proxy.ifPresent(p -> p.onProbeTimeout(probe));
+                return;
+            }
+            if (ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
+                proxy.ifPresent(p -> p.onRequestTimeout(ct));
+                subscriptions.onTimeout(sub, ct);
                 return;
             }
             proxy.ifPresent(p -> p.onRequestTimeout(ct));

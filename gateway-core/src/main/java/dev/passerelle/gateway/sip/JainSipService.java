@@ -63,6 +63,7 @@ public final class JainSipService implements SipService {
     private LegActions actions;
     private Adoptions adoptions;
     private Registrations registrations;
+    private Subscriptions subscriptions;
     private GatewaySipListener listener;
     private int port;
     /** The TLS port bound, or 0 without TLS. */
@@ -136,6 +137,7 @@ public final class JainSipService implements SipService {
             proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
             Challenges challenges = new Challenges(sip, registrations);
             actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
+            subscriptions = new Subscriptions(sip, registrations, challenges, proxy, Subscriptions.DEFAULT_EXPIRES);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.ofEntries(
                     Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),
@@ -146,11 +148,11 @@ public final class JainSipService implements SipService {
                     Map.entry(Request.PRACK, new PrackHandler(actions)),
                     Map.entry(Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites)),
                     Map.entry(Request.INFO, new InfoHandler(sip, adoptions)),
-                    Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions)),
+                    Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions, subscriptions)),
                     Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers), actions, adoptions,
-                    registrations, sessionTimers, proxy);
+                    new ResponseHandler(sip, actions, adoptions, registrations, subscriptions, sessionTimers), actions,
+                    adoptions, registrations, subscriptions, sessionTimers, proxy);
             provider.addSipListener(listener);
             stack.start();
             proxy.ifPresent(ProxyMonitor::start);
@@ -259,6 +261,16 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public CompletionStage<Void> subscribe(String subscriptionId, String fromAor, String target) {
+        return runningSubscriptions().subscribe(subscriptionId, fromAor, target);
+    }
+
+    @Override
+    public void unsubscribe(String subscriptionId) {
+        runningSubscriptions().unsubscribe(subscriptionId);
+    }
+
+    @Override
     public void ringing(String callId) {
         running().ringing(callId);
     }
@@ -283,6 +295,7 @@ public final class JainSipService implements SipService {
         }
         List<CompletableFuture<Void>> ending = new java.util.ArrayList<>(
                 legs.snapshot().stream().map(actions::shutdown).toList());
+        ending.add(subscriptions.unsubscribeAll());
         ending.add(registrations.unregisterAll());
         try {
             CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new))
@@ -332,6 +345,16 @@ public final class JainSipService implements SipService {
     private synchronized Registrations runningRegistrations() {
         checkRunning();
         return registrations;
+    }
+
+    /** Subscriptions whose Call-ID this node still matches (tests check that none leak). */
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    private synchronized Subscriptions runningSubscriptions() {
+        checkRunning();
+        return subscriptions;
     }
 
     private synchronized Adoptions runningAdoptions() {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
- * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER and REGISTER.
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER and SUBSCRIBE.
  */
 final class ResponseHandler {
 
@@ -33,10 +33,12 @@ final class ResponseHandler {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final Subscriptions subscriptions;
     private final SessionTimers timers;
 
     ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers) {
+            Subscriptions subscriptions, SessionTimers timers) {
+        this.subscriptions = subscriptions;
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
@@ -50,6 +52,10 @@ final class ResponseHandler {
         ClientTransaction ct = event.getClientTransaction();
         if (ct != null && ct.getApplicationData() instanceof Registrations.Registration reg) {
             registrations.onResponse(reg, event);
+            return;
+        }
+        if (ct != null && ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
+            subscriptions.onResponse(sub, ct, response);
             return;
         }
         Dialog dialog = event.getDialog();

@@ -91,4 +91,14 @@ public interface SipEvents {
      * the Referred-By header (RFC 3892), or null.
      */
     void referred(String callId, String target, String referredBy);
+
+    /**
+     * The presence of what subscription {@code subscriptionId} watches ({@link SipService#subscribe}):
+     * each NOTIFY with a PIDF body, mapped to the four states (see {@link SipService#subscribe}).
+     * {@link PresenceStatus#OFFLINE} is also reported, as the last event of the subscription, when
+     * it ends without {@link SipService#unsubscribe}: the notifier ended it for good, a refresh
+     * failed, or the one re-subscription after a {@code deactivated}/{@code timeout} end failed.
+     * {@code note} is null when the document has none.
+     */
+    void presence(String subscriptionId, PresenceStatus status, String note);
 }

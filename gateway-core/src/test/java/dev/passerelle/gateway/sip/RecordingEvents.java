@@ -101,6 +101,11 @@ final class RecordingEvents implements SipEvents {
         events.add("referred " + callId + " " + target + " " + referredBy);
     }
 
+    @Override
+    public void presence(String subscriptionId, PresenceStatus status, String note) {
+        events.add("presence " + subscriptionId + " " + status.wire() + (note == null ? "" : " " + note));
+    }
+
     String next(Duration timeout) throws InterruptedException {
         String e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {
