@@ -15,7 +15,10 @@ public enum Method {
     CALL_UPDATE("call.update", Params.Update.class, true),
     CALL_DTMF("call.dtmf", Params.Dtmf.class, true),
     CALL_TRANSFER("call.transfer", Params.Transfer.class, true),
-    QOS_REPORT("qos.report", Params.QosReport.class, true);
+    QOS_REPORT("qos.report", Params.QosReport.class, true),
+    PRESENCE_PUBLISH("presence.publish", Params.PresencePublish.class, true),
+    PRESENCE_SUBSCRIBE("presence.subscribe", Params.PresenceTarget.class, true),
+    PRESENCE_UNSUBSCRIBE("presence.unsubscribe", Params.PresenceTarget.class, true);
 
     private final String wireName;
     private final Class<? extends Params> paramsType;

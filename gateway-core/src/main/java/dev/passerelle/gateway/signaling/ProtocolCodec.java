@@ -217,6 +217,9 @@ public final class ProtocolCodec {
                             Params.Dtmf.DEFAULT_DURATION_MS));
             case CALL_TRANSFER -> new Params.Transfer(p.requiredText("callId"), p.requiredText("to"));
             case QOS_REPORT -> new Params.QosReport(p.requiredText("callId"), p.streams("streams"));
+            case PRESENCE_PUBLISH -> new Params.PresencePublish(p.oneOf("status", Params.PresencePublish.STATUSES),
+                    p.boundedText("note", Params.PresencePublish.MAX_NOTE));
+            case PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE -> new Params.PresenceTarget(p.requiredText("to"));
         };
     }
 
@@ -297,6 +300,24 @@ public final class ProtocolCodec {
                 throw invalid(name + " must be between " + min + " and " + max);
             }
             return v.intValue();
+        }
+
+        /** A required string that must be one of {@code allowed}, exactly. */
+        String oneOf(String name, List<String> allowed) {
+            String v = requiredText(name);
+            if (!allowed.contains(v)) {
+                throw invalid(name + " must be one of " + String.join(", ", allowed));
+            }
+            return v;
+        }
+
+        /** An optional string of at most {@code max} characters (code points). */
+        String boundedText(String name, int max) {
+            String v = optionalText(name);
+            if (v != null && v.codePointCount(0, v.length()) > max) {
+                throw invalid(name + " must be at most " + max + " characters");
+            }
+            return v;
         }
 
         /** DTMF tones as {@link Params.Dtmf} takes them: validated, letters upper-cased. */
@@ -558,6 +579,7 @@ public final class ProtocolCodec {
             case "call.dtmf" -> Event.CallDtmf.class;
             case "call.transferred" -> Event.CallTransferred.class;
             case "call.referred" -> Event.CallReferred.class;
+            case "presence.update" -> Event.PresenceUpdate.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }
