@@ -29,7 +29,9 @@ final class NotifyHandler implements RequestHandler {
     @Override
     public void handle(IncomingRequest in) throws Exception {
         EventHeader event = (EventHeader) in.request.getHeader(EventHeader.NAME);
-        if (event != null && Subscriptions.EVENT.equalsIgnoreCase(event.getEventType())) {
+        // Presence subscriptions have no JAIN-SIP dialog: a presence NOTIFY within a call's dialog
+        // belongs to no subscription of ours (489 below, as any package we did not ask for there).
+        if (in.dialog() == null && event != null && Subscriptions.EVENT.equalsIgnoreCase(event.getEventType())) {
             subscriptions.onNotify(in);
             return;
         }
