@@ -217,7 +217,8 @@ public final class RegisterBenchmark implements Callable<Integer> {
         }
 
         @Override
-        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note) {
+        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note,
+                boolean terminated) {
         }
 
         @Override

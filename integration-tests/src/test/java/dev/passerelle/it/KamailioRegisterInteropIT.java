@@ -396,7 +396,8 @@ class KamailioRegisterInteropIT {
         }
 
         @Override
-        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note) {
+        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note,
+                boolean terminated) {
         }
     }
 }

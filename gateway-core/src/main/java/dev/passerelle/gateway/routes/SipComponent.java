@@ -161,17 +161,17 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     }
 
     /** The body of {@code sip:presence}: the state a SIP presentity's NOTIFY carried. */
-    record PresenceChanged(String subscriptionId, PresenceStatus status, String note) {}
+    record PresenceChanged(String subscriptionId, PresenceStatus status, String note, boolean terminated) {}
 
     @Override
-    public void presence(String subscriptionId, PresenceStatus status, String note) {
+    public void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
         SipConsumer consumer = consumers.get("presence");
         if (consumer == null) {
             log.warn("no route consumes sip:presence; {} of {} dropped", status, subscriptionId);
             return;
         }
         try {
-            consumer.dispatch(null, new PresenceChanged(subscriptionId, status, note), false);
+            consumer.dispatch(null, new PresenceChanged(subscriptionId, status, note, terminated), false);
         } catch (RuntimeException e) {
             log.error("route sip:presence failed for subscription {}", subscriptionId, e);
         }

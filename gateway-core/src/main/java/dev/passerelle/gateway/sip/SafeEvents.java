@@ -77,8 +77,8 @@ final class SafeEvents {
         deliver("referred", callId, e -> e.referred(callId, target, referredBy));
     }
 
-    void presence(String subscriptionId, PresenceStatus status, String note) {
-        deliver("presence", subscriptionId, e -> e.presence(subscriptionId, status, note));
+    void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
+        deliver("presence", subscriptionId, e -> e.presence(subscriptionId, status, note, terminated));
     }
 
     void dtmf(String callId, String tones) {

@@ -327,12 +327,12 @@ final class Subscriptions {
             }
         }
         if (report) {
-            sip.events.presence(s.id, presence.status(), presence.note());
+            sip.events.presence(s.id, presence.status(), presence.note(), false);
         }
         if (resubscribe) {
             resubscribe(s);
         } else if (offline && byId.remove(s.id, s)) {
-            sip.events.presence(s.id, PresenceStatus.OFFLINE, presence == null ? null : presence.note());
+            sip.events.presence(s.id, PresenceStatus.OFFLINE, presence == null ? null : presence.note(), true);
         }
     }
 
@@ -342,7 +342,7 @@ final class Subscriptions {
         s.established.whenComplete((ok, failure) -> {
             if (failure != null && !(failure instanceof GatewayException g && g.code() == ErrorCode.REQUEST_TERMINATED)) {
                 LOG.info("re-subscription {} to {} failed: {}", s.id, s.target, failure.getMessage());
-                sip.events.presence(s.id, PresenceStatus.OFFLINE, null);
+                sip.events.presence(s.id, PresenceStatus.OFFLINE, null, true);
             }
         });
         if (!byId.replace(old.id, old, s)) {
@@ -356,7 +356,7 @@ final class Subscriptions {
                 LOG.warn("cannot re-subscribe {} to {}", s.id, s.target, e);
                 byId.remove(s.id, s);
                 finish(s);
-                sip.events.presence(s.id, PresenceStatus.OFFLINE, null);
+                sip.events.presence(s.id, PresenceStatus.OFFLINE, null, true);
             }
         }
     }
@@ -506,7 +506,7 @@ final class Subscriptions {
     private void finishAsOffline(Subscription s) {
         finish(s);
         if (byId.remove(s.id, s)) {
-            sip.events.presence(s.id, PresenceStatus.OFFLINE, null);
+            sip.events.presence(s.id, PresenceStatus.OFFLINE, null, true);
         }
     }
 

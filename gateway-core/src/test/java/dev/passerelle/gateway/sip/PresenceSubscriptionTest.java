@@ -149,7 +149,7 @@ class PresenceSubscriptionTest {
         assertNull(SipText.tag(second.header("To")));
         server.send(with(SipTestSupport.response(second, 200, "OK", "n2", server.port(), null), "Expires: 600\r\n"));
         assertEquals(200, notifyAndWait(second, "n2", "terminated;reason=rejected", null).status());
-        assertEquals("presence s3 offline", events.next(WAIT));
+        assertEquals("presence s3 offline terminated", events.next(WAIT));
         assertNull(server.poll(m -> "SUBSCRIBE".equals(m.method()), Duration.ofMillis(300)), "rejected is final");
 
         // A NOTIFY of no subscription: 481; of an unknown package: 489 (RFC 6665 §8.3.2.1).

@@ -102,8 +102,9 @@ final class RecordingEvents implements SipEvents {
     }
 
     @Override
-    public void presence(String subscriptionId, PresenceStatus status, String note) {
-        events.add("presence " + subscriptionId + " " + status.wire() + (note == null ? "" : " " + note));
+    public void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
+        events.add("presence " + subscriptionId + " " + status.wire() + (note == null ? "" : " " + note)
+                + (terminated ? " terminated" : ""));
     }
 
     String next(Duration timeout) throws InterruptedException {
