@@ -78,13 +78,16 @@ public interface SessionStore extends AutoCloseable {
     /** Forgets what {@code user} published (their last session ended). */
     void clearPresence(String user);
 
-    /** Adds {@code sessionId} to the watchers of {@code user}'s presence; false when it was one already. */
-    boolean watch(String user, String sessionId);
+    /**
+     * Adds {@code watcher} to the watchers of {@code user}'s presence; false when it was one
+     * already. A watcher is the caller's opaque text (the routes put the session id first).
+     */
+    boolean watch(String user, String watcher);
 
-    /** Removes {@code sessionId} from the watchers of {@code user}'s presence; a no-op when it was none. */
-    void unwatch(String user, String sessionId);
+    /** Removes {@code watcher} from the watchers of {@code user}'s presence; a no-op when it was none. */
+    void unwatch(String user, String watcher);
 
-    /** The sessions watching {@code user}'s presence, whichever node holds them. */
+    /** The watchers of {@code user}'s presence, whichever node added them. */
     Set<String> watchers(String user);
 
     /**

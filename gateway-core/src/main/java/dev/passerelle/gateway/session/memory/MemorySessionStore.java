@@ -228,21 +228,21 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
-    public boolean watch(String user, String sessionId) {
+    public boolean watch(String user, String watcher) {
         boolean[] added = new boolean[1];
         // Inside compute, as for sessionsByUser: unwatch drops an emptied set under the same key lock.
         watchers.compute(user, (u, ids) -> {
             Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
-            added[0] = set.add(sessionId);
+            added[0] = set.add(watcher);
             return set;
         });
         return added[0];
     }
 
     @Override
-    public void unwatch(String user, String sessionId) {
+    public void unwatch(String user, String watcher) {
         watchers.computeIfPresent(user, (u, ids) -> {
-            ids.remove(sessionId);
+            ids.remove(watcher);
             return ids.isEmpty() ? null : ids;
         });
     }

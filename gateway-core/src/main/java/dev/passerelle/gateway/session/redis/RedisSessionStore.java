@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *                           after ENDED a tombstone: v and ended = the final JSON, no d
  * P{calls}                 zset  every live call id, score = indexed at (ms)
  * P{u:&lt;user&gt;}:presence    hash  s = published status, n = note (absent when none)
- * P{u:&lt;user&gt;}:watchers    set   ids of the sessions watching the user's presence
+ * P{u:&lt;user&gt;}:watchers    set   the watchers of the user's presence ("&lt;sessionId&gt; &lt;to as named&gt;")
  * </pre>
  * The two presence keys live {@link RedisStoreSettings#sessionTtl()}, renewed by each publish and
  * each watch; a watcher whose session is gone is the reader's to skip and remove.
@@ -270,15 +270,15 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public boolean watch(String user, String sessionId) {
-        RedisFuture<Long> added = commands.sadd(watchersKey(user), sessionId);
+    public boolean watch(String user, String watcher) {
+        RedisFuture<Long> added = commands.sadd(watchersKey(user), watcher);
         redis.awaitAll(List.of(added, commands.pexpire(watchersKey(user), settings.sessionTtl().toMillis())));
         return redis.await(added) == 1;
     }
 
     @Override
-    public void unwatch(String user, String sessionId) {
-        redis.await(commands.srem(watchersKey(user), sessionId));
+    public void unwatch(String user, String watcher) {
+        redis.await(commands.srem(watchersKey(user), watcher));
     }
 
     @Override
