@@ -106,6 +106,16 @@ export interface MessageStatus {
   seq: number;
 }
 
+export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline';
+
+/** presence.update: `user` is the `to` of subscribePresence, as written. */
+export interface PresenceUpdate {
+  user: string;
+  status: PresenceStatus;
+  note?: string;
+  seq: number;
+}
+
 export interface RawEvent {
   method: string;
   params: Record<string, unknown> & { seq?: number };
@@ -119,6 +129,7 @@ export interface PasserelleEventMap {
   referral: CustomEvent<{ from: Call; call: Call; to: string }>;
   message: CustomEvent<MessageReceived>;
   messagestatus: CustomEvent<MessageStatus>;
+  presence: CustomEvent<PresenceUpdate>;
   /** Every event of the gateway, after seq filtering, before the typed ones. */
   event: CustomEvent<RawEvent>;
   error: CustomEvent<{ error: PasserelleError }>;
@@ -157,6 +168,12 @@ export declare class Passerelle extends EventTarget {
   request<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
   /** A JSON-RPC notification (no answer). */
   notify(method: string, params?: Record<string, unknown>): void;
+  /** presence.publish. */
+  publishPresence(status: PresenceStatus, note?: string): Promise<Record<string, never>>;
+  /** presence.subscribe: `presence` events for `to` follow, the current state first. */
+  subscribePresence(to: string): Promise<Record<string, never>>;
+  /** presence.unsubscribe. */
+  unsubscribePresence(to: string): Promise<Record<string, never>>;
 
   addEventListener<K extends keyof PasserelleEventMap>(type: K,
     listener: (this: Passerelle, ev: PasserelleEventMap[K]) => unknown,

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A presence server (RFC 3856 notifier) and registrar for tests, over UDP on loopback, whose
+ * A presence server (RFC 3856 notifier, RFC 3903 state agent) and registrar for tests, over UDP on loopback, whose
  * every message the test drives: it answers REGISTERs and SUBSCRIBEs as told (a 407 challenge,
  * 200 with an Expires), sends NOTIFYs with PIDF bodies in a subscription's dialog, and shows the
  * test each SUBSCRIBE the gateway sends (refreshes and {@code Expires: 0} removals included).
@@ -69,6 +69,10 @@ public final class PresenceServer implements AutoCloseable {
     /** The next SUBSCRIBE within {@code timeout}, or null. */
     public TextSipPhone.Message pollSubscribe(Duration timeout) {
         return poll(m -> m.isRequest("SUBSCRIBE"), timeout);
+    }
+
+    public TextSipPhone.Message expectPublish(Duration timeout) {
+        return expect(m -> m.isRequest("PUBLISH"), timeout, "PUBLISH");
     }
 
     public TextSipPhone.Message expectRegister(Duration timeout) {

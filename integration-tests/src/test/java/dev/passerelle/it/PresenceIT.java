@@ -113,6 +113,42 @@ class PresenceIT {
     }
 
     @Test
+    void imsModePublishesTheWebUsersPresence() {
+        PresenceServer server = keep(PresenceServer.start());
+        // The server is registrar and outbound proxy: every request of the gateway reaches it.
+        GatewayHarness gateway = keep(GatewayHarness.withRegistrar(server.uri(), server.uri(), "ims.test"));
+        WsClient alice = gateway.login("alice-token");
+        server.answer(server.expectRegister(WAIT), 200, "OK", "Expires: 600\r\n");
+        alice.awaitEvent("registration.state", p -> true, WAIT);
+
+        CompletableFuture<RpcReply> published = alice.call("presence.publish",
+                params().put("status", "busy").put("note", "in a meeting"));
+        TextSipPhone.Message publish = server.expectPublish(WAIT);
+        assertTrue(publish.firstLine().startsWith("PUBLISH sip:alice@ims.test "), publish.firstLine());
+        assertEquals("presence", publish.header("Event"));
+        assertTrue(publish.body().contains("<basic>open</basic>") && publish.body().contains("<rpid:busy/>")
+                && publish.body().contains("in a meeting"), publish.body());
+        server.challenge(publish, "ims.test", "n1");
+        TextSipPhone.Message answered = server.expectPublish(WAIT);
+        assertTrue(answered.header("Proxy-Authorization").contains("username=\"alice\""));
+        server.answer(answered, 200, "OK", "SIP-ETag: etag-1\r\nExpires: 600\r\n");
+        assertFalse(published.join().isError(), published.join().toString());
+
+        CompletableFuture<RpcReply> offline = alice.call("presence.publish", params().put("status", "offline"));
+        TextSipPhone.Message modify = server.expectPublish(WAIT);
+        assertEquals("etag-1", modify.header("SIP-If-Match"));
+        assertTrue(modify.body().contains("<basic>closed</basic>"), modify.body());
+        server.answer(modify, 200, "OK", "SIP-ETag: etag-2\r\nExpires: 600\r\n");
+        assertFalse(offline.join().isError());
+
+        alice.callOk("session.logout", params(), WAIT);
+        TextSipPhone.Message removal = server.expectPublish(WAIT);
+        assertEquals("0", removal.header("Expires"));
+        assertEquals("etag-2", removal.header("SIP-If-Match"));
+        server.answer(removal, 200, "OK", "");
+    }
+
+    @Test
     void webUsersWatchEachOther() {
         GatewayHarness gateway = keep(GatewayHarness.start());
         WsClient alice = gateway.login("alice-token");

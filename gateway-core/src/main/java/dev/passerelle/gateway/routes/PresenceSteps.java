@@ -8,6 +8,7 @@ import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.signaling.Event;
 import dev.passerelle.gateway.signaling.Params;
 import dev.passerelle.gateway.signaling.Results;
+import dev.passerelle.gateway.sip.PresenceStatus;
 import dev.passerelle.gateway.sip.SipService;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,9 @@ final class PresenceSteps {
     private final SipService sip;
     private final CallSteps calls;
     private final EventOutbox outbox;
+    private final Cluster cluster;
+    /** IMS mode ({@code sip.registrar}): publishes also go to the SIP network as PUBLISH. */
+    private final boolean publishToSip;
     /** This node's subscriptions, by session and then by {@code to} as written. */
     private final Map<String, Map<String, Watch>> bySession = new ConcurrentHashMap<>();
     /** This node's SIP subscriptions by their id. */
@@ -57,16 +61,20 @@ final class PresenceSteps {
         }
     }
 
-    PresenceSteps(SessionStore store, SipService sip, CallSteps calls, EventOutbox outbox) {
+    PresenceSteps(SessionStore store, SipService sip, CallSteps calls, EventOutbox outbox, Cluster cluster,
+            boolean publishToSip) {
         this.store = store;
         this.sip = sip;
         this.calls = calls;
         this.outbox = outbox;
+        this.cluster = cluster;
+        this.publishToSip = publishToSip;
     }
 
     /**
      * {@code presence.publish}: kept as the user's presence, and {@code presence.update} to every
-     * session watching the user, on any node.
+     * session watching the user, on any node. In IMS mode also a PUBLISH for the user's AOR, whose
+     * outcome is then the result (the web users' watchers have the new state either way).
      */
     void publish(Exchange exchange) {
         SessionRecord me = session(exchange);
@@ -75,7 +83,12 @@ final class PresenceSteps {
         PresenceRecord published = new PresenceRecord(p.status(), note);
         store.setPresence(me.user(), published);
         fanOut(me.user(), published);
-        exchange.getMessage().setBody(Results.Empty.INSTANCE);
+        if (!publishToSip) {
+            exchange.getMessage().setBody(Results.Empty.INSTANCE);
+            return;
+        }
+        PresenceStatus status = PresenceStatus.fromWire(p.status()).orElseThrow();
+        exchange.getMessage().setBody(sip.publish(me.sipUri(), status, note).thenApply(ok -> Results.Empty.INSTANCE));
     }
 
     /**
@@ -193,7 +206,19 @@ final class PresenceSteps {
             all.forEach(this::end);
             bySession.remove(sessionId, mine);
         }
-        if (ended != null && store.sessionsOfUser(ended.user()).isEmpty()) {
+        if (ended == null) {
+            return;
+        }
+        List<SessionRecord> left = store.sessionsOfUser(ended.user());
+        if (publishToSip && left.stream().noneMatch(s -> cluster.isLocal(s.nodeId()))) {
+            // RFC 3903 §4.5: this node's publication goes with the user's last session here.
+            sip.unpublish(ended.sipUri()).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.info("removing the publication of {} failed: {}", ended.sipUri(), failure.getMessage());
+                }
+            });
+        }
+        if (left.isEmpty()) {
             store.clearPresence(ended.user());
             fanOut(ended.user(), OFFLINE);
         }

@@ -116,7 +116,8 @@ public final class RoutingEngine implements AutoCloseable {
             camel.addRoutes(new SessionRoutes(sessions, new RegistrationSteps(store, sip, outbox, cluster, clock,
                     config.sip().registrar().isPresent())));
             camel.addRoutes(new QosRoutes(new QosSteps(store, qos, config.node().id(), clock)));
-            camel.addRoutes(new PresenceRoutes(new PresenceSteps(store, sip, calls, outbox)));
+            camel.addRoutes(new PresenceRoutes(new PresenceSteps(store, sip, calls, outbox, cluster,
+                    config.sip().registrar().isPresent())));
         } catch (Exception e) {
             throw new IllegalStateException("the routes do not build", e);
         }

@@ -35,14 +35,17 @@ final class GatewaySipListener implements SipListenerExt {
     private final Adoptions adoptions;
     private final Registrations registrations;
     private final Subscriptions subscriptions;
+    private final Publications publications;
     private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
     private final Optional<ProxyMonitor> proxy;
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
-            Subscriptions subscriptions, SessionTimers timers, Optional<ProxyMonitor> proxy) {
+            Subscriptions subscriptions, Publications publications, SessionTimers timers,
+            Optional<ProxyMonitor> proxy) {
         this.subscriptions = subscriptions;
+        this.publications = publications;
         this.proxy = proxy;
         this.sip = sip;
         this.validator = validator;
@@ -109,6 +112,11 @@ final class GatewaySipListener implements SipListenerExt {
             if (ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
                 proxy.ifPresent(p -> p.onRequestTimeout(ct));
                 subscriptions.onTimeout(sub, ct);
+                return;
+            }
+            if (ct.getApplicationData() instanceof Publications.Publication pub) {
+                proxy.ifPresent(p -> p.onRequestTimeout(ct));
+                publications.onTimeout(pub, ct);
                 return;
             }
             proxy.ifPresent(p -> p.onRequestTimeout(ct));

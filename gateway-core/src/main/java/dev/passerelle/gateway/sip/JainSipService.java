@@ -64,6 +64,7 @@ public final class JainSipService implements SipService {
     private Adoptions adoptions;
     private Registrations registrations;
     private Subscriptions subscriptions;
+    private Publications publications;
     private GatewaySipListener listener;
     private int port;
     /** The TLS port bound, or 0 without TLS. */
@@ -138,6 +139,7 @@ public final class JainSipService implements SipService {
             Challenges challenges = new Challenges(sip, registrations);
             actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
             subscriptions = new Subscriptions(sip, registrations, challenges, proxy, Subscriptions.DEFAULT_EXPIRES);
+            publications = new Publications(sip, registrations, challenges, proxy);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.ofEntries(
                     Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),
@@ -151,8 +153,8 @@ public final class JainSipService implements SipService {
                     Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions, subscriptions)),
                     Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions, registrations, subscriptions, sessionTimers), actions,
-                    adoptions, registrations, subscriptions, sessionTimers, proxy);
+                    new ResponseHandler(sip, actions, adoptions, registrations, subscriptions, publications, sessionTimers),
+                    actions, adoptions, registrations, subscriptions, publications, sessionTimers, proxy);
             provider.addSipListener(listener);
             stack.start();
             proxy.ifPresent(ProxyMonitor::start);
@@ -271,6 +273,16 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public CompletionStage<Void> publish(String aor, PresenceStatus status, String note) {
+        return runningPublications().publish(aor, status, note);
+    }
+
+    @Override
+    public CompletionStage<Void> unpublish(String aor) {
+        return runningPublications().unpublish(aor);
+    }
+
+    @Override
     public void ringing(String callId) {
         running().ringing(callId);
     }
@@ -296,6 +308,7 @@ public final class JainSipService implements SipService {
         List<CompletableFuture<Void>> ending = new java.util.ArrayList<>(
                 legs.snapshot().stream().map(actions::shutdown).toList());
         ending.add(subscriptions.unsubscribeAll());
+        ending.add(publications.unpublishAll());
         ending.add(registrations.unregisterAll());
         try {
             CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new))
@@ -350,6 +363,16 @@ public final class JainSipService implements SipService {
     /** Subscriptions whose Call-ID this node still matches (tests check that none leak). */
     int subscriptionCount() {
         return subscriptions.size();
+    }
+
+    /** Publications held on this node (tests check that none leak). */
+    int publicationCount() {
+        return publications.size();
+    }
+
+    private synchronized Publications runningPublications() {
+        checkRunning();
+        return publications;
     }
 
     private synchronized Subscriptions runningSubscriptions() {

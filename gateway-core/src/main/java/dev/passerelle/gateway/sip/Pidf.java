@@ -97,6 +97,44 @@ final class Pidf {
         return new Presence(status, note);
     }
 
+    /**
+     * The document a PUBLISH carries for {@code status} (RFC 3863 §4, RFC 4480 §3.2): one tuple,
+     * {@code closed} for {@code offline} and {@code open} otherwise; {@code away} and {@code busy}
+     * as the RPID activity of that name, so that {@link #parse} reads back the same state.
+     */
+    static String build(String entity, PresenceStatus status, String note) {
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+                .append("<presence xmlns=\"").append(PIDF).append("\" xmlns:dm=\"").append(DATA_MODEL)
+                .append("\" xmlns:rpid=\"").append(RPID).append("\" entity=\"").append(escape(entity)).append("\">\n")
+                .append("<tuple id=\"passerelle\"><status><basic>")
+                .append(status == PresenceStatus.OFFLINE ? "closed" : "open")
+                .append("</basic></status></tuple>\n");
+        if (status == PresenceStatus.AWAY || status == PresenceStatus.BUSY) {
+            b.append("<dm:person id=\"p1\"><rpid:activities><rpid:").append(status.wire())
+                    .append("/></rpid:activities></dm:person>\n");
+        }
+        if (note != null && !note.isBlank()) {
+            b.append("<note>").append(escape(note)).append("</note>\n");
+        }
+        return b.append("</presence>\n").toString();
+    }
+
+    private static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                // XML 1.0 §2.2: controls other than tab, LF and CR cannot appear at all.
+                default -> out.appendCodePoint(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? ' ' : c);
+            }
+        });
+        return out.toString();
+    }
+
     private static String firstNote(Element root) {
         NodeList all = root.getElementsByTagName("*");
         for (int i = 0; i < all.getLength(); i++) {

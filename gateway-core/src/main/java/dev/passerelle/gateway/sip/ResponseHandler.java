@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
- * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER and SUBSCRIBE.
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER, SUBSCRIBE and PUBLISH.
  */
 final class ResponseHandler {
 
@@ -34,11 +34,13 @@ final class ResponseHandler {
     private final Adoptions adoptions;
     private final Registrations registrations;
     private final Subscriptions subscriptions;
+    private final Publications publications;
     private final SessionTimers timers;
 
     ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations,
-            Subscriptions subscriptions, SessionTimers timers) {
+            Subscriptions subscriptions, Publications publications, SessionTimers timers) {
         this.subscriptions = subscriptions;
+        this.publications = publications;
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
@@ -56,6 +58,10 @@ final class ResponseHandler {
         }
         if (ct != null && ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
             subscriptions.onResponse(sub, ct, response);
+            return;
+        }
+        if (ct != null && ct.getApplicationData() instanceof Publications.Publication pub) {
+            publications.onResponse(pub, ct, response);
             return;
         }
         Dialog dialog = event.getDialog();

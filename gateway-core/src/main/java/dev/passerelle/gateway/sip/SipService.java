@@ -224,6 +224,27 @@ public interface SipService {
      */
     void unsubscribe(String subscriptionId);
 
+    /**
+     * Publishes the presence of {@code aor} (IMS mode) with PUBLISH (RFC 3903 §4, Event: presence,
+     * a PIDF document: one tuple, {@code closed} for {@link PresenceStatus#OFFLINE}, RPID
+     * {@code away}/{@code busy}), Request-URI the AOR, routed through the outbound proxy and the
+     * registration's Service-Route. Later calls modify the publication with {@code SIP-If-Match};
+     * it is refreshed before it expires until {@link #unpublish}. A 401/407 is answered once with
+     * the AOR's registration on this node. The stage completes on the 2xx and fails with the code
+     * of another final response (408 without one); completes on a SIP stack thread.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} without {@code sip.registrar},
+     *     or for an AOR that is not a SIP URI
+     */
+    CompletionStage<Void> publish(String aor, PresenceStatus status, String note);
+
+    /**
+     * Removes the publication of {@code aor} ({@code Expires: 0} with its entity tag, RFC 3903
+     * §4.5); completes at once when there is none.
+     */
+    CompletionStage<Void> unpublish(String aor);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 
@@ -235,7 +256,7 @@ public interface SipService {
 
     /**
      * Ends every leg still alive (BYE, CANCEL, or 503 to unanswered inbound INVITEs), every
-     * presence subscription and every registration of this node, waits up to {@code grace} for their transactions to finish,
+     * presence subscription, every publication and every registration of this node, waits up to {@code grace} for their transactions to finish,
      * then stops the stack. Idempotent.
      */
     void stop(Duration grace);

@@ -76,4 +76,16 @@ class PidfTest {
                 + pidf("open", null, "&b;").replaceFirst("<\\?xml[^>]*>\n", "");
         assertThrows(GatewayException.class, () -> Pidf.parse(billion));
     }
+
+    @Test
+    void whatIsBuiltReadsBackTheSameState() {
+        for (PresenceStatus status : PresenceStatus.values()) {
+            for (String note : new String[] {null, "a <b> & \"c\" 'd'"}) {
+                String doc = Pidf.build("sip:alice@ims.test", status, note);
+                assertEquals(new Pidf.Presence(status, note), Pidf.parse(doc), doc);
+            }
+        }
+        assertTrue(Pidf.build("sip:a@b", PresenceStatus.OFFLINE, null).contains("<basic>closed</basic>"));
+        assertTrue(Pidf.build("sip:a@b", PresenceStatus.BUSY, null).contains("<rpid:busy/>"));
+    }
 }
