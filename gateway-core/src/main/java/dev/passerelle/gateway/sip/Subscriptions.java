@@ -465,13 +465,11 @@ final class Subscriptions {
             cancelRefresh(s);
             switch (s.state) {
                 case PENDING -> {
-                    // No dialog yet: the removal goes once the 2xx (or a NOTIFY) has made one.
+                    // The SUBSCRIBE is still unanswered: its 2xx sends the removal (onSuccess), a
+                    // failure needs none.
                     s.state = State.ENDING;
                     s.established.completeExceptionally(
                             new GatewayException(ErrorCode.REQUEST_TERMINATED, "unsubscribed"));
-                    if (s.remoteTag != null && s.current == null) {
-                        sendQuietly(s, 0);
-                    }
                 }
                 case ACTIVE -> {
                     s.state = State.ENDING;
