@@ -360,11 +360,6 @@ public final class JainSipService implements SipService {
         return registrations;
     }
 
-    /** Subscriptions whose Call-ID this node still matches (tests check that none leak). */
-    int subscriptionCount() {
-        return subscriptions.size();
-    }
-
     /** Publications held on this node (tests check that none leak). */
     int publicationCount() {
         return publications.size();

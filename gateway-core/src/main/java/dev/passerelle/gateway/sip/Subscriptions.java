@@ -155,10 +155,6 @@ final class Subscriptions {
         return CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new));
     }
 
-    int size() {
-        return byCallId.size();
-    }
-
     // ---- responses and timeouts ----------------------------------------------------------------
 
     void onResponse(Subscription s, ClientTransaction ct, Response response) {

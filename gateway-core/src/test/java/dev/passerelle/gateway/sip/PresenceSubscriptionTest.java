@@ -160,6 +160,34 @@ class PresenceSubscriptionTest {
         assertNull(events.events.poll(200, TimeUnit.MILLISECONDS));
     }
 
+    @Test
+    void removedOnceAnsweredWhenUnsubscribedBeforeAndAtStop() throws Exception {
+        startRegistered();
+        CompletableFuture<Void> early = service.subscribe("s4", AOR, BOB).toCompletableFuture();
+        SipText first = nextSubscribe();
+        service.unsubscribe("s4");
+        assertEquals(ErrorCode.REQUEST_TERMINATED, failure(early).code());
+        assertNull(server.poll(m -> "SUBSCRIBE".equals(m.method()), Duration.ofMillis(300)), "no dialog yet");
+        server.send(with(SipTestSupport.response(first, 200, "OK", "n1", server.port(), null), "Expires: 600\r\n"));
+        SipText removal = nextSubscribe();
+        assertEquals("0", removal.header("Expires"));
+        assertEquals("n1", SipText.tag(removal.header("To")));
+        server.send(SipTestSupport.response(removal, 200, "OK", "n1", server.port(), null));
+        assertNull(events.events.poll(200, TimeUnit.MILLISECONDS));
+
+        service.subscribe("s5", AOR, BOB);
+        SipText live = nextSubscribe();
+        server.send(with(SipTestSupport.response(live, 200, "OK", "n2", server.port(), null), "Expires: 600\r\n"));
+        Thread stopper = new Thread(() -> service.stop(Duration.ofSeconds(2)));
+        stopper.start();
+        SipText atStop = nextSubscribe();
+        assertEquals("0", atStop.header("Expires"));
+        assertEquals(live.callId(), atStop.callId());
+        server.send(SipTestSupport.response(atStop, 200, "OK", "n2", server.port(), null));
+        stopper.join(WAIT.toMillis());
+        service = null;
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private void startRegistered() throws Exception {
