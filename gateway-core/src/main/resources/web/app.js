@@ -162,7 +162,8 @@ $('hold').addEventListener('click', () => {
   call.hold(!call.held).catch(failed('hold')).finally(render);
 });
 
-// The buddy list: one item per watched user, data-user holding the name as subscribed.
+// The buddy list: one item per watched user, data-user holding the name as subscribed; its
+// status and note are the outputs #presence-<user> and #presence-note-<user>.
 function buddyItem(user) {
   for (const li of $('buddies').children) if (li.dataset.user === user) return li;
   const li = document.createElement('li');
@@ -171,9 +172,11 @@ function buddyItem(user) {
   name.textContent = user;
   const status = document.createElement('output');
   status.className = 'status';
+  status.id = 'presence-' + user;
   status.value = '…';
   const note = document.createElement('output');
   note.className = 'note';
+  note.id = 'presence-note-' + user;
   const remove = document.createElement('button');
   remove.type = 'button';
   remove.textContent = 'Stop watching';
