@@ -314,6 +314,9 @@ final class Subscriptions {
                 String reason = state.getReasonCode() == null ? "" : state.getReasonCode().toLowerCase(Locale.ROOT);
                 cancelRefresh(s);
                 s.state = State.ENDED;
+                // A notifier that ends the subscription had accepted it, even with its 2xx still
+                // on the way: the subscriber's request succeeds, and the end follows as an event.
+                s.established.complete(null);
                 // RFC 6665 §4.1.3: after deactivated or timeout a new subscription may be tried at once.
                 resubscribe = (reason.equals("deactivated") || reason.equals("timeout")) && !s.resubscribed
                         && byId.get(s.id) == s;

@@ -188,6 +188,19 @@ class PresenceSubscriptionTest {
         service = null;
     }
 
+    @Test
+    void aNotifierThatRefusesBeforeItsAnswerStillAnswersTheSubscriber() throws Exception {
+        startRegistered();
+        CompletableFuture<Void> subscribed = service.subscribe("s6", AOR, BOB).toCompletableFuture();
+        SipText first = nextSubscribe();
+        assertEquals(200, notifyAndWait(first, "n1", "terminated;reason=noresource", null).status());
+        subscribed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("presence s6 offline terminated", events.next(WAIT));
+        server.send(with(SipTestSupport.response(first, 200, "OK", "n1", server.port(), null), "Expires: 600\r\n"));
+        assertNull(server.poll(m -> "SUBSCRIBE".equals(m.method()), Duration.ofMillis(300)), "nothing more sent");
+        assertNull(events.events.poll(200, TimeUnit.MILLISECONDS));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private void startRegistered() throws Exception {
