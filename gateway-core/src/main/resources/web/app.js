@@ -39,6 +39,8 @@ function render() {
   $('hold').textContent = live && call.held ? 'Resume' : 'Hold';
   $('state').value = state;
   $('peer').value = call ? (call.direction === 'incoming' ? 'from ' : 'to ') + (call.displayName || call.remote) : '';
+  $('publish').disabled = !loggedIn;
+  $('watch').disabled = !loggedIn;
   $('identity').value = passerelle && passerelle.identity ? passerelle.identity.user + ' (' + passerelle.identity.sipUri + ')' : 'nobody';
   $('connection').value = passerelle ? passerelle.connectionState : 'closed';
 }
@@ -105,6 +107,7 @@ function connect(url) {
   passerelle.addEventListener('message', (e) => chatLine(e.detail.messageId, e.detail.from, e.detail.body, ''));
   passerelle.addEventListener('messagestatus', (e) => chatStatus(e.detail.messageId, e.detail.status, e.detail.code));
   passerelle.addEventListener('data', (e) => log('data from ' + e.detail.from + ': ' + JSON.stringify(e.detail.payload)));
+  passerelle.addEventListener('presence', (e) => showBuddy(e.detail.user, e.detail.status, e.detail.note));
   return passerelle;
 }
 
@@ -157,7 +160,8 @@ $('login-form').addEventListener('submit', (e) => {
 });
 
 $('logout').addEventListener('click', () => {
-  passerelle.logout().catch(failed('logout')).finally(render);
+  // The session's subscriptions end with it.
+  passerelle.logout().then(() => $('buddies').replaceChildren()).catch(failed('logout')).finally(render);
 });
 
 $('call-form').addEventListener('submit', (e) => {
@@ -198,6 +202,56 @@ $('mute').addEventListener('click', () => {
 
 $('hold').addEventListener('click', () => {
   call.hold(!call.held).catch(failed('hold')).finally(render);
+});
+
+// The buddy list: one item per watched user, data-user holding the name as subscribed; its
+// status and note are the outputs #presence-<user> and #presence-note-<user>.
+function buddyItem(user) {
+  for (const li of $('buddies').children) if (li.dataset.user === user) return li;
+  const li = document.createElement('li');
+  li.dataset.user = user;
+  const name = document.createElement('span');
+  name.textContent = user;
+  const status = document.createElement('output');
+  status.className = 'status';
+  status.id = 'presence-' + user;
+  status.value = '…';
+  const note = document.createElement('output');
+  note.className = 'note';
+  note.id = 'presence-note-' + user;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.textContent = 'Stop watching';
+  remove.addEventListener('click', () => {
+    passerelle.unsubscribePresence(user).then(() => li.remove()).catch(failed('unsubscribe'));
+  });
+  li.append(name, status, note, remove);
+  $('buddies').append(li);
+  return li;
+}
+
+function showBuddy(user, status, note) {
+  const li = buddyItem(user);
+  li.querySelector('.status').value = status;
+  li.querySelector('.note').value = note || '';
+  log(user + ' is ' + status + (note ? ' (' + note + ')' : ''));
+}
+
+$('publish-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  passerelle.publishPresence($('my-status').value, $('my-note').value.trim() || undefined)
+    .then(() => log('published ' + $('my-status').value))
+    .catch(failed('publish'));
+});
+
+$('buddy-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const user = $('buddy').value.trim();
+  buddyItem(user);
+  passerelle.subscribePresence(user).catch((err) => {
+    buddyItem(user).remove();
+    failed('watch ' + user)(err);
+  });
 });
 
 // Audio levels from the peer connection's statistics: audioLevel where Chromium reports it, else

@@ -111,6 +111,15 @@ export interface DataReceived {
   /** The sender's SIP URI. */
   from: string;
   payload: unknown;
+}
+
+export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline';
+
+/** presence.update: `user` is the `to` of subscribePresence, as written. */
+export interface PresenceUpdate {
+  user: string;
+  status: PresenceStatus;
+  note?: string;
   seq: number;
 }
 
@@ -129,6 +138,7 @@ export interface PasserelleEventMap {
   /** May arrive before the sendMessage promise resolves: match it by messageId. */
   messagestatus: CustomEvent<MessageStatus>;
   data: CustomEvent<DataReceived>;
+  presence: CustomEvent<PresenceUpdate>;
   /** Every event of the gateway, after seq filtering, before the typed ones. */
   event: CustomEvent<RawEvent>;
   error: CustomEvent<{ error: PasserelleError }>;
@@ -170,6 +180,12 @@ export declare class Passerelle extends EventTarget {
   request<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
   /** A JSON-RPC notification (no answer). */
   notify(method: string, params?: Record<string, unknown>): void;
+  /** presence.publish. */
+  publishPresence(status: PresenceStatus, note?: string): Promise<Record<string, never>>;
+  /** presence.subscribe: `presence` events for `to` follow, the current state first. */
+  subscribePresence(to: string): Promise<Record<string, never>>;
+  /** presence.unsubscribe. */
+  unsubscribePresence(to: string): Promise<Record<string, never>>;
 
   addEventListener<K extends keyof PasserelleEventMap>(type: K,
     listener: (this: Passerelle, ev: PasserelleEventMap[K]) => unknown,

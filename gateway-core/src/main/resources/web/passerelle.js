@@ -227,6 +227,23 @@ export class Passerelle extends EventTarget {
       this.socket.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
     }
   }
+  /** presence.publish: status is 'available', 'away', 'busy' or 'offline'; note is optional. */
+  publishPresence(status, note) {
+    const params = { status };
+    if (note) params.note = note;
+    return this.request('presence.publish', params);
+  }
+
+  /** presence.subscribe: 'presence' events for `to` follow, the current state first. */
+  subscribePresence(to) {
+    return this.request('presence.subscribe', { to });
+  }
+
+  /** presence.unsubscribe. */
+  unsubscribePresence(to) {
+    return this.request('presence.unsubscribe', { to });
+  }
+
 
   // ------------------------------------------------------------------ socket
 
@@ -391,6 +408,8 @@ export class Passerelle extends EventTarget {
       this.dispatchEvent(event('messagestatus', params));
     } else if (method === 'data.received') {
       this.dispatchEvent(event('data', params));
+    } else if (method === 'presence.update') {
+      this.dispatchEvent(event('presence', params));
     }
   }
 

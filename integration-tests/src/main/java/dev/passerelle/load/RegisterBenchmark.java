@@ -217,6 +217,11 @@ public final class RegisterBenchmark implements Callable<Integer> {
         }
 
         @Override
+        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note,
+                boolean terminated) {
+        }
+
+        @Override
         public CompletionStage<String> remoteOffer(String callId, String sdp) {
             return CompletableFuture.failedFuture(new IllegalStateException("no calls in this benchmark"));
         }

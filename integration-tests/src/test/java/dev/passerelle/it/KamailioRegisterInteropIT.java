@@ -399,5 +399,10 @@ class KamailioRegisterInteropIT {
         @Override
         public void referred(String callId, String target, String referredBy) {
         }
+
+        @Override
+        public void presence(String subscriptionId, dev.passerelle.gateway.sip.PresenceStatus status, String note,
+                boolean terminated) {
+        }
     }
 }

@@ -56,9 +56,11 @@ public final class SipStackProperties {
             p.setProperty(NIST + "MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
         }
 
-        // The gateway never subscribes, so a NOTIFY outside a subscription is answered 481 by the
-        // stack instead of reaching the listener.
-        p.setProperty(NIST + "DELIVER_UNSOLICITED_NOTIFY", "false");
+        // Every NOTIFY reaches the listener, which matches it to its subscription itself (the
+        // gateway keeps presence subscriptions without JAIN-SIP dialogs, RFC 6665 §4.1.2.4). With
+        // "false" the RI locks the SUBSCRIBE's client transaction for each NOTIFY that matches it
+        // and never unlocks it when the NOTIFY has no dialog: the SUBSCRIBE's 2xx then hangs.
+        p.setProperty(NIST + "DELIVER_UNSOLICITED_NOTIFY", "true");
         // Responses matching no client transaction are dropped by the stack (RFC 3261 §18.1.2):
         // a UA has nothing to forward them to (RFC 4475 §3.3.10 broadcast Via).
         p.setProperty(NIST + "REJECT_STRAY_RESPONSES", "true");

@@ -40,7 +40,7 @@ class SipStackPropertiesTest {
         assertEquals("30000", p.getProperty("gov.nist.javax.sip.RELIABLE_CONNECTION_KEEP_ALIVE_TIMEOUT"));
         assertEquals("90", p.getProperty("gov.nist.javax.sip.EARLY_DIALOG_TIMEOUT_SECONDS"));
         assertEquals("64", p.getProperty("gov.nist.javax.sip.DIALOG_TIMEOUT_FACTOR"));
-        assertEquals("false", p.getProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY"));
+        assertEquals("true", p.getProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY"));
         assertEquals("false", p.getProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT"));
         assertEquals("32", p.getProperty("gov.nist.javax.sip.TRACE_LEVEL"));
         assertEquals(Slf4jStackLogger.class.getName(), p.getProperty("gov.nist.javax.sip.STACK_LOGGER"));

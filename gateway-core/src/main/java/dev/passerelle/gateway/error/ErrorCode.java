@@ -14,6 +14,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401, 403, "Not logged in"),
     FORBIDDEN(403, 403, "Forbidden"),
     NOT_FOUND(404, 404, "Not Found"),
+    /** A SIP peer's 407 that the gateway could not, or could no longer, answer (RFC 3261 §22.3). */
+    PROXY_AUTHENTICATION_REQUIRED(407, 407, "Proxy Authentication Required"),
     TIMEOUT(408, 408, "Request Timeout"),
     RATE_LIMITED(429, 503, "Rate limited"),
     TEMPORARILY_UNAVAILABLE(480, 480, "Temporarily Unavailable"),

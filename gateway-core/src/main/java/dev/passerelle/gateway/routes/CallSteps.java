@@ -242,6 +242,21 @@ final class CallSteps {
                 "to: '" + to + "' is neither a SIP or tel URI, a telephone number, nor a known user");
     }
 
+    /**
+     * What the {@code to} of {@code presence.subscribe} names, read like {@code call.invite}'s
+     * (404 when it is neither a URI, a number nor a known user) and checked against the
+     * subscriber's dial plan (403): a user may watch only whom they may call.
+     */
+    Target presentity(SessionRecord subscriber, String to) {
+        Target target = resolve(to);
+        String destination = target.isWebUser() ? target.webUser() : target.sipUri();
+        if (!new DialPlan(subscriber.dialAllow(), subscriber.dialDeny()).permits(destination)) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, "to: '" + destination + "' is not a destination "
+                    + subscriber.user() + " may call");
+        }
+        return target;
+    }
+
     boolean isOurHost(String host) {
         return host.equalsIgnoreCase(sip.domain()) || host.equalsIgnoreCase(sip.host());
     }

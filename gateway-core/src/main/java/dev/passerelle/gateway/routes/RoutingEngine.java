@@ -117,6 +117,8 @@ public final class RoutingEngine implements AutoCloseable {
                     config.sip().registrar().isPresent())));
             camel.addRoutes(new MessageRoutes(new MessageSteps(store, calls, sip, outbox, clock, draining::get, work)));
             camel.addRoutes(new QosRoutes(new QosSteps(store, qos, config.node().id(), clock)));
+            camel.addRoutes(new PresenceRoutes(new PresenceSteps(store, sip, calls, outbox, cluster,
+                    config.sip().registrar().isPresent())));
         } catch (Exception e) {
             throw new IllegalStateException("the routes do not build", e);
         }

@@ -19,7 +19,8 @@ final class SessionRoutes extends RouteBuilder {
 
         from("websession:session.login").routeId("session.login")
                 .process(steps::login)
-                .process(registrations::loggedIn);
+                .process(registrations::loggedIn)
+                .to(PresenceRoutes.LOGGED_IN);
 
         from("websession:session.resume").routeId("session.resume")
                 .process(steps::resume);
@@ -32,7 +33,8 @@ final class SessionRoutes extends RouteBuilder {
                 .process(registrations::sessionEnding)
                 .to("direct:end-calls")
                 .process(steps::logout)
-                .process(registrations::sessionEnded);
+                .process(registrations::sessionEnded)
+                .to(PresenceRoutes.SESSION_ENDED);
 
         // The socket dropped: the session waits session.resumeWindow for a resume, then ends.
         from("websession:detached").routeId("session.detached")
@@ -42,7 +44,8 @@ final class SessionRoutes extends RouteBuilder {
                 .process(registrations::sessionEnding)
                 .to("direct:end-calls")
                 .process(steps::removeSession)
-                .process(registrations::sessionEnded);
+                .process(registrations::sessionEnded)
+                .to(PresenceRoutes.SESSION_ENDED);
 
         // IMS mode: the registration on the users' behalf, reported to their sessions here.
         from("sip:registration-state").routeId("sip.registration-state")

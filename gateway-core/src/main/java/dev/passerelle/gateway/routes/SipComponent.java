@@ -4,6 +4,7 @@ import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.sip.InboundInvite;
 import dev.passerelle.gateway.sip.InboundMessage;
+import dev.passerelle.gateway.sip.PresenceStatus;
 import dev.passerelle.gateway.sip.RegistrationState;
 import dev.passerelle.gateway.sip.SipEvents;
 import dev.passerelle.gateway.sip.SipService;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       {@code CompletionStage<String>} of the answer, and an exception is the refusal),
  *       {@code sip:registration-state} (body {@link RegistrationChanged}, no call id),
  *       {@code sip:incoming-message} (body {@link InboundMessage}; the route ends with the
- *       {@code Integer} status to answer, and an exception is answered with its SIP status).</li>
+ *       {@code Integer} status to answer, and an exception is answered with its SIP status),
+ *       {@code sip:presence} (body {@link PresenceChanged}, no call id).</li>
  *   <li>Producers, one per SIP action: {@code sip:invite} (body
  *       {@link dev.passerelle.gateway.sip.OutboundInvite}), {@code sip:ringing}, {@code sip:answer}
  *       (header {@link Headers#SDP}), {@code sip:reject} (headers {@link Headers#SIP_STATUS},
@@ -48,7 +50,7 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     static final String INCOMING_MESSAGE = "incoming-message";
     static final Set<String> EVENTS = Set.of(INCOMING_INVITE, INCOMING_MESSAGE, "progress", "accepted", "failed", "confirmed",
             "remote-bye", "remote-cancel", REMOTE_OFFER, "registration-state", "dtmf", "transfer", "redirected",
-            "referred");
+            "referred", "presence");
     static final Set<String> ACTIONS = Set.of("invite", "ringing", "answer", "reject", "cancel", "bye", "info", "refer");
 
     private final SipService sip;
@@ -185,6 +187,23 @@ final class SipComponent extends DefaultComponent implements SipEvents {
     @Override
     public void referred(String callId, String target, String referredBy) {
         notify("referred", new SipEvent.Referred(callId, target, referredBy));
+    }
+
+    /** The body of {@code sip:presence}: the state a SIP presentity's NOTIFY carried. */
+    record PresenceChanged(String subscriptionId, PresenceStatus status, String note, boolean terminated) {}
+
+    @Override
+    public void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
+        SipConsumer consumer = consumers.get("presence");
+        if (consumer == null) {
+            log.warn("no route consumes sip:presence; {} of {} dropped", status, subscriptionId);
+            return;
+        }
+        try {
+            consumer.dispatch(null, new PresenceChanged(subscriptionId, status, note, terminated), false);
+        } catch (RuntimeException e) {
+            log.error("route sip:presence failed for subscription {}", subscriptionId, e);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.passerelle.gateway.session;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 
@@ -67,6 +68,27 @@ public interface SessionStore extends AutoCloseable {
 
     /** Forgets the events up to and including {@code seq}. */
     void ackEvents(String sessionId, long seq);
+
+    /** What {@code user} published last; empty when nothing is kept (never published, or cleared). */
+    Optional<PresenceRecord> presence(String user);
+
+    /** Keeps {@code presence} as what {@code user} published last, for every node to read. */
+    void setPresence(String user, PresenceRecord presence);
+
+    /** Forgets what {@code user} published (their last session ended). */
+    void clearPresence(String user);
+
+    /**
+     * Adds {@code watcher} to the watchers of {@code user}'s presence; false when it was one
+     * already. A watcher is the caller's opaque text (the routes put the session id first).
+     */
+    boolean watch(String user, String watcher);
+
+    /** Removes {@code watcher} from the watchers of {@code user}'s presence; a no-op when it was none. */
+    void unwatch(String user, String watcher);
+
+    /** The watchers of {@code user}'s presence, whichever node added them. */
+    Set<String> watchers(String user);
 
     /**
      * Whether the store answers now. Cheap and bounded in time (a store kept elsewhere asks it

@@ -102,6 +102,18 @@ public sealed interface Event {
     }
 
     /**
+     * The presence of what the session subscribed to: {@code user} is the {@code to} of
+     * {@code presence.subscribe} as the client wrote it; {@code status} one of {@code available},
+     * {@code away}, {@code busy}, {@code offline}; {@code note} free text or null.
+     */
+    record PresenceUpdate(String user, String status, String note) implements Event {
+        @Override
+        public String method() {
+            return "presence.update";
+        }
+    }
+
+    /**
      * Progress of a {@code call.transfer}: {@code status} is the SIP status the transfer target
      * answered (100, 180, 200, 486 ...), or the peer's refusal of the REFER itself.
      */

@@ -17,7 +17,10 @@ public enum Method {
     CALL_TRANSFER("call.transfer", Params.Transfer.class, true),
     QOS_REPORT("qos.report", Params.QosReport.class, true),
     MESSAGE_SEND("message.send", Params.MessageSend.class, true),
-    DATA_SEND("data.send", Params.DataSend.class, true);
+    DATA_SEND("data.send", Params.DataSend.class, true),
+    PRESENCE_PUBLISH("presence.publish", Params.PresencePublish.class, true),
+    PRESENCE_SUBSCRIBE("presence.subscribe", Params.PresenceTarget.class, true),
+    PRESENCE_UNSUBSCRIBE("presence.unsubscribe", Params.PresenceTarget.class, true);
 
     private final String wireName;
     private final Class<? extends Params> paramsType;

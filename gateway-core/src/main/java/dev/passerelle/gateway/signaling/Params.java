@@ -67,6 +67,18 @@ public sealed interface Params {
     /** {@code call.transfer}: {@code to} is read like the {@code to} of {@code call.invite}. */
     record Transfer(String callId, String to) implements Params {}
 
+    /**
+     * {@code presence.publish}: {@code status} is one of {@link #STATUSES}; {@code note} is free
+     * text of at most {@value #MAX_NOTE} characters, or null.
+     */
+    record PresencePublish(String status, String note) implements Params {
+        public static final List<String> STATUSES = List.of("available", "away", "busy", "offline");
+        public static final int MAX_NOTE = 256;
+    }
+
+    /** {@code presence.subscribe} and {@code presence.unsubscribe}: {@code to} is read like the {@code to} of {@code call.invite}. */
+    record PresenceTarget(String to) implements Params {}
+
     /** {@code qos.report}: the client's summary of its {@code getStats()} for one call. */
     record QosReport(String callId, List<Stream> streams) implements Params {
         /** At most this many streams in one report. */

@@ -220,6 +220,9 @@ public final class ProtocolCodec {
             case MESSAGE_SEND -> new Params.MessageSend(p.requiredText("to"), p.messageBody("body"),
                     p.contentType("contentType"));
             case DATA_SEND -> new Params.DataSend(p.requiredText("to"), p.payload("payload"));
+            case PRESENCE_PUBLISH -> new Params.PresencePublish(p.oneOf("status", Params.PresencePublish.STATUSES),
+                    p.boundedText("note", Params.PresencePublish.MAX_NOTE));
+            case PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE -> new Params.PresenceTarget(p.requiredText("to"));
         };
     }
 
@@ -300,6 +303,24 @@ public final class ProtocolCodec {
                 throw invalid(name + " must be between " + min + " and " + max);
             }
             return v.intValue();
+        }
+
+        /** A required string that must be one of {@code allowed}, exactly. */
+        String oneOf(String name, List<String> allowed) {
+            String v = requiredText(name);
+            if (!allowed.contains(v)) {
+                throw invalid(name + " must be one of " + String.join(", ", allowed));
+            }
+            return v;
+        }
+
+        /** An optional string of at most {@code max} characters (code points). */
+        String boundedText(String name, int max) {
+            String v = optionalText(name);
+            if (v != null && v.codePointCount(0, v.length()) > max) {
+                throw invalid(name + " must be at most " + max + " characters");
+            }
+            return v;
         }
 
         /** DTMF tones as {@link Params.Dtmf} takes them: validated, letters upper-cased. */
@@ -596,6 +617,7 @@ public final class ProtocolCodec {
             case "message.received" -> Event.MessageReceived.class;
             case "message.status" -> Event.MessageStatus.class;
             case "data.received" -> Event.DataReceived.class;
+            case "presence.update" -> Event.PresenceUpdate.class;
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "unknown event " + method, null);
         };
     }

@@ -34,6 +34,8 @@ final class GatewaySipListener implements SipListenerExt {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final Subscriptions subscriptions;
+    private final Publications publications;
     private final SessionTimers timers;
     private final AtomicInteger failures = new AtomicInteger();
     private final Optional<ProxyMonitor> proxy;
@@ -41,8 +43,11 @@ final class GatewaySipListener implements SipListenerExt {
 
     GatewaySipListener(SipContext sip, RequestValidator validator, Map<String, RequestHandler> handlers,
             ResponseHandler responses, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers, Optional<ProxyMonitor> proxy, MessageSender messages) {
+            Subscriptions subscriptions, Publications publications, SessionTimers timers,
+            Optional<ProxyMonitor> proxy, MessageSender messages) {
         this.messages = messages;
+        this.subscriptions = subscriptions;
+        this.publications = publications;
         this.proxy = proxy;
         this.sip = sip;
         this.validator = validator;
@@ -104,6 +109,16 @@ final class GatewaySipListener implements SipListenerExt {
             }
             if (ct.getApplicationData() instanceof ProxyMonitor.Probe probe) {
                 proxy.ifPresent(p -> p.onProbeTimeout(probe));
+                return;
+            }
+            if (ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
+                proxy.ifPresent(p -> p.onRequestTimeout(ct));
+                subscriptions.onTimeout(sub, ct);
+                return;
+            }
+            if (ct.getApplicationData() instanceof Publications.Publication pub) {
+                proxy.ifPresent(p -> p.onRequestTimeout(ct));
+                publications.onTimeout(pub, ct);
                 return;
             }
             proxy.ifPresent(p -> p.onRequestTimeout(ct));

@@ -64,6 +64,8 @@ public final class JainSipService implements SipService {
     private MessageSender messages;
     private Adoptions adoptions;
     private Registrations registrations;
+    private Subscriptions subscriptions;
+    private Publications publications;
     private GatewaySipListener listener;
     private int port;
     /** The TLS port bound, or 0 without TLS. */
@@ -138,6 +140,8 @@ public final class JainSipService implements SipService {
             Challenges challenges = new Challenges(sip, registrations);
             actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
             MessageSender sender = new MessageSender(sip, actions, registrations, challenges);
+            subscriptions = new Subscriptions(sip, registrations, challenges, proxy, Subscriptions.DEFAULT_EXPIRES);
+            publications = new Publications(sip, registrations, challenges, proxy);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.ofEntries(
                     Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),
@@ -148,12 +152,13 @@ public final class JainSipService implements SipService {
                     Map.entry(Request.PRACK, new PrackHandler(actions)),
                     Map.entry(Request.UPDATE, new UpdateHandler(sip, adoptions, sessionTimers, actions.reInvites)),
                     Map.entry(Request.INFO, new InfoHandler(sip, adoptions)),
-                    Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions)),
+                    Map.entry(Request.NOTIFY, new NotifyHandler(sip, adoptions, subscriptions)),
                     Map.entry(Request.REFER, new ReferHandler(sip, actions, adoptions)),
                     Map.entry(Request.MESSAGE, new MessageHandler(sip, adoptions)));
             listener = new GatewaySipListener(sip, validator, handlers,
-                    new ResponseHandler(sip, actions, adoptions, registrations, sessionTimers, sender), actions,
-                    adoptions, registrations, sessionTimers, proxy, sender);
+                    new ResponseHandler(sip, actions, adoptions, registrations, subscriptions, publications,
+                            sessionTimers, sender),
+                    actions, adoptions, registrations, subscriptions, publications, sessionTimers, proxy, sender);
             provider.addSipListener(listener);
             stack.start();
             proxy.ifPresent(ProxyMonitor::start);
@@ -273,6 +278,26 @@ public final class JainSipService implements SipService {
     }
 
     @Override
+    public CompletionStage<Void> subscribe(String subscriptionId, String fromAor, String target) {
+        return runningSubscriptions().subscribe(subscriptionId, fromAor, target);
+    }
+
+    @Override
+    public void unsubscribe(String subscriptionId) {
+        runningSubscriptions().unsubscribe(subscriptionId);
+    }
+
+    @Override
+    public CompletionStage<Void> publish(String aor, PresenceStatus status, String note) {
+        return runningPublications().publish(aor, status, note);
+    }
+
+    @Override
+    public CompletionStage<Void> unpublish(String aor) {
+        return runningPublications().unpublish(aor);
+    }
+
+    @Override
     public void ringing(String callId) {
         running().ringing(callId);
     }
@@ -297,6 +322,8 @@ public final class JainSipService implements SipService {
         }
         List<CompletableFuture<Void>> ending = new java.util.ArrayList<>(
                 legs.snapshot().stream().map(actions::shutdown).toList());
+        ending.add(subscriptions.unsubscribeAll());
+        ending.add(publications.unpublishAll());
         ending.add(registrations.unregisterAll());
         try {
             CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new))
@@ -346,6 +373,21 @@ public final class JainSipService implements SipService {
     private synchronized Registrations runningRegistrations() {
         checkRunning();
         return registrations;
+    }
+
+    /** Publications held on this node (tests check that none leak). */
+    int publicationCount() {
+        return publications.size();
+    }
+
+    private synchronized Publications runningPublications() {
+        checkRunning();
+        return publications;
+    }
+
+    private synchronized Subscriptions runningSubscriptions() {
+        checkRunning();
+        return subscriptions;
     }
 
     private synchronized Adoptions runningAdoptions() {

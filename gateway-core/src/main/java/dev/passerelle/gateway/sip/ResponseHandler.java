@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Responses to the gateway's own requests: INVITE (first, re-INVITE, adoption re-INVITE or session
- * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER and MESSAGE.
+ * refresh), UPDATE (session refresh), BYE, CANCEL, PRACK, INFO, REFER, REGISTER, MESSAGE, SUBSCRIBE
+ * and PUBLISH.
  */
 final class ResponseHandler {
 
@@ -33,12 +34,16 @@ final class ResponseHandler {
     private final LegActions actions;
     private final Adoptions adoptions;
     private final Registrations registrations;
+    private final Subscriptions subscriptions;
+    private final Publications publications;
     private final SessionTimers timers;
     private final MessageSender messages;
 
     ResponseHandler(SipContext sip, LegActions actions, Adoptions adoptions, Registrations registrations,
-            SessionTimers timers, MessageSender messages) {
+            Subscriptions subscriptions, Publications publications, SessionTimers timers, MessageSender messages) {
         this.messages = messages;
+        this.subscriptions = subscriptions;
+        this.publications = publications;
         this.sip = sip;
         this.actions = actions;
         this.adoptions = adoptions;
@@ -56,6 +61,14 @@ final class ResponseHandler {
         }
         if (ct != null && ct.getApplicationData() instanceof MessageSender.Pending message) {
             messages.onResponse(message, ct.getRequest(), response);
+            return;
+        }
+        if (ct != null && ct.getApplicationData() instanceof Subscriptions.Subscription sub) {
+            subscriptions.onResponse(sub, ct, response);
+            return;
+        }
+        if (ct != null && ct.getApplicationData() instanceof Publications.Publication pub) {
+            publications.onResponse(pub, ct, response);
             return;
         }
         Dialog dialog = event.getDialog();

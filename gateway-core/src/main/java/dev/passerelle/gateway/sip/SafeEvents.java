@@ -77,6 +77,10 @@ final class SafeEvents {
         deliver("referred", callId, e -> e.referred(callId, target, referredBy));
     }
 
+    void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
+        deliver("presence", subscriptionId, e -> e.presence(subscriptionId, status, note, terminated));
+    }
+
     void dtmf(String callId, String tones) {
         deliver("dtmf", callId, e -> e.dtmf(callId, tones));
     }

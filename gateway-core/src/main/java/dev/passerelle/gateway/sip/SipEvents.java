@@ -99,4 +99,14 @@ public interface SipEvents {
      * on any thread.
      */
     CompletionStage<Integer> message(InboundMessage message);
+
+    /**
+     * The presence of what subscription {@code subscriptionId} watches ({@link SipService#subscribe}):
+     * each NOTIFY with a PIDF body, mapped to the four states (see {@link SipService#subscribe}).
+     * {@code terminated} is true for the last event of a subscription that ended without
+     * {@link SipService#unsubscribe}: the notifier ended it for good, a refresh failed, or the one
+     * re-subscription after a {@code deactivated}/{@code timeout} end failed; the status is then
+     * {@link PresenceStatus#OFFLINE}. {@code note} is null when the document has none.
+     */
+    void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated);
 }

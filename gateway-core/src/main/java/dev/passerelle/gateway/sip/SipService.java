@@ -212,6 +212,52 @@ public interface SipService {
      */
     void notifyReferrer(String callId, int status, String reason);
 
+    /**
+     * Subscribes {@code fromAor} to the presence of {@code target}, a sip:, sips: or tel: URI
+     * (RFC 6665 §4.1.2.1, RFC 3856 §6): a SUBSCRIBE with {@code Event: presence},
+     * {@code Accept: application/pidf+xml} and {@code Expires: 3600}, routed like an INVITE
+     * (outbound proxy, then the Service-Route of {@code fromAor}'s registration). A 401/407 is
+     * answered once with the credentials of {@code fromAor}'s registration on this node; a second
+     * one fails the stage with its code. The stage completes on the 2xx, and fails with the code of
+     * any other final response, or 408 without one. NOTIFYs, which may come before the 2xx, are
+     * reported as {@link SipEvents#presence}; the subscription is refreshed before it expires until
+     * {@link #unsubscribe} or {@link #stop}. Completes on a SIP stack thread.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} for a target or AOR that is not
+     *     a usable URI or an id in use, {@link dev.passerelle.gateway.error.ErrorCode#SERVICE_UNAVAILABLE}
+     *     when the SUBSCRIBE cannot be sent
+     */
+    CompletionStage<Void> subscribe(String subscriptionId, String fromAor, String target);
+
+    /**
+     * Ends a subscription with a SUBSCRIBE {@code Expires: 0} in its dialog (RFC 6665 §4.1.2.3),
+     * sent once the dialog exists when it does not yet; no {@link SipEvents#presence} follows. A
+     * no-op for an unknown or ended subscription.
+     */
+    void unsubscribe(String subscriptionId);
+
+    /**
+     * Publishes the presence of {@code aor} (IMS mode) with PUBLISH (RFC 3903 §4, Event: presence,
+     * a PIDF document: one tuple, {@code closed} for {@link PresenceStatus#OFFLINE}, RPID
+     * {@code away}/{@code busy}), Request-URI the AOR, routed through the outbound proxy and the
+     * registration's Service-Route. Later calls modify the publication with {@code SIP-If-Match};
+     * it is refreshed before it expires until {@link #unpublish}. A 401/407 is answered once with
+     * the AOR's registration on this node. The stage completes on the 2xx and fails with the code
+     * of another final response (408 without one); completes on a SIP stack thread.
+     *
+     * @throws dev.passerelle.gateway.error.GatewayException with
+     *     {@link dev.passerelle.gateway.error.ErrorCode#BAD_REQUEST} without {@code sip.registrar},
+     *     or for an AOR that is not a SIP URI
+     */
+    CompletionStage<Void> publish(String aor, PresenceStatus status, String note);
+
+    /**
+     * Removes the publication of {@code aor} ({@code Expires: 0} with its entity tag, RFC 3903
+     * §4.5); completes at once when there is none.
+     */
+    CompletionStage<Void> unpublish(String aor);
+
     /** Sends 180 Ringing on an inbound leg. */
     void ringing(String callId);
 
@@ -222,8 +268,8 @@ public interface SipService {
     void reject(String callId, int status, String reason);
 
     /**
-     * Ends every leg still alive (BYE, CANCEL, or 503 to unanswered inbound INVITEs) and removes
-     * every registration of this node, waits up to {@code grace} for their transactions to finish,
+     * Ends every leg still alive (BYE, CANCEL, or 503 to unanswered inbound INVITEs), every
+     * presence subscription, every publication and every registration of this node, waits up to {@code grace} for their transactions to finish,
      * then stops the stack. Idempotent.
      */
     void stop(Duration grace);

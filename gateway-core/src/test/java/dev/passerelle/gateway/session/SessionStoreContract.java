@@ -55,6 +55,36 @@ public abstract class SessionStoreContract {
         store.close();
     }
 
+    @Test
+    void presenceIsTheLastPublishUntilCleared() {
+        assertEquals(Optional.empty(), store.presence("alice"));
+        store.setPresence("alice", new PresenceRecord("busy", "in a meeting"));
+        store.setPresence("alice", new PresenceRecord("away", null));
+        assertEquals(Optional.of(new PresenceRecord("away", null)), store.presence("alice"));
+        store.setPresence("alice", new PresenceRecord("available", "back"));
+        assertEquals(Optional.of(new PresenceRecord("available", "back")), store.presence("alice"));
+        assertEquals(Optional.empty(), store.presence("bob"));
+        store.clearPresence("alice");
+        assertEquals(Optional.empty(), store.presence("alice"));
+    }
+
+    @Test
+    void watchersAreASetPerUser() {
+        assertEquals(Set.of(), store.watchers("alice"));
+        assertTrue(store.watch("alice", "s1"));
+        assertFalse(store.watch("alice", "s1"));
+        assertTrue(store.watch("alice", "s2"));
+        assertTrue(store.watch("bob", "s1"));
+        assertEquals(Set.of("s1", "s2"), store.watchers("alice"));
+        store.unwatch("alice", "s1");
+        store.unwatch("alice", "nobody");
+        assertEquals(Set.of("s2"), store.watchers("alice"));
+        assertEquals(Set.of("s1"), store.watchers("bob"));
+        store.unwatch("alice", "s2");
+        assertEquals(Set.of(), store.watchers("alice"));
+        assertTrue(store.watch("alice", "s2"), "a set emptied and filled again");
+    }
+
     private static SessionRecord session(String id, String user, Instant createdAt) {
         return new SessionRecord(id, "token-" + id, user, "sip:" + user + "@example.com", user.toUpperCase(),
                 "test", "node-a", createdAt, null);

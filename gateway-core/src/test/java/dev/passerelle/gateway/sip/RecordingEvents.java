@@ -119,6 +119,12 @@ final class RecordingEvents implements SipEvents {
         return m;
     }
 
+    @Override
+    public void presence(String subscriptionId, PresenceStatus status, String note, boolean terminated) {
+        events.add("presence " + subscriptionId + " " + status.wire() + (note == null ? "" : " " + note)
+                + (terminated ? " terminated" : ""));
+    }
+
     String next(Duration timeout) throws InterruptedException {
         String e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {

@@ -4,6 +4,7 @@ import dev.passerelle.gateway.session.Appended;
 import dev.passerelle.gateway.session.CallRecord;
 import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
+import dev.passerelle.gateway.session.PresenceRecord;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.StoreStatus;
@@ -34,6 +35,8 @@ public final class MemorySessionStore implements SessionStore {
     private final Map<String, Set<String>> sessionsByUser = new ConcurrentHashMap<>();
     private final Map<String, CallRecord> calls = new ConcurrentHashMap<>();
     private final Map<String, EventLog> logs = new ConcurrentHashMap<>();
+    private final Map<String, PresenceRecord> presence = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> watchers = new ConcurrentHashMap<>();
 
     public MemorySessionStore(int eventLogLimit) {
         this.eventLogLimit = eventLogLimit;
@@ -209,6 +212,47 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     /** Always up: the data is in this JVM. */
+    @Override
+    public Optional<PresenceRecord> presence(String user) {
+        return Optional.ofNullable(presence.get(user));
+    }
+
+    @Override
+    public void setPresence(String user, PresenceRecord published) {
+        presence.put(user, published);
+    }
+
+    @Override
+    public void clearPresence(String user) {
+        presence.remove(user);
+    }
+
+    @Override
+    public boolean watch(String user, String watcher) {
+        boolean[] added = new boolean[1];
+        // Inside compute, as for sessionsByUser: unwatch drops an emptied set under the same key lock.
+        watchers.compute(user, (u, ids) -> {
+            Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+            added[0] = set.add(watcher);
+            return set;
+        });
+        return added[0];
+    }
+
+    @Override
+    public void unwatch(String user, String watcher) {
+        watchers.computeIfPresent(user, (u, ids) -> {
+            ids.remove(watcher);
+            return ids.isEmpty() ? null : ids;
+        });
+    }
+
+    @Override
+    public Set<String> watchers(String user) {
+        Set<String> ids = watchers.get(user);
+        return ids == null ? Set.of() : Set.copyOf(ids);
+    }
+
     @Override
     public StoreStatus status() {
         return new StoreStatus(true, "in memory (this node only)");

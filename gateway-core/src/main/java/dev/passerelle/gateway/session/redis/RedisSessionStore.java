@@ -7,6 +7,7 @@ import dev.passerelle.gateway.session.CallRecord;
 import dev.passerelle.gateway.session.CallState;
 import dev.passerelle.gateway.session.LoggedEvent;
 import dev.passerelle.gateway.session.NodeBus;
+import dev.passerelle.gateway.session.PresenceRecord;
 import dev.passerelle.gateway.session.SessionRecord;
 import dev.passerelle.gateway.session.SessionStore;
 import dev.passerelle.gateway.session.StoreStatus;
@@ -54,7 +55,11 @@ import org.slf4j.LoggerFactory;
  * P{c:&lt;callId&gt;}           hash  v = CallRecord.version, d = CallRecord JSON, w = last write id;
  *                           after ENDED a tombstone: v and ended = the final JSON, no d
  * P{calls}                 zset  every live call id, score = indexed at (ms)
+ * P{u:&lt;user&gt;}:presence    hash  s = published status, n = note (absent when none)
+ * P{u:&lt;user&gt;}:watchers    set   the watchers of the user's presence ("&lt;sessionId&gt; &lt;to as named&gt;")
  * </pre>
+ * The two presence keys live {@link RedisStoreSettings#sessionTtl()}, renewed by each publish and
+ * each watch; a watcher whose session is gone is the reader's to skip and remove.
  *
  * <h2>Promises</h2>
  * <ul>
@@ -182,6 +187,18 @@ public final class RedisSessionStore implements SessionStore {
             return d
             """);
 
+    /** KEYS: presence. ARGV: ttl ms, status, note (empty for none). Replaces the hash as a whole. */
+    private static final Script SET_PRESENCE = Script.of("""
+            redis.call('DEL', KEYS[1])
+            if ARGV[3] == '' then
+              redis.call('HSET', KEYS[1], 's', ARGV[2])
+            else
+              redis.call('HSET', KEYS[1], 's', ARGV[2], 'n', ARGV[3])
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            return 1
+            """);
+
     /** KEYS: key. ARGV: value. Deletes the key only while it still holds that value. */
     private static final Script DELETE_IF_EQUAL = Script.of("""
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -222,6 +239,53 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     /** One PING, bounded by the command timeout: cheap enough for a health endpoint. */
+    // ---- presence
+
+    private String presenceKey(String user) {
+        return userKey(user) + ":presence";
+    }
+
+    private String watchersKey(String user) {
+        return userKey(user) + ":watchers";
+    }
+
+    @Override
+    public Optional<PresenceRecord> presence(String user) {
+        java.util.Map<String, String> h = redis.await(commands.hgetall(presenceKey(user)));
+        if (h == null || h.get("s") == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new PresenceRecord(h.get("s"), h.get("n")));
+    }
+
+    @Override
+    public void setPresence(String user, PresenceRecord published) {
+        redis.run(SET_PRESENCE, ScriptOutputType.INTEGER, keys(presenceKey(user)), millis(settings.sessionTtl()),
+                published.status(), published.note() == null ? "" : published.note());
+    }
+
+    @Override
+    public void clearPresence(String user) {
+        redis.await(commands.del(presenceKey(user)));
+    }
+
+    @Override
+    public boolean watch(String user, String watcher) {
+        RedisFuture<Long> added = commands.sadd(watchersKey(user), watcher);
+        redis.awaitAll(List.of(added, commands.pexpire(watchersKey(user), settings.sessionTtl().toMillis())));
+        return redis.await(added) == 1;
+    }
+
+    @Override
+    public void unwatch(String user, String watcher) {
+        redis.await(commands.srem(watchersKey(user), watcher));
+    }
+
+    @Override
+    public Set<String> watchers(String user) {
+        return Set.copyOf(redis.await(commands.smembers(watchersKey(user))));
+    }
+
     @Override
     public StoreStatus status() {
         try {
