@@ -138,10 +138,11 @@ public final class JainSipService implements SipService {
             Optional<ProxyMonitor> proxy = proxyMonitor(sip);
             proxy.ifPresent(((ProxyRouter) stack.getRouter())::use);
             Challenges challenges = new Challenges(sip, registrations);
-            actions = new LegActions(sip, adoptions, registrations, challenges, sessionTimers, proxy);
-            MessageSender sender = new MessageSender(sip, actions, registrations, challenges);
-            subscriptions = new Subscriptions(sip, registrations, challenges, proxy, Subscriptions.DEFAULT_EXPIRES);
-            publications = new Publications(sip, registrations, challenges, proxy);
+            OutOfDialog outOfDialog = new OutOfDialog(sip, registrations, proxy);
+            actions = new LegActions(sip, adoptions, outOfDialog, challenges, sessionTimers);
+            MessageSender sender = new MessageSender(sip, outOfDialog, challenges);
+            subscriptions = new Subscriptions(sip, outOfDialog, challenges, Subscriptions.DEFAULT_EXPIRES);
+            publications = new Publications(sip, outOfDialog, challenges);
             RequestValidator validator = new RequestValidator(sip);
             Map<String, RequestHandler> handlers = Map.ofEntries(
                     Map.entry(Request.INVITE, new InviteHandler(sip, actions, validator, adoptions, sessionTimers)),

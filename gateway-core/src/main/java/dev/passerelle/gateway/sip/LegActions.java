@@ -14,7 +14,6 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.SipException;
 import javax.sip.address.Address;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -46,21 +45,19 @@ final class LegActions {
 
     private final SipContext sip;
     private final Adoptions adoptions;
-    private final Registrations registrations;
+    private final OutOfDialog outOfDialog;
     private final Challenges challenges;
     private final SessionTimers timers;
-    private final Optional<ProxyMonitor> proxyMonitor;
     /** Offer/answer exchanges within established dialogs, both ways. */
     final ReInvites reInvites;
 
-    LegActions(SipContext sip, Adoptions adoptions, Registrations registrations, Challenges challenges,
-            SessionTimers timers, Optional<ProxyMonitor> proxyMonitor) {
+    LegActions(SipContext sip, Adoptions adoptions, OutOfDialog outOfDialog, Challenges challenges,
+            SessionTimers timers) {
         this.sip = sip;
         this.adoptions = adoptions;
-        this.registrations = registrations;
+        this.outOfDialog = outOfDialog;
         this.challenges = challenges;
         this.timers = timers;
-        this.proxyMonitor = proxyMonitor;
         this.reInvites = new ReInvites(sip, this, timers);
     }
 
@@ -69,13 +66,12 @@ final class LegActions {
     void invite(OutboundInvite invite) {
         ProfileHeaders.checkCustom(sip.config.headers(), invite.headers());
         URI target = parseUri(invite.target(), "target");
-        Optional<SipURI> proxy = sip.outboundProxy();
-        String transport = transportTo(target, proxy, invite.target());
+        String transport = outOfDialog.transportTo(target, invite.target());
 
         Request request;
         CallIdHeader callId = sip.provider.getNewCallId();
         try {
-            request = buildInvite(invite, target, proxy, transport, callId);
+            request = buildInvite(invite, target, transport, callId);
         } catch (ParseException | javax.sip.InvalidArgumentException e) {
             throw new GatewayException(ErrorCode.INVALID_PARAMS, "cannot build the INVITE: " + e.getMessage(), e);
         }
@@ -102,63 +98,16 @@ final class LegActions {
         }
     }
 
-    /**
-     * The transport of a request outside any dialog to {@code target}, sent to the outbound proxy
-     * {@code proxy} when there is one; refuses targets the gateway cannot reach.
-     *
-     * @throws GatewayException {@link ErrorCode#BAD_REQUEST} naming why
-     */
-    String transportTo(URI target, Optional<SipURI> proxy, String targetText) {
-        String scheme = target.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("tel") && proxy.isEmpty()) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "a tel: target needs sip.outboundProxy to route it: " + targetText);
-        }
-        if (!scheme.equals("sip") && !scheme.equals("sips") && !scheme.equals("tel")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
-        }
-        SipURI nextHop = proxy.orElse(target instanceof SipURI s ? s : null);
-        // RFC 3263 §4.1: a sips: next hop means TLS; else the transport parameter, else UDP; for
-        // the proxy, the transport of the address its RFC 3263 resolution currently chooses.
-        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
-                : nextHop.isSecure() ? "tls"
-                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
-        if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported transport " + transport);
-        }
-        if (transport.equals("tls") && sip.tlsPort == 0) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "TLS to " + nextHop + " needs sip.tls, which is not configured");
-        }
-        if (scheme.equals("sips") && !transport.equals("tls")) {
-            // RFC 5630 §3.1.1: a sips: target is reached over TLS on every hop, the first included.
-            throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "a sips: target needs TLS to the next hop, and " + nextHop + " is not a TLS hop");
-        }
-        return transport;
-    }
-
-    private Request buildInvite(OutboundInvite invite, URI target, Optional<SipURI> proxy, String transport,
-            CallIdHeader callId) throws ParseException, javax.sip.InvalidArgumentException {
+    private Request buildInvite(OutboundInvite invite, URI target, String transport, CallIdHeader callId)
+            throws ParseException, javax.sip.InvalidArgumentException {
         Address fromAddress = sip.addressFactory.createAddress(parseUri(invite.fromUri(), "fromUri"));
         if (invite.fromDisplayName() != null && !invite.fromDisplayName().isBlank()) {
             fromAddress.setDisplayName(invite.fromDisplayName());
         }
         FromHeader from = sip.headerFactory.createFromHeader(fromAddress, sip.newTag());
         ToHeader to = sip.headerFactory.createToHeader(sip.addressFactory.createAddress(target), null);
-        CSeqHeader cseq = sip.headerFactory.createCSeqHeader(1L, Request.INVITE);
-        // RFC 3261 §8.1.1.7: the stack fills in the branch when the client transaction is created.
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(transport), transport, null);
-        Request request = sip.messageFactory.createRequest(target, Request.INVITE, callId, cseq, from, to,
-                new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
-        if (proxy.isPresent()) {
-            // RFC 3261 §8.1.2: the outbound proxy as a pre-existing route set of one loose router.
-            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(proxy.get())));
-        }
-        // RFC 3608 §6: the Service-Route of the caller's registration follows the outbound proxy
-        // as the preloaded route of every request outside a dialog.
-        for (String route : registrations.serviceRoute(invite.fromUri())) {
-            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(route)));
-        }
+        Request request = sip.request(target, Request.INVITE, callId, 1L, from, to, transport,
+                outOfDialog.preloadedRoute(invite.fromUri()));
         request.addHeader(sip.contact(transport));
         sip.addUserAgent(request);
         sip.addAllow(request);

@@ -4,8 +4,6 @@ import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,14 +14,10 @@ import javax.sip.ClientTransaction;
 import javax.sip.SipException;
 import javax.sip.address.Address;
 import javax.sip.address.Hop;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
-import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -42,16 +36,14 @@ final class MessageSender {
     private static final Logger LOG = LoggerFactory.getLogger(MessageSender.class);
 
     private final SipContext sip;
-    private final LegActions actions;
-    private final Registrations registrations;
+    private final OutOfDialog outOfDialog;
     private final Challenges challenges;
     /** MESSAGEs without outcome yet, so that a transport error can end them. */
     private final Set<Pending> live = ConcurrentHashMap.newKeySet();
 
-    MessageSender(SipContext sip, LegActions actions, Registrations registrations, Challenges challenges) {
+    MessageSender(SipContext sip, OutOfDialog outOfDialog, Challenges challenges) {
         this.sip = sip;
-        this.actions = actions;
-        this.registrations = registrations;
+        this.outOfDialog = outOfDialog;
         this.challenges = challenges;
     }
 
@@ -83,11 +75,10 @@ final class MessageSender {
      */
     CompletionStage<Integer> send(OutboundMessage message) {
         URI target = parse(message.target(), "target");
-        Optional<SipURI> proxy = sip.outboundProxy();
-        String transport = actions.transportTo(target, proxy, message.target());
+        String transport = outOfDialog.transportTo(target, message.target());
         Request request;
         try {
-            request = build(message, target, proxy, transport);
+            request = build(message, target, transport);
         } catch (ParseException | javax.sip.InvalidArgumentException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "cannot build the MESSAGE: " + e.getMessage(), e);
         }
@@ -98,28 +89,18 @@ final class MessageSender {
         return pending.outcome;
     }
 
-    private Request build(OutboundMessage message, URI target, Optional<SipURI> proxy, String transport)
+    private Request build(OutboundMessage message, URI target, String transport)
             throws ParseException, javax.sip.InvalidArgumentException {
         Address fromAddress = sip.addressFactory.createAddress(parse(message.fromUri(), "from"));
         if (message.fromDisplayName() != null && !message.fromDisplayName().isBlank()) {
             fromAddress.setDisplayName(message.fromDisplayName());
         }
-        // RFC 3428 §4: a new Call-ID and From tag, no To tag, for every MESSAGE outside a dialog.
+        // RFC 3428 §4: a new Call-ID and From tag, no To tag, for every MESSAGE outside a dialog,
+        // routed as the sender's INVITEs are.
         FromHeader from = sip.headerFactory.createFromHeader(fromAddress, sip.newTag());
         ToHeader to = sip.headerFactory.createToHeader(sip.addressFactory.createAddress(target), null);
-        CallIdHeader callId = sip.provider.getNewCallId();
-        CSeqHeader cseq = sip.headerFactory.createCSeqHeader(1L, Request.MESSAGE);
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(transport), transport, null);
-        Request request = sip.messageFactory.createRequest(target, Request.MESSAGE, callId, cseq, from, to,
-                new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
-        if (proxy.isPresent()) {
-            // RFC 3261 §8.1.2: the outbound proxy as a pre-existing route set of one loose router.
-            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(proxy.get())));
-        }
-        // RFC 3608 §6: the Service-Route of the sender's registration, as for an INVITE.
-        for (String route : registrations.serviceRoute(message.fromUri())) {
-            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(route)));
-        }
+        Request request = sip.request(target, Request.MESSAGE, sip.provider.getNewCallId(), 1L, from, to, transport,
+                outOfDialog.preloadedRoute(message.fromUri()));
         sip.addUserAgent(request);
         // RFC 3428 §4: no Contact in a MESSAGE; the IMS identity and charging headers as for an INVITE.
         sip.profile.addTo(request, fromAddress, Map.of());

@@ -7,7 +7,6 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,12 +18,10 @@ import javax.sip.ClientTransaction;
 import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
 import javax.sip.address.Address;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.SIPETagHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -50,9 +47,8 @@ final class Publications {
     private static final int CONDITIONAL_REQUEST_FAILED = 412;
 
     private final SipContext sip;
-    private final Registrations registrations;
+    private final OutOfDialog outOfDialog;
     private final Challenges challenges;
-    private final Optional<ProxyMonitor> proxyMonitor;
     private final Map<String, Publication> byAor = new ConcurrentHashMap<>();
 
     /** What one PUBLISH carries: a document, or none for a refresh; {@code expires} 0 for the removal. */
@@ -86,12 +82,10 @@ final class Publications {
         }
     }
 
-    Publications(SipContext sip, Registrations registrations, Challenges challenges,
-            Optional<ProxyMonitor> proxyMonitor) {
+    Publications(SipContext sip, OutOfDialog outOfDialog, Challenges challenges) {
         this.sip = sip;
-        this.registrations = registrations;
+        this.outOfDialog = outOfDialog;
         this.challenges = challenges;
-        this.proxyMonitor = proxyMonitor;
     }
 
     /** See {@link SipService#publish}. */
@@ -290,42 +284,19 @@ final class Publications {
 
     private Publication open(String aor) {
         URI uri = parse(aor);
-        Optional<SipURI> proxy = sip.outboundProxy();
-        SipURI nextHop = proxy.orElse(uri instanceof SipURI s ? s : null);
-        if (nextHop == null) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "a PUBLISH for " + aor + " needs sip.outboundProxy");
-        }
-        // RFC 3263 §4.1, as for INVITE (LegActions.invite).
-        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
-                : nextHop.isSecure() ? "tls"
-                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
-        List<Address> routes = new ArrayList<>();
-        try {
-            if (proxy.isPresent()) {
-                routes.add(sip.addressFactory.createAddress(proxy.get()));
-            }
-            // RFC 3608 §6: the Service-Route of the registration, after the outbound proxy.
-            for (String route : registrations.serviceRoute(aor)) {
-                routes.add(sip.addressFactory.createAddress(route));
-            }
-        } catch (ParseException e) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "invalid route: " + e.getMessage(), e);
-        }
+        // Routed as the user's INVITEs are.
+        String transport = outOfDialog.transportTo(uri, aor);
+        List<Address> routes = outOfDialog.preloadedRoute(aor);
         return new Publication(aor, sip.provider.getNewCallId().getCallId(), sip.newTag(), transport, routes);
     }
 
     /** RFC 3903 §4.1: Request-URI, From and To the address of record. */
     private Request build(Publication p, Step step) throws ParseException, InvalidArgumentException {
         URI aor = parse(p.aor);
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(p.transport), p.transport, null);
-        Request r = sip.messageFactory.createRequest((URI) aor.clone(), Request.PUBLISH,
-                sip.headerFactory.createCallIdHeader(p.callId), sip.headerFactory.createCSeqHeader(++p.cseq, Request.PUBLISH),
+        Request r = sip.request(aor, Request.PUBLISH, sip.headerFactory.createCallIdHeader(p.callId), ++p.cseq,
                 sip.headerFactory.createFromHeader(sip.addressFactory.createAddress(aor), p.fromTag),
                 sip.headerFactory.createToHeader(sip.addressFactory.createAddress((URI) aor.clone()), null),
-                new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
-        for (Address route : p.routes) {
-            r.addHeader(sip.headerFactory.createRouteHeader((Address) route.clone()));
-        }
+                p.transport, p.routes);
         r.addHeader(sip.headerFactory.createEventHeader(Subscriptions.EVENT));
         r.addHeader(sip.headerFactory.createExpiresHeader((int) step.expires()));
         if (p.etag != null) {

@@ -36,7 +36,6 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.header.ProxyAuthenticateHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -313,16 +312,11 @@ final class Registrations {
         if (r.displayName() != null && !r.displayName().isBlank()) {
             aor.setDisplayName(r.displayName());
         }
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(transport), transport, null);
-        Request request = sip.messageFactory.createRequest((URI) registrar.clone(), Request.REGISTER,
-                sip.headerFactory.createCallIdHeader(reg.callId),
-                sip.headerFactory.createCSeqHeader(attempt.cseq(), Request.REGISTER),
-                sip.headerFactory.createFromHeader(aor, reg.fromTag),
-                sip.headerFactory.createToHeader((Address) aor.clone(), null),
-                new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
-        if (proxy.isPresent()) {
-            request.addHeader(sip.headerFactory.createRouteHeader(sip.addressFactory.createAddress(proxy.get())));
-        }
+        // RFC 3261 §8.1.2: the outbound proxy as a pre-existing route set of one loose router.
+        List<Address> routes = proxy.isPresent() ? List.of(sip.addressFactory.createAddress(proxy.get())) : List.of();
+        Request request = sip.request(registrar, Request.REGISTER, sip.headerFactory.createCallIdHeader(reg.callId),
+                attempt.cseq(), sip.headerFactory.createFromHeader(aor, reg.fromTag),
+                sip.headerFactory.createToHeader((Address) aor.clone(), null), transport, routes);
         SipURI contactUri = sip.addressFactory.createSipURI(r.user(), sip.host);
         contactUri.setPort(sip.portFor(transport));
         if (transport.equals("tls")) {

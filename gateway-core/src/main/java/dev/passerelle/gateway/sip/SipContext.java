@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +17,14 @@ import javax.sip.ClientTransaction;
 import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
 import javax.sip.SipProvider;
+import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ToHeader;
@@ -188,6 +192,23 @@ final class SipContext {
      * Our Contact for messages carried over {@code transport} (RFC 3261 §8.1.1.8). Over TLS it is
      * a {@code sips:} URI of the TLS port, so that requests to us stay on TLS (RFC 5630 §3.1.1).
      */
+    /**
+     * A request with the headers every request carries (RFC 3261 §8.1.1): one Via without a
+     * branch, which the client transaction fills in (§8.1.1.7), Max-Forwards 70, and the route set
+     * as Route headers in order.
+     */
+    Request request(URI requestUri, String method, CallIdHeader callId, long cseq, FromHeader from, ToHeader to,
+            String transport, List<Address> routes) throws ParseException, InvalidArgumentException {
+        ViaHeader via = headerFactory.createViaHeader(host, portFor(transport), transport, null);
+        Request request = messageFactory.createRequest((URI) requestUri.clone(), method, callId,
+                headerFactory.createCSeqHeader(cseq, method), from, to, new ArrayList<>(List.of(via)),
+                headerFactory.createMaxForwardsHeader(70));
+        for (Address route : routes) {
+            request.addHeader(headerFactory.createRouteHeader((Address) route.clone()));
+        }
+        return request;
+    }
+
     ContactHeader contact(String transport) throws ParseException {
         SipURI uri = addressFactory.createSipURI(null, host);
         String t = transport.toLowerCase(Locale.ROOT);

@@ -19,7 +19,6 @@ import javax.sip.ClientTransaction;
 import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
 import javax.sip.address.Address;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -30,7 +29,6 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -56,9 +54,8 @@ final class Subscriptions {
     static final Duration DEFAULT_EXPIRES = Duration.ofSeconds(3600);
 
     private final SipContext sip;
-    private final Registrations registrations;
+    private final OutOfDialog outOfDialog;
     private final Challenges challenges;
-    private final Optional<ProxyMonitor> proxyMonitor;
     private final Duration expires;
     private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
     private final Map<String, Subscription> byCallId = new ConcurrentHashMap<>();
@@ -103,12 +100,10 @@ final class Subscriptions {
         }
     }
 
-    Subscriptions(SipContext sip, Registrations registrations, Challenges challenges,
-            Optional<ProxyMonitor> proxyMonitor, Duration expires) {
+    Subscriptions(SipContext sip, OutOfDialog outOfDialog, Challenges challenges, Duration expires) {
         this.sip = sip;
-        this.registrations = registrations;
+        this.outOfDialog = outOfDialog;
         this.challenges = challenges;
-        this.proxyMonitor = proxyMonitor;
         this.expires = expires;
     }
 
@@ -365,35 +360,10 @@ final class Subscriptions {
     private Subscription open(String id, String fromAor, String target, boolean resubscribed,
             CompletableFuture<Void> established) {
         URI uri = parse(target, "target");
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        Optional<SipURI> proxy = sip.outboundProxy();
-        if (!scheme.equals("sip") && !scheme.equals("sips") && !scheme.equals("tel")) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "unsupported target scheme " + scheme + ":");
-        }
-        if (scheme.equals("tel") && proxy.isEmpty()) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "a tel: target needs sip.outboundProxy to route it: " + target);
-        }
         parse(fromAor, "fromAor");
-        SipURI nextHop = proxy.orElse(uri instanceof SipURI s ? s : null);
-        // RFC 3263 §4.1, as for INVITE (LegActions.invite).
-        String transport = proxy.isPresent() && proxyMonitor.isPresent() ? proxyMonitor.get().transport()
-                : nextHop.isSecure() ? "tls"
-                : nextHop.getTransportParam() == null ? "udp" : nextHop.getTransportParam().toLowerCase(Locale.ROOT);
-        if (!transport.equals("udp") && !transport.equals("tcp") && !(transport.equals("tls") && sip.tlsPort > 0)) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "no transport " + transport + " towards " + target);
-        }
-        List<Address> routes = new ArrayList<>();
-        try {
-            if (proxy.isPresent()) {
-                routes.add(sip.addressFactory.createAddress(proxy.get()));
-            }
-            // RFC 3608 §6: the Service-Route of the subscriber's registration, after the outbound proxy.
-            for (String route : registrations.serviceRoute(fromAor)) {
-                routes.add(sip.addressFactory.createAddress(route));
-            }
-        } catch (ParseException e) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "invalid route: " + e.getMessage(), e);
-        }
+        // Routed as the subscriber's INVITEs are.
+        String transport = outOfDialog.transportTo(uri, target);
+        List<Address> routes = outOfDialog.preloadedRoute(fromAor);
         Subscription s = new Subscription(id, fromAor, target, sip.provider.getNewCallId().getCallId(), sip.newTag(),
                 transport, routes, established);
         s.resubscribed = resubscribed;
@@ -419,13 +389,8 @@ final class Subscriptions {
                 sip.addressFactory.createAddress(parse(s.fromAor, "fromAor")), s.localTag);
         ToHeader to = sip.headerFactory.createToHeader(sip.addressFactory.createAddress(parse(s.target, "target")),
                 remoteTag);
-        ViaHeader via = sip.headerFactory.createViaHeader(sip.host, sip.portFor(s.transport), s.transport, null);
-        Request r = sip.messageFactory.createRequest((URI) requestUri.clone(), Request.SUBSCRIBE,
-                sip.headerFactory.createCallIdHeader(s.callId), sip.headerFactory.createCSeqHeader(s.cseq, Request.SUBSCRIBE),
-                from, to, new ArrayList<>(List.of(via)), sip.headerFactory.createMaxForwardsHeader(70));
-        for (Address route : s.routeSet) {
-            r.addHeader(sip.headerFactory.createRouteHeader((Address) route.clone()));
-        }
+        Request r = sip.request(requestUri, Request.SUBSCRIBE, sip.headerFactory.createCallIdHeader(s.callId), s.cseq,
+                from, to, s.transport, s.routeSet);
         r.addHeader(sip.contact(s.transport));
         r.addHeader(sip.headerFactory.createEventHeader(EVENT));
         r.addHeader(sip.headerFactory.createAcceptHeader(Pidf.CONTENT_TYPE, Pidf.CONTENT_SUBTYPE));
