@@ -28,6 +28,22 @@ public interface MediaAnchor extends AutoCloseable {
      */
     void withdraw(String callId);
 
+    /**
+     * Plays {@code tones} in order, each for {@code durationMs}, as RFC 4733 telephone-events in
+     * the media sent towards {@code towards}. Possible only when the call's media connector
+     * injects DTMF and the exchange in force on that leg agreed on {@code telephone-event} at the
+     * clock rate of its audio codec (RFC 4733 §7.1.1); checked before any tone is played.
+     *
+     * @return how many tones were played, from the first: all of them, or fewer when the
+     *     connector failed on a later one (the failure is logged)
+     * @throws dev.passerelle.gateway.error.GatewayException
+     *     {@link dev.passerelle.gateway.error.ErrorCode#NOT_ACCEPTABLE_HERE} when the call cannot
+     *     carry the events (no answered media, a connector that does not inject DTMF, no
+     *     telephone-event agreed), {@link dev.passerelle.gateway.error.ErrorCode#SERVICE_UNAVAILABLE}
+     *     (or the connector's 488) when the connector failed on the first tone
+     */
+    int playDtmf(String callId, Leg towards, String tones, int durationMs);
+
     /** Frees whatever the call holds. Idempotent; called however the call ends. */
     void release(String callId);
 

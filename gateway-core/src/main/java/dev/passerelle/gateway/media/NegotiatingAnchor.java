@@ -15,9 +15,12 @@ import dev.passerelle.gateway.sdp.SdpException;
 import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.sdp.Translation;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every SDP crossing the gateway goes through, whatever media connector anchors the media:
@@ -38,6 +41,7 @@ import java.util.function.Supplier;
  * serialized; different calls never wait for each other.
  */
 public final class NegotiatingAnchor implements MediaAnchor {
+    private static final Logger LOG = LoggerFactory.getLogger(NegotiatingAnchor.class);
 
     /** What the call's connector makes of SDPs; decides the checks on its output. */
     enum Relay {
@@ -177,6 +181,55 @@ public final class NegotiatingAnchor implements MediaAnchor {
             state.sipBefore = null;
             state.offererBefore = null;
         }
+    }
+
+    @Override
+    public int playDtmf(String callId, Leg towards, String tones, int durationMs) {
+        CallState state = calls.get(callId);
+        if (state == null) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "call " + callId + " has no media");
+        }
+        synchronized (state) {
+            if (state.released || state.pin == null) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "call " + callId + " has no media");
+            }
+            MediaConnector connector = state.pin.connector();
+            if (!connector.injectsDtmf()) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                        "the media anchor of call " + callId + " cannot play DTMF as RFC 4733 events");
+            }
+            Negotiation inForce = inForce(state, towards);
+            if (inForce == null || !TelephoneEvent.agreed(inForce.answer())) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "the " + towards.name().toLowerCase(Locale.ROOT)
+                        + " leg of call " + callId + " did not agree on telephone-event (RFC 4733 §7.1.1)");
+            }
+            for (int i = 0; i < tones.length(); i++) {
+                char tone = tones.charAt(i);
+                try {
+                    step(() -> {
+                        connector.playDtmf(callId, spi(towards), tone, durationMs);
+                        return null;
+                    });
+                } catch (GatewayException e) {
+                    if (i == 0) {
+                        throw e;
+                    }
+                    LOG.warn("call {}: DTMF {} of {} not played: {}", callId, i + 1, tones.length(), e.getMessage());
+                    return i;
+                }
+            }
+            return tones.length();
+        }
+    }
+
+    /** The exchange in force on {@code leg}: the last answered one, also while a re-offer is pending; null before any. */
+    private static Negotiation inForce(CallState state, Leg leg) {
+        Negotiation now = state.of(leg);
+        if (now != null && !now.isPending()) {
+            return now;
+        }
+        Negotiation before = leg == Leg.WEB ? state.webBefore : state.sipBefore;
+        return before == null || before.isPending() ? null : before;
     }
 
     /** Frees what the call holds in its connector, then lets go of the connector. */

@@ -42,9 +42,14 @@ import org.slf4j.LoggerFactory;
 public final class RtpengineAnchor implements MediaConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineAnchor.class);
 
+    /** The event durations rtpengine's {@code play DTMF} takes. */
+    static final int MIN_DTMF_MS = 100;
+    static final int MAX_DTMF_MS = 5000;
+
     private final NgClient client;
     private final List<Endpoint> endpoints;
     private final long downForNanos;
+    private final boolean injectDtmf;
     private final AtomicInteger nextEndpoint = new AtomicInteger();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,6 +58,7 @@ public final class RtpengineAnchor implements MediaConnector {
         this.client = new NgClient(settings.tryTimeout(), settings.tries());
         this.endpoints = settings.ng().stream().map(Endpoint::new).toList();
         this.downForNanos = settings.downFor().toNanos();
+        this.injectDtmf = settings.injectDtmf();
     }
 
     /** WebRTC media to the browser, plain RTP/AVP to the SIP peer: see {@link #towards}. */
@@ -117,6 +123,60 @@ public final class RtpengineAnchor implements MediaConnector {
             call.answered = true;
             return out;
         }
+    }
+
+    /** Whether the calls are set up for {@code play DTMF}: {@code media.rtpengine.injectDtmf}. */
+    @Override
+    public boolean injectsDtmf() {
+        return injectDtmf;
+    }
+
+    /**
+     * ng {@code play DTMF}: rtpengine generates the events as if they came from the leg opposite
+     * {@code towards} (its {@code from-tag} names the participant that generates them) and sends
+     * them as RFC 4733 packets with the payload type that leg agreed on; tones played one after
+     * the other are queued by rtpengine, each followed by its default pause (100 ms). rtpengine
+     * takes durations of 100 to 5000 ms: a shorter one is played for 100 ms.
+     *
+     * <p>rtpengine times the events on the media it relays towards {@code towards}: until the
+     * other leg has sent media it refuses ("No SSRC context present for DTMF injection").
+     *
+     * @throws GatewayException {@link ErrorCode#NOT_ACCEPTABLE_HERE} for a call this anchor does
+     *     not hold answered or that was set up without {@code inject DTMF},
+     *     {@link ErrorCode#SERVICE_UNAVAILABLE} when rtpengine refuses the tone or does not reply
+     */
+    @Override
+    public void playDtmf(String callId, Leg towards, char tone, int durationMs) {
+        if (!injectDtmf) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "rtpengine: media.rtpengine.injectDtmf is false, calls are not set up for DTMF");
+        }
+        Call call = calls.get(callId);
+        if (call == null) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "rtpengine: no media for call " + callId);
+        }
+        synchronized (call) {
+            if (call.released || !call.answered) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "rtpengine: call " + callId
+                        + " has no answered media to play DTMF into");
+            }
+            Map<String, Object> reply = exchange(call.endpoint, playDtmfRequest(callId, towards, tone, durationMs));
+            if (!"ok".equals(reply.get("result"))) {
+                throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "rtpengine: play DTMF refused: "
+                        + reply.get("error-reason"));
+            }
+        }
+    }
+
+    /** The ng {@code play DTMF} request for one tone. */
+    static Map<String, Object> playDtmfRequest(String callId, Leg towards, char tone, int durationMs) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("command", "play DTMF");
+        request.put("call-id", callId);
+        request.put("from-tag", tag(other(towards)));
+        request.put("code", String.valueOf(tone));
+        request.put("duration", (long) Math.max(MIN_DTMF_MS, Math.min(MAX_DTMF_MS, durationMs)));
+        return request;
     }
 
     /** Deletes the call in rtpengine, freeing its ports at once. Never throws; failures are logged. */
@@ -205,7 +265,7 @@ public final class RtpengineAnchor implements MediaConnector {
      * {@code trust-address}: the media address is the one in the SDP, never the source of the ng
      * request (the gateway's), even on a daemon started with {@code --sip-source}.
      */
-    private static Map<String, Object> towards(Leg to) {
+    private Map<String, Object> towards(Leg to) {
         Map<String, Object> keys = new LinkedHashMap<>();
         keys.put("replace", List.of("origin", "session-connection", "SDP-version"));
         if (to == Leg.SIP) {
@@ -216,7 +276,7 @@ public final class RtpengineAnchor implements MediaConnector {
             keys.put("DTLS", "off");
             keys.put("SDES", List.of("off"));
             keys.put("rtcp-mux", List.of("demux"));
-            keys.put("flags", List.of("trust-address"));
+            keys.put("flags", flags("trust-address"));
         } else {
             // A browser: WebRTC requires ICE (RFC 8835 §3.4), DTLS-SRTP with no SDES (RFC 8827
             // §6.5, RFC 5764 §8 profile UDP/TLS/RTP/SAVPF) and rtcp-mux (RFC 8834 §5.1.1), which
@@ -233,9 +293,21 @@ public final class RtpengineAnchor implements MediaConnector {
             // "passive" into the answer then leaves both ends waiting for each other's
             // ClientHello, which a real Chromium showed; so the role is left to rtpengine. An
             // offer to the browser stays actpass (RFC 8842 §5.2), so the browser picks.
-            keys.put("flags", List.of("trust-address", "generate-mid"));
+            keys.put("flags", flags("trust-address", "generate-mid"));
         }
         return keys;
+    }
+
+    /**
+     * {@code flags}, with {@code inject DTMF} when the anchor plays DTMF: rtpengine accepts
+     * {@code play DTMF} only for a call whose offer and answer both carried it.
+     */
+    private List<String> flags(String... flags) {
+        List<String> out = new ArrayList<>(List.of(flags));
+        if (injectDtmf) {
+            out.add("inject DTMF");
+        }
+        return out;
     }
 
     private static Map<String, Object> request(String command, String callId, String sdp) {

@@ -21,8 +21,12 @@ import java.util.Map;
  * @param tryTimeout how long one try waits for its reply
  * @param tries how many times a request is sent (the same cookie each time)
  * @param downFor how long an address that did not answer is tried only after the others
+ * @param injectDtmf whether calls are set up so that rtpengine can play DTMF into them as RFC
+ *     4733 events ({@code inject DTMF} in every offer and answer, which routes all audio of the
+ *     call through rtpengine's transcoding engine)
  */
-public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
+public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor,
+        boolean injectDtmf) {
 
     public static final Duration DEFAULT_DOWN_FOR = Duration.ofSeconds(10);
 
@@ -31,7 +35,8 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
      * a list, or one text of comma-separated addresses as an environment variable gives it),
      * {@code timeout} (ms, 50-30000, default 500: rtpengine answers a loopback or LAN request in
      * well under a millisecond, so 500 ms without a reply is a lost datagram worth sending again),
-     * {@code tries} (1-10, default 3). The ng hosts are resolved here.
+     * {@code tries} (1-10, default 3), {@code injectDtmf} ({@code true} or {@code false}, default
+     * {@code true}). The ng hosts are resolved here.
      *
      * @throws ConnectorException naming the key at fault, e.g. {@code media.rtpengine.ng: unknown host x}
      */
@@ -39,7 +44,7 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         String at = context.settingsKey();
         Map<String, Object> s = context.settings();
         for (String key : s.keySet()) {
-            if (!List.of("ng", "timeout", "tries").contains(key)) {
+            if (!List.of("ng", "timeout", "tries", "injectDtmf").contains(key)) {
                 throw new ConnectorException(at + "." + key + ": unknown key (docs/configuration.md lists every key)");
             }
         }
@@ -49,7 +54,13 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         long timeout = number(ConnectorSettings.scalar(s, "timeout", at), at + ".timeout", 500, 50, 30_000);
         int tries = (int) number(ConnectorSettings.scalar(s, "tries", at), at + ".tries", 3, 1, 10);
-        return new RtpengineSettings(ng, Duration.ofMillis(timeout), tries, DEFAULT_DOWN_FOR);
+        boolean injectDtmf = bool(ConnectorSettings.scalar(s, "injectDtmf", at), at + ".injectDtmf", true);
+        return new RtpengineSettings(ng, Duration.ofMillis(timeout), tries, DEFAULT_DOWN_FOR, injectDtmf);
+    }
+
+    /** Settings that inject DTMF, the default. */
+    public RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
+        this(ng, tryTimeout, tries, downFor, true);
     }
 
     /**
@@ -97,6 +108,17 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
             out.add(resolved);
         }
         return out;
+    }
+
+    private static boolean bool(String text, String key, boolean dflt) {
+        if (text == null) {
+            return dflt;
+        }
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConnectorException(key + ": '" + text + "' is not true or false");
+        };
     }
 
     private static long number(String text, String key, long dflt, long min, long max) {
