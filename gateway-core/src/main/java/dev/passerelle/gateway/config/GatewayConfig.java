@@ -111,6 +111,17 @@ public record GatewayConfig(
             dnsServers = List.copyOf(dnsServers);
         }
 
+        /** The configuration with {@code sip.dtmf} at its default, {@link DtmfMode#AUTO}. */
+        public SipConfig(String host, int port, String domain, Optional<String> outboundProxy,
+                Optional<String> registrar, String userAgent, int threadPoolSize, int maxMessageSize,
+                Duration ringTimeout, Duration registrationExpires, Duration registrationRetryBase,
+                NumberPlan numbers, HeaderPolicy headers, ImsProfile ims, Optional<TlsSettings> tls,
+                SessionTimerConfig sessionTimer, Duration outboundProxyKeepalive, List<String> dnsServers) {
+            this(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize, maxMessageSize, ringTimeout,
+                    registrationExpires, registrationRetryBase, numbers, headers, ims, tls, sessionTimer,
+                    outboundProxyKeepalive, dnsServers, DtmfMode.AUTO);
+        }
+
         /** This configuration with other session timers. */
         public SipConfig withSessionTimer(SessionTimerConfig timer) {
             return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,

@@ -37,7 +37,7 @@ final class SipTestSupport {
         return new GatewayConfig.SipConfig("127.0.0.1", 0, "gw.test", outboundProxy, Optional.empty(),
                 "Passerelle-test/0.1", 4, 65_536, Duration.ofSeconds(60), Duration.ofSeconds(600),
                 Duration.ofSeconds(30), NumberPlan.DEFAULT, HeaderPolicy.DEFAULT, ImsProfile.NONE, Optional.empty(),
-                GatewayConfig.SessionTimerConfig.DEFAULT, Duration.ZERO, List.of(), GatewayConfig.DtmfMode.AUTO);
+                GatewayConfig.SessionTimerConfig.DEFAULT, Duration.ZERO, List.of());
     }
 
     static String branch() {
