@@ -53,6 +53,16 @@ class RtpengineSettingsTest {
     }
 
     @Test
+    void injectDtmfIsOnUnlessTurnedOffAndOnlyTrueOrFalse() {
+        assertEquals(true, from(Map.of("ng", "udp:127.0.0.1:2223")).injectDtmf());
+        assertEquals(false, from(Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", false)).injectDtmf());
+        assertEquals(false, from(Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", "false")).injectDtmf(),
+                "as an environment variable gives it");
+        assertRefused("media.rtpengine.injectDtmf: 'yes' is not true or false",
+                Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", "yes"));
+    }
+
+    @Test
     void addressesAsOneCommaSeparatedTextAsAnEnvironmentVariableGivesThem() {
         RtpengineSettings s = from(Map.of("ng", "udp:127.0.0.1:2223, udp:127.0.0.2:2223"));
         assertEquals(2, s.ng().size());
