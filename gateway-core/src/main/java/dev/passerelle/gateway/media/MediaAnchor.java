@@ -1,5 +1,7 @@
 package dev.passerelle.gateway.media;
 
+import java.util.function.BiConsumer;
+
 /**
  * Anchors the media of a call between its two legs, as the routes see it. The routes hand every
  * SDP that crosses the gateway through it: an offer from one leg becomes the offer sent to the
@@ -43,6 +45,14 @@ public interface MediaAnchor extends AutoCloseable {
      *     (or the connector's 488) when the connector failed on the first tone
      */
     int playDtmf(String callId, Leg towards, String tones, int durationMs);
+
+    /**
+     * Where the tones go that a call's media connector detects in the media the SIP leg sends
+     * (RFC 4733 events, reported by connectors that can, e.g. rtpengine with
+     * {@code media.rtpengine.dtmfEvents}): {@code listener} gets the gateway call id and the tone,
+     * on the connector's thread, once per ended event.
+     */
+    void onSipDtmf(BiConsumer<String, String> listener);
 
     /** Frees whatever the call holds. Idempotent; called however the call ends. */
     void release(String callId);

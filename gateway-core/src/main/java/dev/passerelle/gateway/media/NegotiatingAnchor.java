@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,8 @@ public final class NegotiatingAnchor implements MediaAnchor {
     private final SdpParser parser;
     private final CodecPolicy policy;
     private final Map<String, CallState> calls = new ConcurrentHashMap<>();
+    /** Registered with each connector a call pins, so that a connector swapped in gets it too; null: none. */
+    private volatile MediaConnector.DtmfListener dtmf;
 
     public NegotiatingAnchor(MediaConnectors connectors, SdpParser parser, CodecPolicy policy) {
         this.connectors = connectors;
@@ -107,6 +110,7 @@ public final class NegotiatingAnchor implements MediaAnchor {
                 if (state.pin == null) {
                     state.pin = connectors.pin();
                     state.relay = state.pin.connector().bridgesWebRtcToPlainRtp() ? Relay.WEBRTC_TO_PLAIN_RTP : Relay.NONE;
+                    listenForDtmf(state.pin.connector());
                 }
                 MediaConnector connector = state.pin.connector();
                 Negotiation before = state.of(from);
@@ -219,6 +223,29 @@ public final class NegotiatingAnchor implements MediaAnchor {
                 }
             }
             return tones.length();
+        }
+    }
+
+    @Override
+    public void onSipDtmf(BiConsumer<String, String> listener) {
+        dtmf = (callId, from, tone) -> {
+            // Only the phone's tones are news to the browser; the browser's own come back through the media.
+            if (from == MediaConnector.Leg.SIP && calls.containsKey(callId)) {
+                listener.accept(callId, String.valueOf(tone));
+            }
+        };
+    }
+
+    /** A connector that cannot listen costs the call its received DTMF, not the call. */
+    private void listenForDtmf(MediaConnector connector) {
+        MediaConnector.DtmfListener listener = dtmf;
+        if (listener == null) {
+            return;
+        }
+        try {
+            connector.onDtmf(listener);
+        } catch (RuntimeException e) {
+            LOG.warn("the media connector reports no DTMF: {}", e.getMessage());
         }
     }
 

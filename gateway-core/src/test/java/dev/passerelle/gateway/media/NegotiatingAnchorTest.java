@@ -271,10 +271,12 @@ class NegotiatingAnchorTest {
         a.offer("c2", Leg.WEB, resource("chromium-offer.sdp"));
         a.answer("c2", Leg.SIP, "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 4000 UDP/TLS/RTP/SAVPF 111 110\r\na=rtpmap:111 opus/48000/2\r\n"
-                + "a=rtpmap:110 telephone-event/48000\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\n");
+                + "a=rtpmap:110 telephone-event/48000\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n");
         assertEquals(1, a.playDtmf("c2", Leg.SIP, "5", 160), "telephone-event/48000 goes with opus/48000");
-        a.offer("c3", Leg.SIP, PHONE_OFFER);
-        a.answer("c3", Leg.WEB, answer("1", "0 126", "0 PCMU/8000", "126 telephone-event/48000"));
+        a.offer("c3", Leg.WEB, resource("chromium-offer.sdp"));
+        a.answer("c3", Leg.SIP, "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 4000 UDP/TLS/RTP/SAVPF 0 110\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:110 telephone-event/48000\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n");
         assertThrows(GatewayException.class, () -> a.playDtmf("c3", Leg.SIP, "5", 160),
                 "RFC 4733 §7.1.1: events on another clock than the audio's are not agreed");
         assertEquals(List.of("c2 SIP 5 160"), injecting.played);

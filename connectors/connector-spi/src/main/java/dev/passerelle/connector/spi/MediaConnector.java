@@ -66,6 +66,23 @@ public interface MediaConnector extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " does not play DTMF");
     }
 
+    /** Receives the DTMF a media connector detects in the media of its calls. */
+    @FunctionalInterface
+    interface DtmfListener {
+        /** {@code tone} ({@code 0-9 * # A-D}) ended in the media that leg {@code from} of call {@code callId} sends. */
+        void dtmf(String callId, Leg from, char tone);
+    }
+
+    /**
+     * Where to report the RFC 4733 telephone-events this connector detects in the media of its
+     * calls, one call per event once it ended; the gateway turns those from the SIP leg into
+     * {@code call.dtmf} events. The gateway may call it again with the same listener; a connector
+     * that detects nothing ignores it (the default). Added to version 1 of the SPI as a default
+     * method.
+     */
+    default void onDtmf(DtmfListener listener) {
+    }
+
     @Override
     default void close() {}
 }

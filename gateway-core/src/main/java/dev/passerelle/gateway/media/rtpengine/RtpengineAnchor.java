@@ -6,6 +6,7 @@ import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.rtpengine.CallCounters.LegCounters;
 import dev.passerelle.gateway.media.rtpengine.NgClient.NgUnavailableException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class RtpengineAnchor implements MediaConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineAnchor.class);
 
+    /** rtpengine's tag of each leg. */
+    private static final String WEB_TAG = "web";
+    private static final String SIP_TAG = "sip";
+
     /** The event durations rtpengine's {@code play DTMF} takes. */
     static final int MIN_DTMF_MS = 100;
     static final int MAX_DTMF_MS = 5000;
@@ -50,6 +55,10 @@ public final class RtpengineAnchor implements MediaConnector {
     private final List<Endpoint> endpoints;
     private final long downForNanos;
     private final boolean injectDtmf;
+    private final Optional<InetSocketAddress> dtmfEvents;
+    /** Bound by the first {@link #onDtmf}; null before, and without {@code dtmfEvents}. */
+    private DtmfLog dtmfLog;
+    private volatile DtmfListener dtmfListener;
     private final AtomicInteger nextEndpoint = new AtomicInteger();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,6 +68,7 @@ public final class RtpengineAnchor implements MediaConnector {
         this.endpoints = settings.ng().stream().map(Endpoint::new).toList();
         this.downForNanos = settings.downFor().toNanos();
         this.injectDtmf = settings.injectDtmf();
+        this.dtmfEvents = settings.dtmfEvents();
     }
 
     /** WebRTC media to the browser, plain RTP/AVP to the SIP peer: see {@link #towards}. */
@@ -179,6 +189,40 @@ public final class RtpengineAnchor implements MediaConnector {
         return request;
     }
 
+    /**
+     * With {@code media.rtpengine.dtmfEvents}, binds that address (on the first call) and reports
+     * each DTMF event rtpengine sends there for a call this anchor holds, from the leg its
+     * {@code source_tag} names; events of other calls (another gateway's, on a shared rtpengine)
+     * are ignored. Without it, does nothing: rtpengine's DTMF stays in the media.
+     *
+     * @throws GatewayException {@link ErrorCode#SERVICE_UNAVAILABLE} if the address cannot be bound
+     */
+    @Override
+    public synchronized void onDtmf(DtmfListener listener) {
+        dtmfListener = listener;
+        if (dtmfEvents.isEmpty() || dtmfLog != null || closed.get()) {
+            return;
+        }
+        try {
+            dtmfLog = DtmfLog.listen(dtmfEvents.get(), this::dtmfEvent);
+        } catch (SocketException e) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "rtpengine: cannot receive DTMF events on "
+                    + NgClient.describe(dtmfEvents.get()) + ": " + e.getMessage(), e);
+        }
+        LOG.info("rtpengine: DTMF events received on {}", NgClient.describe(dtmfLog.address()));
+    }
+
+    private void dtmfEvent(DtmfLog.Event event) {
+        DtmfListener listener = dtmfListener;
+        Leg from = WEB_TAG.equals(event.sourceTag()) ? Leg.WEB : SIP_TAG.equals(event.sourceTag()) ? Leg.SIP : null;
+        if (listener == null || from == null || !calls.containsKey(event.callId())) {
+            LOG.debug("rtpengine: DTMF {} of call {} from {} is not for this gateway", event.tone(), event.callId(),
+                    event.sourceTag());
+            return;
+        }
+        listener.dtmf(event.callId(), from, event.tone());
+    }
+
     /** Deletes the call in rtpengine, freeing its ports at once. Never throws; failures are logged. */
     @Override
     public void release(String callId) {
@@ -251,6 +295,11 @@ public final class RtpengineAnchor implements MediaConnector {
     @Override
     public void close() {
         closed.set(true);
+        synchronized (this) {
+            if (dtmfLog != null) {
+                dtmfLog.close();
+            }
+        }
         for (String callId : new ArrayList<>(calls.keySet())) {
             release(callId);
         }
@@ -419,7 +468,7 @@ public final class RtpengineAnchor implements MediaConnector {
     }
 
     private static String tag(Leg leg) {
-        return leg == Leg.WEB ? "web" : "sip";
+        return leg == Leg.WEB ? WEB_TAG : SIP_TAG;
     }
 
     private static Leg other(Leg leg) {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -300,7 +301,7 @@ class RtpengineAnchorTest {
     void withoutInjectionNoFlagAndNoPlay() throws Exception {
         NgPeer ng = peer(RtpengineAnchorTest::okWithSdp);
         RtpengineAnchor anchor = new RtpengineAnchor(new RtpengineSettings(List.of(ng.address()), TRY, 2,
-                Duration.ofSeconds(30), false));
+                Duration.ofSeconds(30), false, Optional.empty()));
         closeables.add(anchor);
         assertFalse(anchor.injectsDtmf());
         anchor.offer("c1", Leg.WEB, SDP);
@@ -310,6 +311,43 @@ class RtpengineAnchorTest {
         GatewayException e = assertThrows(GatewayException.class, () -> anchor.playDtmf("c1", Leg.SIP, '5', 160));
         assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, e.code());
         assertNull(ng.poll());
+    }
+
+    /**
+     * rtpengine's DTMF log (as its {@code --dtmf-log-dest} sends it) is received on
+     * {@code dtmfEvents} once a listener is set: an event of a call the anchor holds is reported
+     * with the leg its source tag names; events of other calls and other datagrams are not.
+     */
+    @Test
+    void dtmfEventsOfItsOwnCallsAreReportedWithTheirLeg() throws Exception {
+        NgPeer ng = peer(RtpengineAnchorTest::okWithSdp);
+        InetSocketAddress events;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            events = (InetSocketAddress) probe.getLocalSocketAddress();
+        }
+        RtpengineAnchor anchor = new RtpengineAnchor(new RtpengineSettings(List.of(ng.address()), TRY, 2,
+                Duration.ofSeconds(30), true, Optional.of(events)));
+        closeables.add(anchor);
+        LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        anchor.onDtmf((callId, from, tone) -> heard.add(callId + " " + from + " " + tone));
+        anchor.offer("c1", Leg.WEB, SDP);
+        ng.next();
+
+        try (DatagramSocket rtpengine = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            for (String datagram : List.of(
+                    "{\"callid\":\"other\",\"source_tag\":\"sip\",\"type\":\"DTMF\",\"event\":1}",
+                    "not json",
+                    "{\"callid\":\"c1\",\"source_tag\":\"sip\",\"type\":\"DTMF\",\"event\":16}",
+                    "{\"callid\":\"c1\",\"source_tag\":\"sip\",\"tags\":[\"web\",\"sip\"],\"type\":\"DTMF\","
+                            + "\"timestamp\":1795297361,\"source_ip\":\"127.0.0.1\",\"event\":11,\"duration\":160,\"volume\":10}",
+                    "{\"callid\":\"c1\",\"source_tag\":\"web\",\"type\":\"DTMF\",\"event\":7}")) {
+                byte[] bytes = datagram.getBytes(StandardCharsets.UTF_8);
+                rtpengine.send(new DatagramPacket(bytes, bytes.length, events));
+            }
+        }
+        assertEquals("c1 SIP #", heard.poll(5, TimeUnit.SECONDS), "event 11 is # (RFC 4733 §3.2)");
+        assertEquals("c1 WEB 7", heard.poll(5, TimeUnit.SECONDS));
+        assertNull(heard.poll(200, TimeUnit.MILLISECONDS), "nothing for another call, a non-tone or garbage");
     }
 
     private static List<?> flags(Map<String, Object> request) {
