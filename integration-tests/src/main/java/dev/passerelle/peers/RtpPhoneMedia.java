@@ -37,6 +37,10 @@ public final class RtpPhoneMedia implements AutoCloseable {
     private final Thread receiver;
     private final List<EventPacket> events = new ArrayList<>();
     private long audioPackets;
+    /** The stream's state, touched by the sender thread only. */
+    private final int ssrc = ThreadLocalRandom.current().nextInt();
+    private int rtpSequence = ThreadLocalRandom.current().nextInt(0, 65_536);
+    private volatile long rtpTimestamp = ThreadLocalRandom.current().nextLong(0, 1L << 32);
 
     private RtpPhoneMedia(DatagramSocket socket) {
         this.socket = socket;
@@ -77,32 +81,55 @@ public final class RtpPhoneMedia implements AutoCloseable {
 
     /** Starts sending PCMU silence (0xFF, RFC 3551 §4.5.14), one 20 ms packet every 20 ms, to {@code target}. */
     public void sendSilenceTo(SocketAddress target) {
-        int ssrc = ThreadLocalRandom.current().nextInt();
-        int[] seq = {ThreadLocalRandom.current().nextInt(0, 65_536)};
-        long[] ts = {ThreadLocalRandom.current().nextLong(0, 1L << 32)};
+        byte[] silence = new byte[160];
+        Arrays.fill(silence, (byte) 0xFF);
         sender.scheduleAtFixedRate(() -> {
-            byte[] packet = new byte[12 + 160];
-            packet[0] = (byte) 0x80;
-            packet[1] = 0;
-            packet[2] = (byte) (seq[0] >> 8);
-            packet[3] = (byte) seq[0];
-            packet[4] = (byte) (ts[0] >> 24);
-            packet[5] = (byte) (ts[0] >> 16);
-            packet[6] = (byte) (ts[0] >> 8);
-            packet[7] = (byte) ts[0];
-            packet[8] = (byte) (ssrc >> 24);
-            packet[9] = (byte) (ssrc >> 16);
-            packet[10] = (byte) (ssrc >> 8);
-            packet[11] = (byte) ssrc;
-            Arrays.fill(packet, 12, packet.length, (byte) 0xFF);
-            seq[0] = (seq[0] + 1) & 0xFFFF;
-            ts[0] = (ts[0] + 160) & 0xFFFFFFFFL;
-            try {
-                socket.send(new DatagramPacket(packet, packet.length, target));
-            } catch (IOException e) {
-                // The socket closed with the test: nothing left to send to.
-            }
+            send(target, 0, false, rtpTimestamp, silence);
+            rtpTimestamp = (rtpTimestamp + 160) & 0xFFFFFFFFL;
         }, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends {@code event} (RFC 4733 §3.2 code) to {@code target} in the same RTP stream as the
+     * silence, as a phone does (RFC 4733 §2.5): one packet every 20 ms for {@code packets} packets,
+     * all with the event's start timestamp, the first with the marker bit, the duration growing
+     * by 160 (20 ms at 8 kHz), then the end packet (E bit) three times.
+     */
+    public void sendEvent(SocketAddress target, int event, int packets) {
+        long start = rtpTimestamp;
+        for (int i = 0; i < packets + 3; i++) {
+            int n = i;
+            sender.schedule(() -> {
+                boolean end = n >= packets;
+                int duration = 160 * Math.min(n + 1, packets);
+                byte[] payload = {(byte) event, (byte) ((end ? 0x80 : 0) | 10), (byte) (duration >> 8), (byte) duration};
+                send(target, TELEPHONE_EVENT_PT, n == 0, start, payload);
+            }, 20L * i, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One RTP packet (RFC 3550 §5.1) of this phone's stream; runs on the sender thread only. */
+    private void send(SocketAddress target, int payloadType, boolean marker, long timestamp, byte[] payload) {
+        byte[] packet = new byte[12 + payload.length];
+        packet[0] = (byte) 0x80;
+        packet[1] = (byte) ((marker ? 0x80 : 0) | payloadType);
+        packet[2] = (byte) (rtpSequence >> 8);
+        packet[3] = (byte) rtpSequence;
+        packet[4] = (byte) (timestamp >> 24);
+        packet[5] = (byte) (timestamp >> 16);
+        packet[6] = (byte) (timestamp >> 8);
+        packet[7] = (byte) timestamp;
+        packet[8] = (byte) (ssrc >> 24);
+        packet[9] = (byte) (ssrc >> 16);
+        packet[10] = (byte) (ssrc >> 8);
+        packet[11] = (byte) ssrc;
+        System.arraycopy(payload, 0, packet, 12, payload.length);
+        rtpSequence = (rtpSequence + 1) & 0xFFFF;
+        try {
+            socket.send(new DatagramPacket(packet, packet.length, target));
+        } catch (IOException e) {
+            // The socket closed with the test: nothing left to send to.
+        }
     }
 
     /**

@@ -16,7 +16,16 @@ import dev.passerelle.peers.RtpPhoneMedia.EventPacket;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
+import dev.passerelle.connector.spi.ConnectorContext;
+import dev.passerelle.gateway.connector.MediaConnectors;
+import dev.passerelle.gateway.media.MediaAnchor;
+import dev.passerelle.gateway.media.NegotiatingAnchor;
+import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
+import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
+import dev.passerelle.gateway.sdp.CodecPolicy;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +33,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +171,40 @@ class DtmfInteropIT {
                 && r.method().equals("INFO")), phone.events().toString());
         assertTrue(second.events().stream().noneMatch(e -> e instanceof PhoneEvent.Request r
                 && r.method().equals("INFO")), second.events().toString());
+    }
+
+    /**
+     * The other way: RFC 4733 events the phone sends in its RTP are detected by rtpengine, whose
+     * DTMF log ({@code --dtmf-log-dest}) the anchor receives on {@code media.rtpengine.dtmfEvents}
+     * and reports as the phone's tone of that call. The anchors alone, as the gateway builds them
+     * (the gateway then makes the tone a {@code call.dtmf} event).
+     */
+    @Test
+    void eventsFromThePhoneAreReportedAsItsTones() throws Exception {
+        int logPort;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            logPort = probe.getLocalPort();
+        }
+        rtpengine = open(Rtpengine.start(dir, List.of("--dtmf-log-dest=127.0.0.1:" + logPort)));
+        RtpengineAnchor relay = open(new RtpengineAnchor(RtpengineSettings.from(new ConnectorContext("media.rtpengine",
+                Map.of("ng", rtpengine.ngUri(), "dtmfEvents", "udp:127.0.0.1:" + logPort), "localhost"))));
+        NegotiatingAnchor anchor = open(new NegotiatingAnchor(MediaConnectors.fixed(relay), new SdpParser(),
+                CodecPolicy.defaults()));
+        LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        anchor.onSipDtmf((callId, tone) -> heard.add(callId + " " + tone));
+        RtpPhoneMedia media = open(RtpPhoneMedia.open());
+
+        String toBrowser = anchor.offer("call-1", MediaAnchor.Leg.SIP, media.sdp(true));
+        String toPhone = anchor.answer("call-1", MediaAnchor.Leg.WEB, Sdp.answer(toBrowser, 50_000, Sdp.newUfrag()));
+        InetSocketAddress rtpengineSide = mediaAddress(toPhone);
+        media.sendSilenceTo(rtpengineSide);
+        media.sendEvent(rtpengineSide, 9, 8);
+
+        String first = heard.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("call-1 9", first, "rtpengine:\n" + rtpengine.log());
+        media.sendEvent(rtpengineSide, 10, 8);
+        assertEquals("call-1 *", heard.poll(WAIT.toSeconds(), TimeUnit.SECONDS), "event 10 is * (RFC 4733 §3.2)");
+        anchor.release("call-1");
     }
 
     // ---- helpers --------------------------------------------------------------------------------

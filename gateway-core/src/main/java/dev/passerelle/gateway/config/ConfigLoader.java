@@ -67,7 +67,8 @@ public final class ConfigLoader {
             "qos.turn.urls", "qos.turn.secret", "qos.turn.ttl",
             "qos.turn.reports.uri", "qos.turn.reports.authorization", "qos.turn.reports.batchSize",
             "qos.turn.reports.flushInterval", "qos.turn.reports.queueLimit", "qos.turn.reports.timeout",
-            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries", "media.rtpengine.injectDtmf");
+            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries", "media.rtpengine.injectDtmf",
+            "media.rtpengine.dtmfEvents");
 
     private final Map<String, String> env;
     /** A key written twice is refused: which of the two values a reader keeps is not for us to guess. */
