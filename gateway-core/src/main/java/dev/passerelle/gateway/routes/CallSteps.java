@@ -897,7 +897,7 @@ final class CallSteps {
      * none; a call that cannot carry the events fails with the anchor's 488, an anchor that fails
      * to play them with 503. {@code auto}: the events when the call can carry them, otherwise
      * INFO, and INFO also for the tones after one the anchor failed to play, so that every tone
-     * goes out once and in order.
+     * goes out once (an INFO may then overtake the last events, still playing in the media).
      */
     private String overMedia(String callId, String tones, int durationMs) {
         return switch (sip.dtmf()) {
