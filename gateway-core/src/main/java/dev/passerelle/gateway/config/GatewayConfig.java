@@ -143,13 +143,6 @@ public record GatewayConfig(
                     maxMessageSize, ringTimeout, expires, retryBase, numbers, headers, ims, tls, sessionTimer,
                     outboundProxyKeepalive, dnsServers, dtmf);
         }
-
-        /** This configuration with another way of sending DTMF. */
-        public SipConfig withDtmf(DtmfMode mode) {
-            return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
-                    maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
-                    tls, sessionTimer, outboundProxyKeepalive, dnsServers, mode);
-        }
     }
 
     /**

@@ -48,8 +48,8 @@ public final class RtpengineAnchor implements MediaConnector {
     private static final String SIP_TAG = "sip";
 
     /** The event durations rtpengine's {@code play DTMF} takes. */
-    static final int MIN_DTMF_MS = 100;
-    static final int MAX_DTMF_MS = 5000;
+    private static final int MIN_DTMF_MS = 100;
+    private static final int MAX_DTMF_MS = 5000;
 
     private final NgClient client;
     private final List<Endpoint> endpoints;
@@ -179,7 +179,7 @@ public final class RtpengineAnchor implements MediaConnector {
     }
 
     /** The ng {@code play DTMF} request for one tone. */
-    static Map<String, Object> playDtmfRequest(String callId, Leg towards, char tone, int durationMs) {
+    private static Map<String, Object> playDtmfRequest(String callId, Leg towards, char tone, int durationMs) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("command", "play DTMF");
         request.put("call-id", callId);
