@@ -58,6 +58,16 @@ public final class Rtpengine implements AutoCloseable {
      *     install), or the daemon exits or does not answer {@code ping} within 15 s (with its log)
      */
     public static Rtpengine start(Path workDir, int mediaPorts) throws IOException, InterruptedException {
+        return start(workDir, mediaPorts, List.of());
+    }
+
+    /** {@link #start(Path, int)} with 200 media ports and {@code options} added to the command line. */
+    public static Rtpengine start(Path workDir, List<String> options) throws IOException, InterruptedException {
+        return start(workDir, MEDIA_PORTS, options);
+    }
+
+    private static Rtpengine start(Path workDir, int mediaPorts, List<String> options)
+            throws IOException, InterruptedException {
         if (mediaPorts < 2 || mediaPorts > MAX_MEDIA_PORTS || mediaPorts % 2 != 0) {
             throw new IllegalArgumentException("media ports must be an even number from 2 to " + MAX_MEDIA_PORTS
                     + ": " + mediaPorts);
@@ -71,11 +81,13 @@ public final class Rtpengine implements AutoCloseable {
         // rtpengine passes over those that are.
         int portMin = ThreadLocalRandom.current().nextInt(PORTS_FLOOR, PORTS_CEILING - mediaPorts) & ~1;
         Path log = workDir.resolve("rtpengine-" + ngPort + ".log");
-        Process process = new ProcessBuilder(List.of(BINARY.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(),
                 "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
                 "--interface=127.0.0.1", "--listen-ng=127.0.0.1:" + ngPort,
                 "--port-min=" + portMin, "--port-max=" + (portMin + mediaPorts - 1),
-                "--pidfile=" + workDir.resolve("rtpengine-" + ngPort + ".pid")))
+                "--pidfile=" + workDir.resolve("rtpengine-" + ngPort + ".pid")));
+        command.addAll(options);
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

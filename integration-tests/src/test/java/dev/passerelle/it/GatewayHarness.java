@@ -119,6 +119,19 @@ final class GatewayHarness implements AutoCloseable {
                 """.formatted(ngUri));
     }
 
+    /**
+     * A gateway whose media is anchored in the rtpengine at {@code ngUri} and whose {@code sip:}
+     * section also holds {@code sip} (keys, each line at two spaces).
+     */
+    static GatewayHarness withRtpengine(String ngUri, String sip) {
+        return start("it-node", null, sip, """
+                media:
+                  anchor: rtpengine
+                  rtpengine:
+                    ng: "%s"
+                """.formatted(ngUri));
+    }
+
     /** A gateway that hands out TURN REST API credentials for {@code url}, signed with {@code secret}. */
     static GatewayHarness withTurn(String url, String secret) {
         return start(null, """

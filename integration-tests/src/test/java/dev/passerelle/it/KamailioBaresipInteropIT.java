@@ -65,7 +65,9 @@ class KamailioBaresipInteropIT {
         // The browser's WebRTC offer reaches baresip as plain RTP through rtpengine.
         Rtpengine rtpengine = Rtpengine.start(dir);
         closeables.add(rtpengine);
+        // sip.dtmf: info, so that the DTMF step below proves the INFO path through Kamailio.
         gateway = GatewayHarness.withRegistrar(kamailio.registrarUri(), kamailio.uri(), DOMAIN, """
+                  dtmf: info
                   sessionTimer:
                     expires: 8
                     minSE: 4

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.passerelle.gateway.config.GatewayConfig.ConnectorsConfig;
+import dev.passerelle.gateway.config.GatewayConfig.DtmfMode;
 import dev.passerelle.gateway.config.GatewayConfig.IdentityConfig;
 import dev.passerelle.gateway.config.GatewayConfig.MediaConfig;
 import dev.passerelle.gateway.config.GatewayConfig.NodeConfig;
@@ -66,7 +67,8 @@ public final class ConfigLoader {
             "qos.turn.urls", "qos.turn.secret", "qos.turn.ttl",
             "qos.turn.reports.uri", "qos.turn.reports.authorization", "qos.turn.reports.batchSize",
             "qos.turn.reports.flushInterval", "qos.turn.reports.queueLimit", "qos.turn.reports.timeout",
-            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries");
+            "media.rtpengine.ng", "media.rtpengine.timeout", "media.rtpengine.tries", "media.rtpengine.injectDtmf",
+            "media.rtpengine.dtmfEvents");
 
     private final Map<String, String> env;
     /** A key written twice is refused: which of the two values a reader keeps is not for us to guess. */
@@ -155,7 +157,9 @@ public final class ConfigLoader {
                         t.seconds("sip.sessionTimer.expires", 1_800, 2, 86_400),
                         t.seconds("sip.sessionTimer.minSE", 90, 2, 86_400)),
                 t.seconds("sip.outboundProxyKeepalive", 30, 0, 3_600),
-                dnsServers(t));
+                dnsServers(t),
+                DtmfMode.valueOf(t.oneOf("sip.dtmf", "auto", List.of("info", "rfc4733", "auto"))
+                        .toUpperCase(Locale.ROOT)));
         if (sip.sessionTimer().expires().compareTo(sip.sessionTimer().minSE()) < 0) {
             throw new ConfigException("sip.sessionTimer.expires", "must be at least sip.sessionTimer.minSE ("
                     + sip.sessionTimer().minSE().toSeconds() + " s): RFC 4028 §4 never asks for less than Min-SE");

@@ -84,6 +84,7 @@ public record GatewayConfig(
      *     zero: no keepalive
      * @param dnsServers the DNS servers ({@code host:port}) that resolve the outbound proxy per
      *     RFC 3263; empty: the system resolver
+     * @param dtmf how {@code call.dtmf} tones reach a SIP peer ({@code sip.dtmf})
      */
     public record SipConfig(
             String host,
@@ -103,24 +104,36 @@ public record GatewayConfig(
             Optional<TlsSettings> tls,
             SessionTimerConfig sessionTimer,
             Duration outboundProxyKeepalive,
-            List<String> dnsServers) {
+            List<String> dnsServers,
+            DtmfMode dtmf) {
 
         public SipConfig {
             dnsServers = List.copyOf(dnsServers);
+        }
+
+        /** The configuration with {@code sip.dtmf} at its default, {@link DtmfMode#AUTO}. */
+        public SipConfig(String host, int port, String domain, Optional<String> outboundProxy,
+                Optional<String> registrar, String userAgent, int threadPoolSize, int maxMessageSize,
+                Duration ringTimeout, Duration registrationExpires, Duration registrationRetryBase,
+                NumberPlan numbers, HeaderPolicy headers, ImsProfile ims, Optional<TlsSettings> tls,
+                SessionTimerConfig sessionTimer, Duration outboundProxyKeepalive, List<String> dnsServers) {
+            this(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize, maxMessageSize, ringTimeout,
+                    registrationExpires, registrationRetryBase, numbers, headers, ims, tls, sessionTimer,
+                    outboundProxyKeepalive, dnsServers, DtmfMode.AUTO);
         }
 
         /** This configuration with other session timers. */
         public SipConfig withSessionTimer(SessionTimerConfig timer) {
             return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
                     maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
-                    tls, timer, outboundProxyKeepalive, dnsServers);
+                    tls, timer, outboundProxyKeepalive, dnsServers, dtmf);
         }
 
         /** This configuration with another outbound proxy keepalive and DNS servers. */
         public SipConfig withDns(Duration keepalive, List<String> servers) {
             return new SipConfig(host, port, domain, outboundProxy, registrar, userAgent, threadPoolSize,
                     maxMessageSize, ringTimeout, registrationExpires, registrationRetryBase, numbers, headers, ims,
-                    tls, sessionTimer, keepalive, servers);
+                    tls, sessionTimer, keepalive, servers, dtmf);
         }
 
         /** This configuration with another outbound proxy, registrar and registration timing. */
@@ -128,8 +141,23 @@ public record GatewayConfig(
                 Duration retryBase) {
             return new SipConfig(host, port, domain, proxy, registrarUri, userAgent, threadPoolSize,
                     maxMessageSize, ringTimeout, expires, retryBase, numbers, headers, ims, tls, sessionTimer,
-                    outboundProxyKeepalive, dnsServers);
+                    outboundProxyKeepalive, dnsServers, dtmf);
         }
+    }
+
+    /**
+     * {@code sip.dtmf}: how the tones of {@code call.dtmf} reach a SIP peer.
+     */
+    public enum DtmfMode {
+        /** One SIP INFO per tone, {@code application/dtmf-relay}. */
+        INFO,
+        /**
+         * RFC 4733 telephone-events played into the media by the media anchor; a call whose anchor
+         * cannot, or whose SIP leg did not agree on telephone-event, gets 488.
+         */
+        RFC4733,
+        /** RFC 4733 events when the call can carry them, else INFO. */
+        AUTO
     }
 
     /**

@@ -15,9 +15,13 @@ import dev.passerelle.gateway.sdp.SdpException;
 import dev.passerelle.gateway.sdp.SdpParser;
 import dev.passerelle.gateway.sdp.Translation;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every SDP crossing the gateway goes through, whatever media connector anchors the media:
@@ -38,6 +42,7 @@ import java.util.function.Supplier;
  * serialized; different calls never wait for each other.
  */
 public final class NegotiatingAnchor implements MediaAnchor {
+    private static final Logger LOG = LoggerFactory.getLogger(NegotiatingAnchor.class);
 
     /** What the call's connector makes of SDPs; decides the checks on its output. */
     enum Relay {
@@ -51,6 +56,8 @@ public final class NegotiatingAnchor implements MediaAnchor {
     private final SdpParser parser;
     private final CodecPolicy policy;
     private final Map<String, CallState> calls = new ConcurrentHashMap<>();
+    /** Registered with each connector a call pins, so that a connector swapped in gets it too; null: none. */
+    private volatile MediaConnector.DtmfListener dtmf;
 
     public NegotiatingAnchor(MediaConnectors connectors, SdpParser parser, CodecPolicy policy) {
         this.connectors = connectors;
@@ -103,6 +110,7 @@ public final class NegotiatingAnchor implements MediaAnchor {
                 if (state.pin == null) {
                     state.pin = connectors.pin();
                     state.relay = state.pin.connector().bridgesWebRtcToPlainRtp() ? Relay.WEBRTC_TO_PLAIN_RTP : Relay.NONE;
+                    listenForDtmf(state.pin.connector());
                 }
                 MediaConnector connector = state.pin.connector();
                 Negotiation before = state.of(from);
@@ -177,6 +185,78 @@ public final class NegotiatingAnchor implements MediaAnchor {
             state.sipBefore = null;
             state.offererBefore = null;
         }
+    }
+
+    @Override
+    public int playDtmf(String callId, Leg towards, String tones, int durationMs) {
+        CallState state = calls.get(callId);
+        if (state == null) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "call " + callId + " has no media");
+        }
+        synchronized (state) {
+            if (state.released || state.pin == null) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "call " + callId + " has no media");
+            }
+            MediaConnector connector = state.pin.connector();
+            if (!connector.injectsDtmf()) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                        "the media anchor of call " + callId + " cannot play DTMF as RFC 4733 events");
+            }
+            Negotiation inForce = inForce(state, towards);
+            if (inForce == null || !TelephoneEvent.agreed(inForce.answer())) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "the " + towards.name().toLowerCase(Locale.ROOT)
+                        + " leg of call " + callId + " did not agree on telephone-event (RFC 4733 §7.1.1)");
+            }
+            for (int i = 0; i < tones.length(); i++) {
+                char tone = tones.charAt(i);
+                try {
+                    step(() -> {
+                        connector.playDtmf(callId, spi(towards), tone, durationMs);
+                        return null;
+                    });
+                } catch (GatewayException e) {
+                    if (i == 0) {
+                        throw e;
+                    }
+                    LOG.warn("call {}: DTMF {} of {} not played: {}", callId, i + 1, tones.length(), e.getMessage());
+                    return i;
+                }
+            }
+            return tones.length();
+        }
+    }
+
+    @Override
+    public void onSipDtmf(BiConsumer<String, String> listener) {
+        dtmf = (callId, from, tone) -> {
+            // Only the phone's tones are news to the browser; the browser's own come back through the media.
+            if (from == MediaConnector.Leg.SIP && calls.containsKey(callId)) {
+                listener.accept(callId, String.valueOf(tone));
+            }
+        };
+    }
+
+    /** A connector that cannot listen costs the call its received DTMF, not the call. */
+    private void listenForDtmf(MediaConnector connector) {
+        MediaConnector.DtmfListener listener = dtmf;
+        if (listener == null) {
+            return;
+        }
+        try {
+            connector.onDtmf(listener);
+        } catch (RuntimeException e) {
+            LOG.warn("the media connector reports no DTMF: {}", e.getMessage());
+        }
+    }
+
+    /** The exchange in force on {@code leg}: the last answered one, also while a re-offer is pending; null before any. */
+    private static Negotiation inForce(CallState state, Leg leg) {
+        Negotiation now = state.of(leg);
+        if (now != null && !now.isPending()) {
+            return now;
+        }
+        Negotiation before = leg == Leg.WEB ? state.webBefore : state.sipBefore;
+        return before == null || before.isPending() ? null : before;
     }
 
     /** Frees what the call holds in its connector, then lets go of the connector. */

@@ -138,7 +138,8 @@ final class CallRoutes extends RouteBuilder {
         from("sip:remote-offer").routeId("sip.remote-offer")
                 .process(steps::onRemoteOffer);
 
-        // DTMF: as INFO on a SIP leg, as the call.dtmf event to the other browser of a web-to-web call.
+        // DTMF: as RFC 4733 events through the media anchor or as INFO on a SIP leg (sip.dtmf), as the
+        // call.dtmf event to the other browser of a web-to-web call.
         from("websession:call.dtmf").routeId("call.dtmf")
                 .process(steps::dtmf)
                 .filter(header(Headers.DTMF_TONES).isNotNull())

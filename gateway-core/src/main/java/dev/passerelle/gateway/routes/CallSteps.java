@@ -884,10 +884,12 @@ final class CallSteps {
     // ---- DTMF ----------------------------------------------------------------------------------
 
     /**
-     * {@code call.dtmf} on an answered call: a call with a SIP leg gets the tones as INFO
-     * (headers for {@code sip:info}), the other browser of a web-to-web call gets them as the
-     * {@code call.dtmf} event. 404 for a call the session is not in, 400 before the answer, 488
-     * for a provider call (a provider has no way to take tones).
+     * {@code call.dtmf} on an answered call. A call with a SIP leg gets the tones as {@code
+     * sip.dtmf} says: RFC 4733 events played by the media anchor, or INFO (headers for {@code
+     * sip:info}), see {@link #overMedia}. The other browser of a web-to-web call gets them as the
+     * {@code call.dtmf} event (browsers send RFC 4733 themselves, RTCDTMFSender). 404 for a call
+     * the session is not in, 400 before the answer, 488 for a provider call (a provider has no way
+     * to take tones).
      */
     void dtmf(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -901,8 +903,11 @@ final class CallSteps {
         in.setHeader(Headers.CALL_ID, call.callId());
         switch (call.kind()) {
             case WEB_TO_SIP, SIP_TO_WEB -> {
-                in.setHeader(Headers.DTMF_TONES, dtmf.tones());
-                in.setHeader(Headers.DTMF_DURATION, dtmf.durationMs());
+                String byInfo = overMedia(call.callId(), dtmf.tones(), dtmf.durationMs());
+                if (!byInfo.isEmpty()) {
+                    in.setHeader(Headers.DTMF_TONES, byInfo);
+                    in.setHeader(Headers.DTMF_DURATION, dtmf.durationMs());
+                }
                 in.setBody(Delivery.none());
             }
             case WEB_TO_WEB -> {
@@ -913,6 +918,36 @@ final class CallSteps {
             case PROVIDER -> throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
                     "call " + call.callId() + " goes through a provider, which takes no DTMF");
         }
+    }
+
+    /**
+     * Plays what {@code sip.dtmf} sends as RFC 4733 events towards the SIP leg through the media
+     * anchor, and returns the tones left for INFO. {@code info}: all of them. {@code rfc4733}:
+     * none; a call that cannot carry the events fails with the anchor's 488, an anchor that fails
+     * to play them with 503. {@code auto}: the events when the call can carry them, otherwise
+     * INFO, and INFO also for the tones after one the anchor failed to play, so that every tone
+     * goes out once (an INFO may then overtake the last events, still playing in the media).
+     */
+    private String overMedia(String callId, String tones, int durationMs) {
+        return switch (sip.dtmf()) {
+            case INFO -> tones;
+            case RFC4733 -> {
+                int played = media.playDtmf(callId, Leg.SIP, tones, durationMs);
+                if (played < tones.length()) {
+                    throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "call " + callId + ": the media anchor"
+                            + " played " + played + " of the tones " + tones + " and failed on the next");
+                }
+                yield "";
+            }
+            case AUTO -> {
+                try {
+                    yield tones.substring(media.playDtmf(callId, Leg.SIP, tones, durationMs));
+                } catch (GatewayException e) {
+                    log.debug("call {}: DTMF as INFO: {}", callId, e.getMessage());
+                    yield tones;
+                }
+            }
+        };
     }
 
     /** Tones from the SIP leg go to the web session in the call, once it is answered. */

@@ -125,6 +125,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sipDtmfIsAutoUnlessSaidAndAnythingElseStopsTheStart() {
+        assertEquals(GatewayConfig.DtmfMode.AUTO, NO_ENV.defaults().sip().dtmf());
+        assertEquals(GatewayConfig.DtmfMode.INFO, NO_ENV.fromYaml("sip:\n  dtmf: info\n").sip().dtmf());
+        assertEquals(GatewayConfig.DtmfMode.RFC4733, NO_ENV.fromYaml("sip:\n  dtmf: rfc4733\n").sip().dtmf());
+        assertEquals(GatewayConfig.DtmfMode.INFO,
+                new ConfigLoader(Map.of("PASSERELLE_SIP_DTMF", "info")).fromYaml("sip:\n  dtmf: rfc4733\n").sip().dtmf(),
+                "the environment wins over the file");
+        assertRefused("sip.dtmf", "'rfc2833' is not one of [info, rfc4733, auto]", refused("sip:\n  dtmf: rfc2833\n"));
+        assertRefused("sip.dtmf", "'INFO' is not one of [info, rfc4733, auto]", refused("sip:\n  dtmf: INFO\n"));
+    }
+
+    @Test
+    void rtpengineInjectDtmfIsSettableByEnvironment() {
+        GatewayConfig c = new ConfigLoader(Map.of("PASSERELLE_MEDIA_RTPENGINE_INJECTDTMF", "false"))
+                .fromYaml("media:\n  anchor: rtpengine\n  rtpengine: {ng: \"udp:127.0.0.1:2223\"}\n");
+        assertEquals("false", String.valueOf(c.media().settings().get("injectDtmf")));
+    }
+
+    @Test
     void outboundProxyKeepaliveAndDnsServersAreRead() {
         assertEquals(Duration.ofSeconds(30), NO_ENV.defaults().sip().outboundProxyKeepalive());
         assertEquals(List.of(), NO_ENV.defaults().sip().dnsServers());

@@ -200,6 +200,117 @@ class NegotiatingAnchorTest {
         anchor.offer("c1", Leg.WEB, resource("chromium-offer.sdp"));
     }
 
+    // ---- DTMF as RFC 4733 events --------------------------------------------------------------
+
+    /** A copying connector that plays DTMF: it records each tone, and fails on {@code failOn}. */
+    private static final class Injecting implements MediaConnector {
+        final List<String> played = new CopyOnWriteArrayList<>();
+        private final char failOn;
+        private final RuntimeException failure;
+
+        Injecting(char failOn, RuntimeException failure) {
+            this.failOn = failOn;
+            this.failure = failure;
+        }
+
+        @Override
+        public String offer(String callId, MediaConnector.Leg from, String sdp) {
+            return sdp;
+        }
+
+        @Override
+        public String answer(String callId, MediaConnector.Leg from, String sdp) {
+            return sdp;
+        }
+
+        @Override
+        public void release(String callId) {
+        }
+
+        @Override
+        public boolean injectsDtmf() {
+            return true;
+        }
+
+        @Override
+        public void playDtmf(String callId, MediaConnector.Leg towards, char tone, int durationMs) {
+            if (tone == failOn) {
+                throw failure;
+            }
+            played.add(callId + " " + towards + " " + tone + " " + durationMs);
+        }
+    }
+
+    private static NegotiatingAnchor over(MediaConnector connector) {
+        return new NegotiatingAnchor(MediaConnectors.fixed(connector), new SdpParser(), CodecPolicy.defaults());
+    }
+
+    @Test
+    void tonesArePlayedTowardsALegThatAgreedOnTelephoneEvent() {
+        Injecting injecting = new Injecting('X', new IllegalStateException());
+        NegotiatingAnchor a = over(injecting);
+        a.offer("c1", Leg.SIP, PHONE_OFFER);
+        GatewayException early = assertThrows(GatewayException.class, () -> a.playDtmf("c1", Leg.SIP, "1", 160));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, early.code(), "no exchange in force before the answer");
+        a.answer("c1", Leg.WEB, answer("1", "0 101", "0 PCMU/8000", "101 telephone-event/8000"));
+
+        assertEquals(3, a.playDtmf("c1", Leg.SIP, "12#", 160));
+        assertEquals(List.of("c1 SIP 1 160", "c1 SIP 2 160", "c1 SIP # 160"), injecting.played);
+    }
+
+    @Test
+    void noTelephoneEventAtTheAudioClockRateIs488AndNothingIsPlayed() {
+        Injecting injecting = new Injecting('X', new IllegalStateException());
+        NegotiatingAnchor a = over(injecting);
+        a.offer("c1", Leg.SIP, PHONE_OFFER);
+        a.answer("c1", Leg.WEB, answer("1", "0", "0 PCMU/8000"));
+        GatewayException e = assertThrows(GatewayException.class, () -> a.playDtmf("c1", Leg.SIP, "5", 160));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, e.code());
+        assertTrue(e.getMessage().contains("telephone-event"), e.getMessage());
+
+        a.offer("c2", Leg.WEB, resource("chromium-offer.sdp"));
+        a.answer("c2", Leg.SIP, "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 4000 UDP/TLS/RTP/SAVPF 111 110\r\na=rtpmap:111 opus/48000/2\r\n"
+                + "a=rtpmap:110 telephone-event/48000\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n");
+        assertEquals(1, a.playDtmf("c2", Leg.SIP, "5", 160), "telephone-event/48000 goes with opus/48000");
+        a.offer("c3", Leg.WEB, resource("chromium-offer.sdp"));
+        a.answer("c3", Leg.SIP, "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 4000 UDP/TLS/RTP/SAVPF 0 110\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:110 telephone-event/48000\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n");
+        assertThrows(GatewayException.class, () -> a.playDtmf("c3", Leg.SIP, "5", 160),
+                "RFC 4733 §7.1.1: events on another clock than the audio's are not agreed");
+        assertEquals(List.of("c2 SIP 5 160"), injecting.played);
+    }
+
+    @Test
+    void anAnchorThatDoesNotPlayDtmfIs488() {
+        anchor.offer("c1", Leg.SIP, PHONE_OFFER);
+        anchor.answer("c1", Leg.WEB, answer("1", "0 101", "0 PCMU/8000", "101 telephone-event/8000"));
+        GatewayException e = assertThrows(GatewayException.class, () -> anchor.playDtmf("c1", Leg.SIP, "5", 160));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE, e.code());
+        assertThrows(GatewayException.class, () -> anchor.playDtmf("unknown", Leg.SIP, "5", 160));
+    }
+
+    @Test
+    void aFailureOnTheFirstToneThrowsInTheGatewaysCodeOnALaterOneCountsWhatWasPlayed() {
+        Injecting unreachable = new Injecting('1', new ConnectorException("media server down"));
+        NegotiatingAnchor a = over(unreachable);
+        a.offer("c1", Leg.SIP, PHONE_OFFER);
+        a.answer("c1", Leg.WEB, answer("1", "0 101", "0 PCMU/8000", "101 telephone-event/8000"));
+        GatewayException e = assertThrows(GatewayException.class, () -> a.playDtmf("c1", Leg.SIP, "12", 160));
+        assertEquals(ErrorCode.SERVICE_UNAVAILABLE, e.code());
+
+        assertEquals(2, a.playDtmf("c1", Leg.SIP, "231", 160), "2 and 3 played, then 1 failed");
+        assertEquals(List.of("c1 SIP 2 160", "c1 SIP 3 160"), unreachable.played);
+
+        Injecting refusing = new Injecting('#', new MediaRefusedException("no media yet"));
+        NegotiatingAnchor b = over(refusing);
+        b.offer("c1", Leg.SIP, PHONE_OFFER);
+        b.answer("c1", Leg.WEB, answer("1", "0 101", "0 PCMU/8000", "101 telephone-event/8000"));
+        assertEquals(ErrorCode.NOT_ACCEPTABLE_HERE,
+                assertThrows(GatewayException.class, () -> b.playDtmf("c1", Leg.SIP, "#", 160)).code());
+    }
+
     /** A copying media connector that logs what it is asked, under its version. */
     private static class Copying implements MediaConnector {
         private final String version;

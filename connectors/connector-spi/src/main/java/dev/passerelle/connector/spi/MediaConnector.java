@@ -42,6 +42,47 @@ public interface MediaConnector extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether this anchor can play DTMF into a call's media as RFC 4733 telephone-events
+     * ({@link #playDtmf}). The default, false, makes the gateway send DTMF as SIP INFO instead.
+     * Added to version 1 of the SPI as a default method: connectors built before it still load.
+     */
+    default boolean injectsDtmf() {
+        return false;
+    }
+
+    /**
+     * Plays {@code tone} ({@code 0-9 * # A-D}) for {@code durationMs} as RFC 4733 telephone-events
+     * in the media this anchor sends towards {@code towards}, after the tones it was given before
+     * for the call, so that tones asked for one after the other reach the peer in that order. The
+     * gateway calls it only on an anchor that {@link #injectsDtmf()}, for an answered call whose
+     * leg {@code towards} agreed on {@code telephone-event} (RFC 4733 §7.1.1).
+     *
+     * @throws MediaRefusedException when the call's media cannot carry the tone now
+     * @throws ConnectorException when the anchor cannot be reached
+     * @throws UnsupportedOperationException from an anchor that does not inject DTMF (the default)
+     */
+    default void playDtmf(String callId, Leg towards, char tone, int durationMs) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not play DTMF");
+    }
+
+    /** Receives the DTMF a media connector detects in the media of its calls. */
+    @FunctionalInterface
+    interface DtmfListener {
+        /** {@code tone} ({@code 0-9 * # A-D}) ended in the media that leg {@code from} of call {@code callId} sends. */
+        void dtmf(String callId, Leg from, char tone);
+    }
+
+    /**
+     * Where to report the RFC 4733 telephone-events this connector detects in the media of its
+     * calls, one call per event once it ended; the gateway turns those from the SIP leg into
+     * {@code call.dtmf} events. The gateway may call it again with the same listener; a connector
+     * that detects nothing ignores it (the default). Added to version 1 of the SPI as a default
+     * method.
+     */
+    default void onDtmf(DtmfListener listener) {
+    }
+
     @Override
     default void close() {}
 }

@@ -6,6 +6,7 @@ import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.gateway.media.rtpengine.CallCounters.LegCounters;
 import dev.passerelle.gateway.media.rtpengine.NgClient.NgUnavailableException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,22 @@ import org.slf4j.LoggerFactory;
 public final class RtpengineAnchor implements MediaConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineAnchor.class);
 
+    /** rtpengine's tag of each leg. */
+    private static final String WEB_TAG = "web";
+    private static final String SIP_TAG = "sip";
+
+    /** The event durations rtpengine's {@code play DTMF} takes. */
+    private static final int MIN_DTMF_MS = 100;
+    private static final int MAX_DTMF_MS = 5000;
+
     private final NgClient client;
     private final List<Endpoint> endpoints;
     private final long downForNanos;
+    private final boolean injectDtmf;
+    private final Optional<InetSocketAddress> dtmfEvents;
+    /** Bound by the first {@link #onDtmf}; null before, and without {@code dtmfEvents}. */
+    private DtmfLog dtmfLog;
+    private volatile DtmfListener dtmfListener;
     private final AtomicInteger nextEndpoint = new AtomicInteger();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,6 +67,8 @@ public final class RtpengineAnchor implements MediaConnector {
         this.client = new NgClient(settings.tryTimeout(), settings.tries());
         this.endpoints = settings.ng().stream().map(Endpoint::new).toList();
         this.downForNanos = settings.downFor().toNanos();
+        this.injectDtmf = settings.injectDtmf();
+        this.dtmfEvents = settings.dtmfEvents();
     }
 
     /** WebRTC media to the browser, plain RTP/AVP to the SIP peer: see {@link #towards}. */
@@ -117,6 +133,94 @@ public final class RtpengineAnchor implements MediaConnector {
             call.answered = true;
             return out;
         }
+    }
+
+    /** Whether the calls are set up for {@code play DTMF}: {@code media.rtpengine.injectDtmf}. */
+    @Override
+    public boolean injectsDtmf() {
+        return injectDtmf;
+    }
+
+    /**
+     * ng {@code play DTMF}: rtpengine generates the events as if they came from the leg opposite
+     * {@code towards} (its {@code from-tag} names the participant that generates them) and sends
+     * them as RFC 4733 packets with the payload type that leg agreed on; tones played one after
+     * the other are queued by rtpengine, each followed by its default pause (100 ms). rtpengine
+     * takes durations of 100 to 5000 ms: a shorter one is played for 100 ms.
+     *
+     * <p>rtpengine times the events on the media it relays towards {@code towards}: until the
+     * other leg has sent media it refuses ("No SSRC context present for DTMF injection").
+     *
+     * @throws GatewayException {@link ErrorCode#NOT_ACCEPTABLE_HERE} for a call this anchor does
+     *     not hold answered or that was set up without {@code inject DTMF},
+     *     {@link ErrorCode#SERVICE_UNAVAILABLE} when rtpengine refuses the tone or does not reply
+     */
+    @Override
+    public void playDtmf(String callId, Leg towards, char tone, int durationMs) {
+        if (!injectDtmf) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE,
+                    "rtpengine: media.rtpengine.injectDtmf is false, calls are not set up for DTMF");
+        }
+        Call call = calls.get(callId);
+        if (call == null) {
+            throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "rtpengine: no media for call " + callId);
+        }
+        synchronized (call) {
+            if (call.released || !call.answered) {
+                throw new GatewayException(ErrorCode.NOT_ACCEPTABLE_HERE, "rtpengine: call " + callId
+                        + " has no answered media to play DTMF into");
+            }
+            Map<String, Object> reply = exchange(call.endpoint, playDtmfRequest(callId, towards, tone, durationMs));
+            if (!"ok".equals(reply.get("result"))) {
+                throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "rtpengine: play DTMF refused: "
+                        + reply.get("error-reason"));
+            }
+        }
+    }
+
+    /** The ng {@code play DTMF} request for one tone. */
+    private static Map<String, Object> playDtmfRequest(String callId, Leg towards, char tone, int durationMs) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("command", "play DTMF");
+        request.put("call-id", callId);
+        request.put("from-tag", tag(other(towards)));
+        request.put("code", String.valueOf(tone));
+        request.put("duration", (long) Math.max(MIN_DTMF_MS, Math.min(MAX_DTMF_MS, durationMs)));
+        return request;
+    }
+
+    /**
+     * With {@code media.rtpengine.dtmfEvents}, binds that address (on the first call) and reports
+     * each DTMF event rtpengine sends there for a call this anchor holds, from the leg its
+     * {@code source_tag} names; events of other calls (another gateway's, on a shared rtpengine)
+     * are ignored. Without it, does nothing: rtpengine's DTMF stays in the media.
+     *
+     * @throws GatewayException {@link ErrorCode#SERVICE_UNAVAILABLE} if the address cannot be bound
+     */
+    @Override
+    public synchronized void onDtmf(DtmfListener listener) {
+        dtmfListener = listener;
+        if (dtmfEvents.isEmpty() || dtmfLog != null || closed.get()) {
+            return;
+        }
+        try {
+            dtmfLog = DtmfLog.listen(dtmfEvents.get(), this::dtmfEvent);
+        } catch (SocketException e) {
+            throw new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, "rtpengine: cannot receive DTMF events on "
+                    + NgClient.describe(dtmfEvents.get()) + ": " + e.getMessage(), e);
+        }
+        LOG.info("rtpengine: DTMF events received on {}", NgClient.describe(dtmfLog.address()));
+    }
+
+    private void dtmfEvent(DtmfLog.Event event) {
+        DtmfListener listener = dtmfListener;
+        Leg from = WEB_TAG.equals(event.sourceTag()) ? Leg.WEB : SIP_TAG.equals(event.sourceTag()) ? Leg.SIP : null;
+        if (listener == null || from == null || !calls.containsKey(event.callId())) {
+            LOG.debug("rtpengine: DTMF {} of call {} from {} is not for this gateway", event.tone(), event.callId(),
+                    event.sourceTag());
+            return;
+        }
+        listener.dtmf(event.callId(), from, event.tone());
     }
 
     /** Deletes the call in rtpengine, freeing its ports at once. Never throws; failures are logged. */
@@ -191,6 +295,11 @@ public final class RtpengineAnchor implements MediaConnector {
     @Override
     public void close() {
         closed.set(true);
+        synchronized (this) {
+            if (dtmfLog != null) {
+                dtmfLog.close();
+            }
+        }
         for (String callId : new ArrayList<>(calls.keySet())) {
             release(callId);
         }
@@ -205,7 +314,7 @@ public final class RtpengineAnchor implements MediaConnector {
      * {@code trust-address}: the media address is the one in the SDP, never the source of the ng
      * request (the gateway's), even on a daemon started with {@code --sip-source}.
      */
-    private static Map<String, Object> towards(Leg to) {
+    private Map<String, Object> towards(Leg to) {
         Map<String, Object> keys = new LinkedHashMap<>();
         keys.put("replace", List.of("origin", "session-connection", "SDP-version"));
         if (to == Leg.SIP) {
@@ -216,7 +325,7 @@ public final class RtpengineAnchor implements MediaConnector {
             keys.put("DTLS", "off");
             keys.put("SDES", List.of("off"));
             keys.put("rtcp-mux", List.of("demux"));
-            keys.put("flags", List.of("trust-address"));
+            keys.put("flags", flags("trust-address"));
         } else {
             // A browser: WebRTC requires ICE (RFC 8835 §3.4), DTLS-SRTP with no SDES (RFC 8827
             // §6.5, RFC 5764 §8 profile UDP/TLS/RTP/SAVPF) and rtcp-mux (RFC 8834 §5.1.1), which
@@ -233,9 +342,21 @@ public final class RtpengineAnchor implements MediaConnector {
             // "passive" into the answer then leaves both ends waiting for each other's
             // ClientHello, which a real Chromium showed; so the role is left to rtpengine. An
             // offer to the browser stays actpass (RFC 8842 §5.2), so the browser picks.
-            keys.put("flags", List.of("trust-address", "generate-mid"));
+            keys.put("flags", flags("trust-address", "generate-mid"));
         }
         return keys;
+    }
+
+    /**
+     * {@code flags}, with {@code inject DTMF} when the anchor plays DTMF: rtpengine accepts
+     * {@code play DTMF} only for a call whose offer and answer both carried it.
+     */
+    private List<String> flags(String... flags) {
+        List<String> out = new ArrayList<>(List.of(flags));
+        if (injectDtmf) {
+            out.add("inject DTMF");
+        }
+        return out;
     }
 
     private static Map<String, Object> request(String command, String callId, String sdp) {
@@ -347,7 +468,7 @@ public final class RtpengineAnchor implements MediaConnector {
     }
 
     private static String tag(Leg leg) {
-        return leg == Leg.WEB ? "web" : "sip";
+        return leg == Leg.WEB ? WEB_TAG : SIP_TAG;
     }
 
     private static Leg other(Leg leg) {

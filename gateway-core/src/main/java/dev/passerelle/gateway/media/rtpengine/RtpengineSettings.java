@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@link RtpengineAnchor} needs: the ng control addresses of one or more rtpengine daemons,
@@ -21,8 +22,14 @@ import java.util.Map;
  * @param tryTimeout how long one try waits for its reply
  * @param tries how many times a request is sent (the same cookie each time)
  * @param downFor how long an address that did not answer is tried only after the others
+ * @param injectDtmf whether calls are set up so that rtpengine can play DTMF into them as RFC
+ *     4733 events ({@code inject DTMF} in every offer and answer, which routes all audio of the
+ *     call through rtpengine's transcoding engine)
+ * @param dtmfEvents where the gateway receives the DTMF events rtpengine detects, the address
+ *     rtpengine's {@code --dtmf-log-dest} names; empty: DTMF in the media is not reported
  */
-public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
+public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor,
+        boolean injectDtmf, Optional<InetSocketAddress> dtmfEvents) {
 
     public static final Duration DEFAULT_DOWN_FOR = Duration.ofSeconds(10);
 
@@ -31,7 +38,9 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
      * a list, or one text of comma-separated addresses as an environment variable gives it),
      * {@code timeout} (ms, 50-30000, default 500: rtpengine answers a loopback or LAN request in
      * well under a millisecond, so 500 ms without a reply is a lost datagram worth sending again),
-     * {@code tries} (1-10, default 3). The ng hosts are resolved here.
+     * {@code tries} (1-10, default 3), {@code injectDtmf} ({@code true} or {@code false}, default
+     * {@code true}), {@code dtmfEvents} (one {@code udp:host:port}, default none). The hosts are
+     * resolved here.
      *
      * @throws ConnectorException naming the key at fault, e.g. {@code media.rtpengine.ng: unknown host x}
      */
@@ -39,7 +48,7 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         String at = context.settingsKey();
         Map<String, Object> s = context.settings();
         for (String key : s.keySet()) {
-            if (!List.of("ng", "timeout", "tries").contains(key)) {
+            if (!List.of("ng", "timeout", "tries", "injectDtmf", "dtmfEvents").contains(key)) {
                 throw new ConnectorException(at + "." + key + ": unknown key (docs/configuration.md lists every key)");
             }
         }
@@ -49,7 +58,22 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         long timeout = number(ConnectorSettings.scalar(s, "timeout", at), at + ".timeout", 500, 50, 30_000);
         int tries = (int) number(ConnectorSettings.scalar(s, "tries", at), at + ".tries", 3, 1, 10);
-        return new RtpengineSettings(ng, Duration.ofMillis(timeout), tries, DEFAULT_DOWN_FOR);
+        boolean injectDtmf = bool(ConnectorSettings.scalar(s, "injectDtmf", at), at + ".injectDtmf", true);
+        Object events = s.get("dtmfEvents");
+        if (events instanceof List<?>) {
+            throw new ConnectorException(at + ".dtmfEvents: one udp:host:port, not a list");
+        }
+        List<InetSocketAddress> dtmfEvents = ngAddresses(events, at + ".dtmfEvents");
+        if (dtmfEvents.size() > 1) {
+            throw new ConnectorException(at + ".dtmfEvents: one udp:host:port, not several");
+        }
+        return new RtpengineSettings(ng, Duration.ofMillis(timeout), tries, DEFAULT_DOWN_FOR, injectDtmf,
+                dtmfEvents.stream().findFirst());
+    }
+
+    /** Settings that inject DTMF, the default, and receive no DTMF events. */
+    public RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout, int tries, Duration downFor) {
+        this(ng, tryTimeout, tries, downFor, true, Optional.empty());
     }
 
     /**
@@ -99,6 +123,17 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         return out;
     }
 
+    private static boolean bool(String text, String key, boolean dflt) {
+        if (text == null) {
+            return dflt;
+        }
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConnectorException(key + ": '" + text + "' is not true or false");
+        };
+    }
+
     private static long number(String text, String key, long dflt, long min, long max) {
         if (text == null) {
             return dflt;
@@ -133,6 +168,9 @@ public record RtpengineSettings(List<InetSocketAddress> ng, Duration tryTimeout,
         }
         if (downFor == null || downFor.isNegative()) {
             throw new IllegalArgumentException("downFor must not be negative: " + downFor);
+        }
+        if (dtmfEvents == null || dtmfEvents.filter(InetSocketAddress::isUnresolved).isPresent()) {
+            throw new IllegalArgumentException("dtmfEvents must be empty or a resolved address: " + dtmfEvents);
         }
     }
 }

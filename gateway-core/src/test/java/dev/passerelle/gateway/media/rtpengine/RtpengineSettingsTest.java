@@ -53,6 +53,29 @@ class RtpengineSettingsTest {
     }
 
     @Test
+    void injectDtmfIsOnUnlessTurnedOffAndOnlyTrueOrFalse() {
+        assertEquals(true, from(Map.of("ng", "udp:127.0.0.1:2223")).injectDtmf());
+        assertEquals(false, from(Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", false)).injectDtmf());
+        assertEquals(false, from(Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", "false")).injectDtmf(),
+                "as an environment variable gives it");
+        assertRefused("media.rtpengine.injectDtmf: 'yes' is not true or false",
+                Map.of("ng", "udp:127.0.0.1:2223", "injectDtmf", "yes"));
+    }
+
+    @Test
+    void dtmfEventsIsOneAddressOrNone() {
+        assertEquals(java.util.Optional.empty(), from(Map.of("ng", "udp:127.0.0.1:2223")).dtmfEvents());
+        assertEquals(java.util.Optional.of(new InetSocketAddress("127.0.0.1", 2224)),
+                from(Map.of("ng", "udp:127.0.0.1:2223", "dtmfEvents", "udp:127.0.0.1:2224")).dtmfEvents());
+        assertRefused("media.rtpengine.dtmfEvents: one udp:host:port, not several",
+                Map.of("ng", "udp:127.0.0.1:2223", "dtmfEvents", "udp:127.0.0.1:2224,udp:127.0.0.1:2225"));
+        assertRefused("media.rtpengine.dtmfEvents: one udp:host:port, not a list",
+                Map.of("ng", "udp:127.0.0.1:2223", "dtmfEvents", List.of("udp:127.0.0.1:2224")));
+        assertRefused("media.rtpengine.dtmfEvents: 'tcp:127.0.0.1:2224' must look like udp:host:port",
+                Map.of("ng", "udp:127.0.0.1:2223", "dtmfEvents", "tcp:127.0.0.1:2224"));
+    }
+
+    @Test
     void addressesAsOneCommaSeparatedTextAsAnEnvironmentVariableGivesThem() {
         RtpengineSettings s = from(Map.of("ng", "udp:127.0.0.1:2223, udp:127.0.0.2:2223"));
         assertEquals(2, s.ng().size());
