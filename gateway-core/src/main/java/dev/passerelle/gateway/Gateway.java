@@ -103,6 +103,9 @@ public final class Gateway implements AutoCloseable {
         this.websocket = new WebSocketServer(config.websocket(), signaling, this::health, codec::health,
                 routing.webhooks());
         sip.setEvents(routing.sipEvents());
+        // RFC 4733 events the phone sends in its RTP, as the media anchor hears them: the same
+        // call.dtmf path as SIP INFO.
+        media.onSipDtmf((callId, tone) -> routing.sipEvents().dtmf(callId, tone));
     }
 
     /**
