@@ -16,13 +16,6 @@ import dev.passerelle.peers.RtpPhoneMedia.EventPacket;
 import dev.passerelle.peers.Sdp;
 import dev.passerelle.peers.SipPhone;
 import dev.passerelle.peers.WsClient;
-import dev.passerelle.connector.spi.ConnectorContext;
-import dev.passerelle.gateway.connector.MediaConnectors;
-import dev.passerelle.gateway.media.MediaAnchor;
-import dev.passerelle.gateway.media.NegotiatingAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineAnchor;
-import dev.passerelle.gateway.media.rtpengine.RtpengineSettings;
-import dev.passerelle.gateway.sdp.CodecPolicy;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -33,8 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,36 +166,40 @@ class DtmfInteropIT {
 
     /**
      * The other way: RFC 4733 events the phone sends in its RTP are detected by rtpengine, whose
-     * DTMF log ({@code --dtmf-log-dest}) the anchor receives on {@code media.rtpengine.dtmfEvents}
-     * and reports as the phone's tone of that call. The anchors alone, as the gateway builds them
-     * (the gateway then makes the tone a {@code call.dtmf} event).
+     * DTMF log ({@code --dtmf-log-dest}) the gateway receives on {@code media.rtpengine.dtmfEvents}
+     * and turns into the {@code call.dtmf} event of that call, as it does an INFO.
      */
     @Test
-    void eventsFromThePhoneAreReportedAsItsTones() throws Exception {
+    void eventsFromThePhoneReachTheBrowserAsCallDtmf() throws Exception {
         int logPort;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             logPort = probe.getLocalPort();
         }
         rtpengine = open(Rtpengine.start(dir, List.of("--dtmf-log-dest=127.0.0.1:" + logPort)));
-        RtpengineAnchor relay = open(new RtpengineAnchor(RtpengineSettings.from(new ConnectorContext("media.rtpengine",
-                Map.of("ng", rtpengine.ngUri(), "dtmfEvents", "udp:127.0.0.1:" + logPort), "localhost"))));
-        NegotiatingAnchor anchor = open(new NegotiatingAnchor(MediaConnectors.fixed(relay), new SdpParser(),
-                CodecPolicy.defaults()));
-        LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        anchor.onSipDtmf((callId, tone) -> heard.add(callId + " " + tone));
+        GatewayHarness gateway = open(GatewayHarness.withSections("""
+                media:
+                  anchor: rtpengine
+                  rtpengine:
+                    ng: "%s"
+                    dtmfEvents: "udp:127.0.0.1:%d"
+                """.formatted(rtpengine.ngUri(), logPort)));
+        SipPhone phone = open(SipPhone.start());
         RtpPhoneMedia media = open(RtpPhoneMedia.open());
-
-        String toBrowser = anchor.offer("call-1", MediaAnchor.Leg.SIP, media.sdp(true));
-        String toPhone = anchor.answer("call-1", MediaAnchor.Leg.WEB, Sdp.answer(toBrowser, 50_000, Sdp.newUfrag()));
-        InetSocketAddress rtpengineSide = mediaAddress(toPhone);
+        WsClient alice = open(gateway.login("alice-token"));
+        String sipCallId = phone.call("sip:alice@localhost", "127.0.0.1", gateway.sipPort(), media.sdp(true));
+        JsonNode incoming = alice.awaitEvent("call.incoming", p -> true, WAIT);
+        String callId = incoming.path("callId").asText();
+        alice.callOk("call.answer", params().put("callId", callId)
+                .put("sdp", Sdp.answer(incoming.path("sdp").asText(), 50_000, Sdp.newUfrag())), WAIT);
+        InetSocketAddress rtpengineSide = mediaAddress(phone.awaitResponse(sipCallId, 200, WAIT).body());
         media.sendSilenceTo(rtpengineSide);
         media.sendEvent(rtpengineSide, 9, 8);
 
-        String first = heard.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertEquals("call-1 9", first, "rtpengine:\n" + rtpengine.log());
+        JsonNode nine = alice.awaitCallEvent("call.dtmf", callId, WAIT);
+        assertEquals("9", nine.path("tones").asText(), "rtpengine:\n" + rtpengine.log());
         media.sendEvent(rtpengineSide, 10, 8);
-        assertEquals("call-1 *", heard.poll(WAIT.toSeconds(), TimeUnit.SECONDS), "event 10 is * (RFC 4733 §3.2)");
-        anchor.release("call-1");
+        assertEquals("*", alice.awaitEvent("call.dtmf", p -> p.path("tones").asText().equals("*"), WAIT)
+                .path("tones").asText(), "event 10 is * (RFC 4733 §3.2)");
     }
 
     // ---- helpers --------------------------------------------------------------------------------
