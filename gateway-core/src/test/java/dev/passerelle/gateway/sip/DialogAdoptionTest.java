@@ -3,8 +3,8 @@ package dev.passerelle.gateway.sip;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP2;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -456,11 +455,5 @@ class DialogAdoptionTest {
     private static SipDialog withTransport(SipDialog d, String transport) {
         return new SipDialog(d.sipCallId(), d.localTag(), d.remoteTag(), d.localParty(), d.remoteParty(),
                 d.localCseq(), d.remoteCseq(), d.routeSet(), d.remoteTarget(), transport, d.localSdp(), d.remoteSdp());
-    }
-
-    private static GatewayException failure(CompletionStage<Void> stage) throws Exception {
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        return assertInstanceOf(GatewayException.class, e.getCause());
     }
 }

@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP2;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -50,9 +51,6 @@ class DialogExtensionsTest {
     }
 
     /** {@code message} with more header lines (each ending CRLF) before its Content-Length. */
-    private static String with(String message, String extra) {
-        return message.replaceFirst("Content-Length:", extra.replace("$", "\\$") + "Content-Length:");
-    }
 
     private String callee() {
         return "sip:bob@127.0.0.1:" + peer.port();

@@ -3,6 +3,7 @@ package dev.passerelle.gateway.sip;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP;
 import static dev.passerelle.gateway.sip.SipTestSupport.SDP2;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -125,9 +125,5 @@ class JainSipServiceInfoTest {
                 "Content-Type: application/dtmf\r\n", null).replace("Content-Length: 0\r\n\r\n", "Content-Length: 1\r\n\r\n1"));
         assertEquals(481, sip.peer.expect(m -> m.isResponse() && "INFO".equals(m.cseqMethod()), WAIT, "481").status());
         assertNull(sip.events.events.poll());
-    }
-
-    private static long cseq(SipText m) {
-        return Long.parseLong(m.header("CSeq").split(" ")[0]);
     }
 }

@@ -1,6 +1,8 @@
 package dev.passerelle.gateway.sip;
 
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.param;
+import static dev.passerelle.gateway.sip.SipTestSupport.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,8 +25,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -302,15 +302,5 @@ class MessageTest {
                 extra + "Content-Type: " + type + "\r\n", null).replace("Content-Length: 0\r\n\r\n", "");
         return head.replaceFirst("Contact: [^\r]*\r\n", "") + "Content-Length: " + body.length + "\r\n\r\n"
                 + new String(body, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String with(String response, String extra) {
-        return response.replace("Content-Length:", extra + "Content-Length:");
-    }
-
-    private static String param(SipText m, String name) {
-        String h = m.header("Authorization") != null ? m.header("Authorization") : m.header("Proxy-Authorization");
-        Matcher p = Pattern.compile("[\\s,]" + name + "=(\"([^\"]*)\"|([^,\\s]*))").matcher(h);
-        return p.find() ? (p.group(2) != null ? p.group(2) : p.group(3)) : null;
     }
 }

@@ -1,21 +1,21 @@
 package dev.passerelle.gateway.sip;
 
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
+import static dev.passerelle.gateway.sip.SipTestSupport.failure;
+import static dev.passerelle.gateway.sip.SipTestSupport.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
-import dev.passerelle.gateway.error.GatewayException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,26 +141,5 @@ class PresencePublicationTest {
 
     private SipText nextPublish() throws InterruptedException {
         return server.expect(m -> "PUBLISH".equals(m.method()), WAIT, "PUBLISH");
-    }
-
-    private static GatewayException failure(CompletableFuture<Void> stage) throws Exception {
-        try {
-            stage.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GatewayException g) {
-                return g;
-            }
-            throw e;
-        }
-        fail("the publication succeeded");
-        return null;
-    }
-
-    private static String with(String response, String extra) {
-        return response.replace("Content-Length:", extra + "Content-Length:");
-    }
-
-    private static long cseq(SipText m) {
-        return Long.parseLong(m.header("CSeq").split(" ")[0]);
     }
 }

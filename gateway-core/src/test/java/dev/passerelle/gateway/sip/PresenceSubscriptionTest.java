@@ -1,6 +1,10 @@
 package dev.passerelle.gateway.sip;
 
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
+import static dev.passerelle.gateway.sip.SipTestSupport.failure;
+import static dev.passerelle.gateway.sip.SipTestSupport.param;
+import static dev.passerelle.gateway.sip.SipTestSupport.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
-import dev.passerelle.gateway.error.GatewayException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,10 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -252,32 +252,5 @@ class PresenceSubscriptionTest {
                 + "Subscription-State: " + state + "\r\n"
                 + (body == null ? "" : "Content-Type: " + type + "\r\n")
                 + "Content-Length: " + b.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + b;
-    }
-
-    private static GatewayException failure(CompletableFuture<Void> stage) throws Exception {
-        try {
-            stage.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GatewayException g) {
-                return g;
-            }
-            throw e;
-        }
-        fail("the subscription succeeded");
-        return null;
-    }
-
-    private static String with(String response, String extra) {
-        return response.replace("Content-Length:", extra + "Content-Length:");
-    }
-
-    private static long cseq(SipText m) {
-        return Long.parseLong(m.header("CSeq").split(" ")[0]);
-    }
-
-    private static String param(SipText m, String name) {
-        String h = m.header("Authorization") != null ? m.header("Authorization") : m.header("Proxy-Authorization");
-        Matcher p = Pattern.compile("[\\s,]" + name + "=(\"([^\"]*)\"|([^,\\s]*))").matcher(h);
-        return p.find() ? (p.group(2) != null ? p.group(2) : p.group(3)) : null;
     }
 }

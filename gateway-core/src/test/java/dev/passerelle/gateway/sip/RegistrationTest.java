@@ -1,6 +1,9 @@
 package dev.passerelle.gateway.sip;
 
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
+import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
+import static dev.passerelle.gateway.sip.SipTestSupport.param;
+import static dev.passerelle.gateway.sip.SipTestSupport.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sip.header.RouteHeader;
 import javax.sip.message.Request;
 import org.junit.jupiter.api.AfterEach;
@@ -294,9 +295,6 @@ class RegistrationTest {
     }
 
     /** {@code response} with more header lines (each ending CRLF) before Content-Length. */
-    private static String with(String response, String extra) {
-        return response.replace("Content-Length:", extra + "Content-Length:");
-    }
 
     /** Every Route value, in order, whether in one header or several, as the RI parses them. */
     private static List<String> routes(SipText m) {
@@ -310,17 +308,5 @@ class RegistrationTest {
         }
     }
 
-    private static long cseq(SipText m) {
-        return Long.parseLong(m.header("CSeq").split(" ")[0]);
-    }
-
     /** A parameter of the Authorization or Proxy-Authorization header, unquoted. */
-    private static String param(SipText m, String name) {
-        String h = m.header("Authorization") != null ? m.header("Authorization") : m.header("Proxy-Authorization");
-        Matcher p = Pattern.compile("[\\s,]" + name + "=(\"([^\"]*)\"|([^,\\s]*))").matcher(h);
-        if (!p.find()) {
-            return null;
-        }
-        return p.group(2) != null ? p.group(2) : p.group(3);
-    }
 }

@@ -1,6 +1,10 @@
 package dev.passerelle.gateway.sip;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.passerelle.gateway.config.GatewayConfig;
+import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.sipstack.HeaderPolicy;
 import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.NumberPlan;
@@ -9,6 +13,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Configuration and hand-written SIP text for the gateway's SIP tests. */
 final class SipTestSupport {
@@ -84,5 +93,29 @@ final class SipTestSupport {
         }
         s.append("Content-Length: ").append(b.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n").append(b);
         return s.toString();
+    }
+
+    /** {@code message} with {@code extra} (whole header lines) inserted before its Content-Length. */
+    static String with(String message, String extra) {
+        return message.replaceFirst("Content-Length:", Matcher.quoteReplacement(extra) + "Content-Length:");
+    }
+
+    /** The sequence number of the CSeq header of {@code m}. */
+    static long cseq(SipText m) {
+        return Long.parseLong(m.header("CSeq").trim().split("\\s+")[0]);
+    }
+
+    /** A parameter of the Authorization or Proxy-Authorization header of {@code m}; null when absent. */
+    static String param(SipText m, String name) {
+        String h = m.header("Authorization") != null ? m.header("Authorization") : m.header("Proxy-Authorization");
+        Matcher p = Pattern.compile("[\\s,]" + name + "=(\"([^\"]*)\"|([^,\\s]*))").matcher(h);
+        return p.find() ? (p.group(2) != null ? p.group(2) : p.group(3)) : null;
+    }
+
+    /** The {@link GatewayException} {@code stage} fails with, within {@link #WAIT}. */
+    static GatewayException failure(CompletionStage<?> stage) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        return assertInstanceOf(GatewayException.class, e.getCause());
     }
 }
