@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.passerelle.peers.Browser;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo page's buddy list and the SDK's presence calls in two real headless Chromiums (Debian
@@ -20,30 +17,17 @@ class PresenceDemoInteropIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private GatewayHarness gateway;
-    private final List<Browser> browsers = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        gateway = GatewayHarness.start();
-    }
-
-    @AfterEach
-    void stop() {
-        browsers.forEach(Browser::close);
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    @RegisterExtension
+    final DemoPages pages = new DemoPages();
 
     @Test
     void aliceWatchesBobOnThePage() {
-        Browser alice = loggedIn("alice-token", "alice");
+        Browser alice = pages.loggedIn("alice-token", "alice");
         alice.fill("buddy", "bob");
         alice.click("watch");
         awaitBuddy(alice, "bob", "offline", "");
 
-        Browser bob = loggedIn("bob-token", "bob");
+        Browser bob = pages.loggedIn("bob-token", "bob");
         awaitBuddy(alice, "bob", "available", "");
         bob.script("document.getElementById('my-status').value = 'busy';");
         bob.fill("my-note", "in a meeting");
@@ -64,15 +48,5 @@ class PresenceDemoInteropIT {
     private static void awaitBuddy(Browser browser, String user, String status, String note) {
         browser.awaitText("presence-" + user, status, WAIT);
         assertEquals(note, browser.text("presence-note-" + user));
-    }
-
-    private Browser loggedIn(String token, String user) {
-        Browser browser = Browser.start();
-        browsers.add(browser);
-        browser.open("http://127.0.0.1:" + gateway.gateway().webSocketPort() + "/");
-        browser.fill("token", token);
-        browser.click("login");
-        browser.awaitText("identity", s -> s.startsWith(user + " "), WAIT, "login as " + user);
-        return browser;
     }
 }

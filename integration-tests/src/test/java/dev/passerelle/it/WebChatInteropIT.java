@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.passerelle.peers.Browser;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo page's chat box and the SDK's sendData in two real headless Chromiums (Debian packages
@@ -19,26 +16,13 @@ class WebChatInteropIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private GatewayHarness gateway;
-    private final List<Browser> browsers = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        gateway = GatewayHarness.start();
-    }
-
-    @AfterEach
-    void stop() {
-        browsers.forEach(Browser::close);
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    @RegisterExtension
+    final DemoPages pages = new DemoPages();
 
     @Test
     void aliceChatsWithBobOnThePageAndSendsDataThroughTheSdk() {
-        Browser alice = loggedIn("alice-token", "alice");
-        Browser bob = loggedIn("bob-token", "bob");
+        Browser alice = pages.loggedIn("alice-token", "alice");
+        Browser bob = pages.loggedIn("bob-token", "bob");
 
         alice.fill("chat-to", "bob");
         alice.fill("chat-body", "hello bob");
@@ -55,15 +39,5 @@ class WebChatInteropIT {
         bob.awaitText("log", s -> s.contains("data from sip:alice@localhost: {\"cursor\":[1,2]}"), WAIT, "the data");
         assertEquals(480L, alice.await("try { await window.passerelle.sendData('carol', 1); return 0; }"
                 + " catch (e) { return e.code; }"));
-    }
-
-    private Browser loggedIn(String token, String user) {
-        Browser browser = Browser.start();
-        browsers.add(browser);
-        browser.open("http://127.0.0.1:" + gateway.gateway().webSocketPort() + "/");
-        browser.fill("token", token);
-        browser.click("login");
-        browser.awaitText("identity", s -> s.startsWith(user + " "), WAIT, "login as " + user);
-        return browser;
     }
 }

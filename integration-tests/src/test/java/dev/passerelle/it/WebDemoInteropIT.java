@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.passerelle.peers.Browser;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo page and the JS SDK in two real headless Chromiums (Debian packages chromium and
@@ -24,21 +21,8 @@ class WebDemoInteropIT {
     /** Opus sends 50 packets a second: 150 more is three seconds of audio. */
     private static final long GROWTH = 150;
 
-    private GatewayHarness gateway;
-    private final List<Browser> browsers = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        gateway = GatewayHarness.start();
-    }
-
-    @AfterEach
-    void stop() {
-        browsers.forEach(Browser::close);
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    @RegisterExtension
+    final DemoPages pages = new DemoPages();
 
     @Test
     void aliceCallsBobOnThePageAndAudioFlowsBothWays() {
@@ -121,15 +105,10 @@ class WebDemoInteropIT {
     // ------------------------------------------------------------------ helpers
 
     private Browser loggedIn(String token, String user) {
-        Browser browser = Browser.start();
-        browsers.add(browser);
-        browser.open("http://127.0.0.1:" + gateway.gateway().webSocketPort() + "/");
-        assertEquals("ws://127.0.0.1:" + gateway.gateway().webSocketPort() + "/ws", browser.text("server"),
+        Browser browser = pages.open();
+        assertEquals("ws://127.0.0.1:" + pages.gateway.gateway().webSocketPort() + "/ws", browser.text("server"),
                 "the page defaults to its own host and /ws");
-        browser.fill("token", token);
-        browser.click("login");
-        browser.awaitText("identity", s -> s.startsWith(user + " "), WAIT, "login as " + user);
-        return browser;
+        return DemoPages.logIn(browser, token, user);
     }
 
     private void call(Browser caller, Browser callee) {
