@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import static dev.passerelle.gateway.sip.RegisteredPeer.AOR;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
 import static dev.passerelle.gateway.sip.SipTestSupport.param;
 import static dev.passerelle.gateway.sip.SipTestSupport.with;
@@ -14,9 +15,7 @@ import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
 import dev.passerelle.sipstack.ImsProfile;
 import dev.passerelle.sipstack.SipStackSettings;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class MessageTest {
 
-    private static final String AOR = "sip:alice@ims.test";
-    private static final SipRegistration ALICE = new SipRegistration("alice", AOR, "Alice", "alice@ims.test", "pw");
 
     private JainSipService service;
     private RawSipPeer peer;
@@ -266,21 +263,11 @@ class MessageTest {
         peer = new RawSipPeer(service.port());
     }
 
-    /** The peer is registrar and outbound proxy; alice is registered with a Service-Route. */
+    /** The peer is registrar and outbound proxy; alice is registered there. */
     private void startRegistered() throws Exception {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        String peerUri = "sip:127.0.0.1:" + socket.getLocalPort();
-        GatewayConfig.SipConfig config = SipTestSupport.config(Optional.empty()).withRouting(Optional.of(peerUri),
-                Optional.of(peerUri), Duration.ofSeconds(600), Duration.ofSeconds(30));
-        service = new JainSipService(config);
-        service.setEvents(events);
-        service.start();
-        peer = new RawSipPeer(service.port(), socket);
-        service.register(ALICE);
-        SipText register = peer.expect(m -> "REGISTER".equals(m.method()), WAIT, "REGISTER");
-        peer.send(with(SipTestSupport.response(register, 200, "OK", "r", peer.port(), null),
-                "Expires: 600\r\nService-Route: <sip:orig@127.0.0.1:" + socket.getLocalPort() + ";lr>\r\n"));
-        assertEquals(RegistrationState.Status.REGISTERED, events.nextRegistration(WAIT).status());
+        RegisteredPeer registered = RegisteredPeer.start(events, "Service-Route: <sip:orig@127.0.0.1:%d;lr>\r\n");
+        service = registered.service();
+        peer = registered.peer();
     }
 
     private String target() {

@@ -1,5 +1,6 @@
 package dev.passerelle.gateway.sip;
 
+import static dev.passerelle.gateway.sip.RegisteredPeer.AOR;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
 import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
 import static dev.passerelle.gateway.sip.SipTestSupport.failure;
@@ -8,13 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.passerelle.gateway.config.GatewayConfig;
 import dev.passerelle.gateway.error.ErrorCode;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class PresencePublicationTest {
 
-    private static final String AOR = "sip:alice@ims.test";
-    private static final SipRegistration ALICE = new SipRegistration("alice", AOR, "Alice", "alice@ims.test", "pw");
 
     private JainSipService service;
     private RawSipPeer server;
@@ -124,19 +118,11 @@ class PresencePublicationTest {
         assertTrue(!String.join(",", answer.all("Allow")).contains("SUBSCRIBE"), answer.all("Allow").toString());
     }
 
+    /** The peer is registrar and outbound proxy; alice is registered there. */
     private void startRegistered() throws Exception {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        String peer = "sip:127.0.0.1:" + socket.getLocalPort();
-        GatewayConfig.SipConfig config = SipTestSupport.config(Optional.empty()).withRouting(Optional.of(peer),
-                Optional.of(peer), Duration.ofSeconds(600), Duration.ofSeconds(30));
-        service = new JainSipService(config);
-        service.setEvents(events);
-        service.start();
-        server = new RawSipPeer(service.port(), socket);
-        service.register(ALICE);
-        SipText register = server.expect(m -> "REGISTER".equals(m.method()), WAIT, "REGISTER");
-        server.send(with(SipTestSupport.response(register, 200, "OK", "r1", server.port(), null), "Expires: 600\r\n"));
-        assertEquals(RegistrationState.Status.REGISTERED, events.nextRegistration(WAIT).status());
+        RegisteredPeer registered = RegisteredPeer.start(events, "");
+        service = registered.service();
+        server = registered.peer();
     }
 
     private SipText nextPublish() throws InterruptedException {

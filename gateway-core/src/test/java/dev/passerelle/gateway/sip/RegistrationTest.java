@@ -1,5 +1,7 @@
 package dev.passerelle.gateway.sip;
 
+import static dev.passerelle.gateway.sip.RegisteredPeer.ALICE;
+import static dev.passerelle.gateway.sip.RegisteredPeer.AOR;
 import static dev.passerelle.gateway.sip.SipTestSupport.WAIT;
 import static dev.passerelle.gateway.sip.SipTestSupport.cseq;
 import static dev.passerelle.gateway.sip.SipTestSupport.param;
@@ -34,8 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class RegistrationTest {
 
-    private static final String AOR = "sip:alice@ims.test";
-    private static final SipRegistration ALICE = new SipRegistration("alice", AOR, "Alice", "alice@ims.test", "pw");
 
     private JainSipService service;
     private RawSipPeer registrar;
