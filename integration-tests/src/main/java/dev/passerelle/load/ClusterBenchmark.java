@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -191,31 +192,19 @@ public final class ClusterBenchmark implements Callable<Integer> {
     }
 
     private String config(String nodeId, String prefix, Path connectorsDir) {
-        StringBuilder users = new StringBuilder();
+        Map<String, String> tokens = new LinkedHashMap<>();
         for (int i = 0; i < pairs; i++) {
-            users.append("      - {user: caller").append(i).append(", token: caller").append(i).append("-token}\n");
-            users.append("      - {user: callee").append(i).append(", token: callee").append(i).append("-token}\n");
+            tokens.put("caller" + i, "caller" + i + "-token");
+            tokens.put("callee" + i, "callee" + i + "-token");
         }
-        return """
+        return BenchConfig.yaml(tokens, connectorsDir, """
                 node:
                   id: %s
-                websocket:
-                  host: 127.0.0.1
-                  port: 0
-                sip:
-                  host: 127.0.0.1
-                  port: 0
                 store:
                   type: redis
                   redis:
                     uri: "%s"
                     prefix: "%s"
-                identity:
-                  connector: static
-                  static:
-                    users:
-                %sconnectors:
-                  dir: %s
-                """.formatted(nodeId, redis, prefix, users, connectorsDir.toAbsolutePath());
+                """.formatted(nodeId, redis, prefix));
     }
 }

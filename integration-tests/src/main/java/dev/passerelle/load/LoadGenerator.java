@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -292,26 +293,11 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     private String localConfig(Path connectorsDir, NgControl ng) {
-        StringBuilder users = new StringBuilder();
+        Map<String, String> users = new LinkedHashMap<>();
         for (String token : tokens) {
-            String user = token.endsWith("-token") ? token.substring(0, token.length() - "-token".length()) : token;
-            users.append("      - {user: ").append(user).append(", token: ").append(token).append("}\n");
+            users.put(token.endsWith("-token") ? token.substring(0, token.length() - "-token".length()) : token, token);
         }
-        return """
-                websocket:
-                  host: 127.0.0.1
-                  port: 0
-                sip:
-                  host: 127.0.0.1
-                  port: 0
-                identity:
-                  connector: static
-                  static:
-                    users:
-                %sconnectors:
-                  dir: %s
-                """.formatted(users, connectorsDir.toAbsolutePath())
-                + (ng == null ? "" : """
+        return BenchConfig.yaml(users, connectorsDir, ng == null ? "" : """
                 media:
                   anchor: rtpengine
                   rtpengine:

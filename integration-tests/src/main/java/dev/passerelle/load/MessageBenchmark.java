@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,25 +123,12 @@ public final class MessageBenchmark implements Callable<Integer> {
     }
 
     private String config(Path connectors) {
-        StringBuilder users = new StringBuilder();
+        Map<String, String> tokens = new LinkedHashMap<>();
         for (int i = 0; i < senders; i++) {
-            users.append("      - {user: s").append(i).append(", token: s").append(i).append("-token}\n");
-            users.append("      - {user: r").append(i).append(", token: r").append(i).append("-token}\n");
+            tokens.put("s" + i, "s" + i + "-token");
+            tokens.put("r" + i, "r" + i + "-token");
         }
-        return """
-                websocket:
-                  host: 127.0.0.1
-                  port: 0
-                sip:
-                  host: 127.0.0.1
-                  port: 0
-                identity:
-                  connector: static
-                  static:
-                    users:
-                %sconnectors:
-                  dir: %s
-                """.formatted(users, connectors.toAbsolutePath());
+        return BenchConfig.yaml(tokens, connectors, "");
     }
 
     /** One web user sending, and what its session has to say about its messages. */
