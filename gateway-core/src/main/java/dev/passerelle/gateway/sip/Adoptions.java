@@ -190,6 +190,25 @@ final class Adoptions {
     }
 
     /**
+     * The leg a request within a dialog belongs to: the JAIN-SIP dialog's, or else the adopted
+     * leg it matches (with automatic dialog support off, the RI hands such requests over without
+     * a dialog). When there is none the request is answered 481 (RFC 3261 §12.2.2), and on an
+     * adopted leg a CSeq lower than the last one is answered 500; both give null.
+     */
+    Leg inDialog(IncomingRequest in) {
+        Leg leg = in.dialog() != null ? (Leg) in.dialog().getApplicationData() : matching(in.request);
+        if (leg == null) {
+            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return null;
+        }
+        if (leg.model != null && !inOrder(leg, in.request)) {
+            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
+            return null;
+        }
+        return leg;
+    }
+
+    /**
      * The adopted leg a request from the phone belongs to: same Call-ID, its From tag our remote
      * tag and its To tag our local tag (RFC 3261 §12.2.2); null when there is none.
      */

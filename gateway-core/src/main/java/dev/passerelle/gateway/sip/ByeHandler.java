@@ -2,7 +2,6 @@ package dev.passerelle.gateway.sip;
 
 import dev.passerelle.gateway.error.ErrorCode;
 import dev.passerelle.gateway.error.GatewayException;
-import javax.sip.Dialog;
 import javax.sip.message.Response;
 
 /** BYE within a dialog (RFC 3261 §15.1.2): 200, the leg ends, the application hears of it. */
@@ -20,17 +19,8 @@ final class ByeHandler implements RequestHandler {
 
     @Override
     public void handle(IncomingRequest in) throws Exception {
-        Dialog dialog = in.dialog();
-        // With automatic dialog support off, the RI hands a BYE of a dialog it does not know to the
-        // listener without a dialog: an adopted leg is found by Call-ID and tags instead.
-        Leg leg = dialog != null ? (Leg) dialog.getApplicationData() : adoptions.matching(in.request);
+        Leg leg = adoptions.inDialog(in);
         if (leg == null) {
-            // RFC 3261 §15.1.2: a BYE matching no dialog.
-            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-            return;
-        }
-        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
-            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
             return;
         }
         Leg.State before;

@@ -21,13 +21,8 @@ final class InfoHandler implements RequestHandler {
 
     @Override
     public void handle(IncomingRequest in) throws Exception {
-        Leg leg = in.dialog() != null ? (Leg) in.dialog().getApplicationData() : adoptions.matching(in.request);
+        Leg leg = adoptions.inDialog(in);
         if (leg == null) {
-            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-            return;
-        }
-        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
-            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
             return;
         }
         synchronized (leg) {

@@ -113,15 +113,8 @@ final class InviteHandler implements RequestHandler {
     }
 
     private void reInvite(IncomingRequest in) throws Exception {
-        Dialog dialog = in.dialog();
-        Leg leg = dialog != null ? (Leg) dialog.getApplicationData() : adoptions.matching(in.request);
+        Leg leg = adoptions.inDialog(in);
         if (leg == null) {
-            // RFC 3261 §12.2.2: a request within an unknown dialog.
-            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-            return;
-        }
-        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
-            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
             return;
         }
         String offer = SipContext.body(in.request);

@@ -1,7 +1,6 @@
 package dev.passerelle.gateway.sip;
 
 import java.util.concurrent.CompletionException;
-import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -36,15 +35,8 @@ final class UpdateHandler implements RequestHandler {
 
     @Override
     public void handle(IncomingRequest in) throws Exception {
-        Dialog dialog = in.dialog();
-        Leg leg = dialog != null ? (Leg) dialog.getApplicationData() : adoptions.matching(in.request);
+        Leg leg = adoptions.inDialog(in);
         if (leg == null) {
-            // RFC 3261 §12.2.2: a request within an unknown dialog.
-            in.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-            return;
-        }
-        if (leg.model != null && !adoptions.inOrder(leg, in.request)) {
-            in.respond(Response.SERVER_INTERNAL_ERROR, "CSeq out of order");
             return;
         }
         Response tooSmall = leg.model == null ? timers.tooSmall(in.request) : null;
